@@ -1,0 +1,253 @@
+from django.contrib import admin, messages
+from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from orgs import services
+from orgs.exchange import COLUMNS, export_orgs, import_orgs
+from orgs.forms import OPTIMISTIC_FIELD, OrgAdminForm, OrgImportForm, UserWithGrantCreationForm
+from orgs.models import Grant, Org, OrgAlias
+from unionportal.admin import ScopedAdminMixin
+from unionportal.admin_site import manages_anything
+from unionportal.scoping import Action, scope_orgs
+from unionportal.tabular import FileFormatError, format_of
+
+
+class OrgAliasInline(admin.TabularInline):
+    model = OrgAlias
+    extra = 1
+
+
+@admin.register(Org)
+class OrgAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """A flat, paginated changelist: fast with thousands of base unions (no drag-and-drop tree)."""
+
+    scope_org_field = ""
+    form = OrgAdminForm
+    list_display = ("code", "indented_name", "kind", "parent_code", "members", "workers", "is_active", "is_demo")
+    list_display_links = ("code", "indented_name")
+    list_select_related = ("parent",)
+    list_filter = ("kind", "is_active", "is_demo")
+    search_fields = ("code", "name", "short_name", "aliases__name")
+    list_per_page = 100
+    show_full_result_count = False
+    ordering = ("tree_id", "lft")
+    autocomplete_fields = ("parent",)
+    inlines = [OrgAliasInline]
+    fieldsets = (
+        (None, {"fields": ("code", "name", "kind", "parent", "short_name", "is_active", "is_demo")}),
+        (_("Size"), {"fields": ("members", "workers")}),
+        (_("Contact"), {"fields": ("contact_person", "phone", "email", "address")}),
+        (None, {"fields": (OPTIMISTIC_FIELD,), "classes": ("hidden",)}),
+    )
+    change_list_template = "admin/orgs/org/change_list.html"
+
+    @admin.display(description=_("name"), ordering="lft")
+    def indented_name(self, org):
+        return format_html('<span style="padding-left:{}em;white-space:nowrap">{}</span>', org.level * 1.5, org.name)
+
+    @admin.display(description=_("parent union"), ordering="parent__code")
+    def parent_code(self, org):
+        return org.parent.code if org.parent_id else "—"
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.Meta.fields}
+        if change:
+            updated = services.update_org(
+                actor=request.user, org=obj, expected_version=form.cleaned_data.get(OPTIMISTIC_FIELD), **fields
+            )
+            obj.version = updated.version
+        else:
+            parent = form.cleaned_data.get("parent")
+            values = {k: v for k, v in form.cleaned_data.items() if k in form.Meta.fields and k != "parent"}
+            created = services.create_org(actor=request.user, parent=parent, **values)
+            obj.pk, obj.version = created.pk, created.version
+            obj._state.adding = False
+            obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        services.delete_org(actor=request.user, org=obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for org in queryset.order_by("-level"):
+                services.delete_org(actor=request.user, org=org)
+
+    def has_import_permission(self, request):
+        user = request.user
+        return manages_anything(request) and user.has_perm("orgs.import_org")
+
+    def has_export_permission(self, request):
+        user = request.user
+        return manages_anything(request) and user.has_perm("orgs.export_org")
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "has_import_permission": self.has_import_permission(request),
+            "has_export_permission": self.has_export_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name=f"{prefix}_import"),
+            path("export/", self.admin_site.admin_view(self.export_view), name=f"{prefix}_export"),
+        ] + super().get_urls()
+
+    def export_view(self, request):
+        """The changelist as filtered, in the import format; only orgs in scope."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        # The other query parameters are the changelist's filters; "format" is ours.
+        request.GET = request.GET.copy()
+        fmt = request.GET.pop("format", ["xlsx"])[-1]
+        if fmt not in ("xlsx", "csv"):
+            fmt = "xlsx"
+        changelist = self.get_changelist_instance(request)
+        queryset = changelist.get_queryset(request)
+        response = HttpResponse(content_type="text/csv; charset=utf-8" if fmt == "csv" else
+                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="orgs.{fmt}"'
+        export_orgs(response, fmt, queryset)
+        return response
+
+    def import_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        report = None
+        form = OrgImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            dry_run = form.cleaned_data["dry_run"]
+            try:
+                report = import_orgs(upload, format_of(upload.name), actor=request.user, dry_run=dry_run)
+            except FileFormatError as exc:
+                form.add_error("file", str(exc))
+            else:
+                if report.ok and not dry_run:
+                    self.message_user(
+                        request,
+                        _("Import done: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+                        % vars(report),
+                        messages.SUCCESS,
+                    )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import organisations"),
+            "form": form,
+            "report": report,
+            "columns": COLUMNS,
+        }
+        return TemplateResponse(request, "admin/orgs/org/import.html", context)
+
+
+@admin.register(Grant)
+class GrantAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("user", "role", "org_code", "org", "created_at")
+    list_select_related = ("user", "org")
+    list_filter = ("role", ("org", RelatedOnlyFieldListFilter))
+    search_fields = ("user__username", "org__code", "org__name")
+    autocomplete_fields = ("user", "org")
+    fields = ("user", "role", "org")
+
+    @admin.display(description=_("code"), ordering="org__code")
+    def org_code(self, grant):
+        return grant.org.code
+
+    def has_change_permission(self, request, obj=None):
+        # A grant is given or taken back, never edited in place (the audit shows both).
+        return obj is None and manages_anything(request)
+
+    def save_model(self, request, obj, form, change):
+        grant, _created = services.grant_role(actor=request.user, user=obj.user, role=obj.role, org=obj.org)
+        obj.pk = grant.pk
+
+    def delete_model(self, request, obj):
+        services.revoke_grant(actor=request.user, grant=obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for grant in queryset.select_related("user", "org"):
+                services.revoke_grant(actor=request.user, grant=grant)
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    """Superusers manage every account; an org admin manages the accounts granted in its subtree."""
+
+    add_form = UserWithGrantCreationForm
+    limited_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
+    )
+    limited_add_fieldsets = ((None, {"fields": ("username", "password1", "password2", "role", "org")}),)
+    readonly_fields = ("last_login", "date_joined")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        in_scope = Grant.objects.filter(
+            user=OuterRef("pk"), org__in=scope_orgs(Org.objects.all(), request.user, Action.MANAGE)
+        )
+        return queryset.filter(Exists(in_scope), is_superuser=False)
+
+    def has_module_permission(self, request):
+        return manages_anything(request)
+
+    def has_view_permission(self, request, obj=None):
+        return manages_anything(request)
+
+    has_change_permission = has_view_permission
+    has_add_permission = has_module_permission
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.is_superuser:
+            if obj is None:
+                return self.limited_add_fieldsets
+            return super().get_fieldsets(request, obj)
+        return self.limited_add_fieldsets if obj is None else self.limited_fieldsets
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            form.base_fields["org"].queryset = scope_orgs(Org.objects.all(), request.user, Action.MANAGE)
+        return form
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        with transaction.atomic():
+            user = services.create_user(actor=request.user, username=obj.username,
+                                        password=form.cleaned_data["password1"])
+            try:
+                services.grant_role(actor=request.user, user=user, role=form.cleaned_data["role"],
+                                    org=form.cleaned_data["org"])
+            except ValidationError as exc:
+                raise PermissionDenied from exc
+            obj.pk = user.pk
+            obj._state.adding = False
+            obj.refresh_from_db()

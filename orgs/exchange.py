@@ -1,0 +1,278 @@
+"""The org-tree exchange file (编码, 名称, 上级编码, 类型, …): import and export.
+
+An import is all-or-nothing: every row is checked first and every problem reported as
+``row N: COLUMN: message``; only a clean file is applied, inside one transaction, parents
+before children (a parent may stand later in the file than its children).
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from orgs import services
+from orgs.models import (
+    CODE_MAX_LENGTH,
+    KIND_FILE_LABELS,
+    KIND_FILE_NAMES,
+    NAME_MAX_LENGTH,
+    Org,
+    OrgKind,
+    code_validator,
+)
+from unionportal.scoping import Action, can
+from unionportal.tabular import Column, Report, Row, read_table, write_table
+from unionportal.tree import tree_write_lock
+
+COLUMNS = [
+    Column("code", "编码", "code", required=True),
+    Column("name", "名称", "name", required=True),
+    Column("parent", "上级编码", "parent", required=True),
+    Column("kind", "类型", "kind", required=True),
+    Column("short_name", "简称", "short_name"),
+    Column("members", "会员数", "members"),
+    Column("workers", "职工数", "workers"),
+]
+SHORT_NAME_MAX_LENGTH = Org._meta.get_field("short_name").max_length
+
+
+@dataclass
+class PlannedOrg:
+    row: Row
+    code: str
+    values: dict
+    parent_code: str | None  # final parent, by code (in the file or in the database)
+    existing: Org | None
+
+
+class _Rollback(Exception):
+    pass
+
+
+def import_orgs(source, fmt: str, *, actor=None, dry_run: bool = False) -> Report:
+    """Validate and (unless ``dry_run`` or any error) apply an org file."""
+    report = Report()
+    table = read_table(source, fmt, COLUMNS)
+    plans = _check_rows(table.rows, report)
+    existing = {org.code: org for org in Org.objects.filter(code__in=[p.code for p in plans])}
+    for plan in plans:
+        plan.existing = existing.get(plan.code)
+    _resolve_parents(plans, report)
+    if report.ok:
+        _check_final_tree(plans, report, actor)
+    if not report.ok:
+        return report
+    try:
+        with tree_write_lock(Org):
+            _apply(plans, report, actor)
+            if not report.ok or dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return report
+
+
+def _integer(row: Row, key: str, report: Report):
+    text = row[key]
+    if text == "":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        report.error(row, key, _("“%(value)s” is not a whole number.") % {"value": text})
+        return None
+    if value < 0:
+        report.error(row, key, _("must not be negative (found %(value)s).") % {"value": value})
+        return None
+    return value
+
+
+def _check_rows(rows: list[Row], report: Report) -> list[PlannedOrg]:
+    plans: list[PlannedOrg] = []
+    first_row_of_code: dict[str, int] = {}
+    for row in rows:
+        code = row["code"]
+        if not code:
+            report.error(row, "code", _("is required."))
+        elif len(code) > CODE_MAX_LENGTH:
+            report.error(row, "code", _("is longer than %(max)d characters.") % {"max": CODE_MAX_LENGTH})
+        else:
+            try:
+                code_validator(code)
+            except ValidationError as exc:
+                report.error(row, "code", " ".join(exc.messages))
+            if code in first_row_of_code:
+                report.error(row, "code", _("duplicate code %(code)s (already in row %(row)d).")
+                             % {"code": code, "row": first_row_of_code[code]})
+            else:
+                first_row_of_code[code] = row.number
+        name = row["name"]
+        if not name:
+            report.error(row, "name", _("is required."))
+        elif len(name) > NAME_MAX_LENGTH:
+            report.error(row, "name", _("is longer than %(max)d characters (%(length)d).")
+                         % {"max": NAME_MAX_LENGTH, "length": len(name)})
+        kind_text = row["kind"]
+        kind = KIND_FILE_NAMES.get(kind_text) or (kind_text.lower() if kind_text.lower() in OrgKind.values else None)
+        if kind is None:
+            report.error(row, "kind", _("unknown kind “%(kind)s”; use 总工会, 系统工会, 街道工会 or 基层工会.")
+                         % {"kind": kind_text})
+        short_name = row["short_name"]
+        if len(short_name) > SHORT_NAME_MAX_LENGTH:
+            report.error(row, "short_name", _("is longer than %(max)d characters.") % {"max": SHORT_NAME_MAX_LENGTH})
+        values = {"name": name, "kind": kind}
+        if "short_name" in row.headers:
+            values["short_name"] = short_name
+        for key in ("members", "workers"):
+            if key in row.headers:
+                values[key] = _integer(row, key, report)
+        plans.append(PlannedOrg(row=row, code=code, values=values, parent_code=row["parent"] or None,
+                                existing=None))
+    return plans
+
+
+def _resolve_parents(plans: list[PlannedOrg], report: Report) -> None:
+    """Turn each 上级编码 into a code: one in the file, or an org's code, name or alias."""
+    in_file = {plan.code for plan in plans}
+    references = {plan.parent_code for plan in plans if plan.parent_code and plan.parent_code not in in_file}
+    by_code = set(Org.objects.filter(code__in=references).values_list("code", flat=True))
+    for plan in plans:
+        reference = plan.parent_code
+        if reference is None or reference in in_file or reference in by_code:
+            continue
+        matches = list(Org.objects.resolve(reference).values_list("code", flat=True)[:2])
+        if len(matches) == 1:
+            plan.parent_code = matches[0]
+        elif not matches:
+            report.error(plan.row, "parent", _("no organisation has the code or name “%(ref)s”.")
+                                      % {"ref": reference})
+        else:
+            report.error(plan.row, "parent", _("“%(ref)s” names more than one organisation; use its code.")
+                         % {"ref": reference})
+
+
+def _check_final_tree(plans: list[PlannedOrg], report: Report, actor) -> None:
+    """Cycles, sibling names and the actor's scope, in the tree as it will be after the import."""
+    by_code = {plan.code: plan for plan in plans}
+    outside_codes = {p.parent_code for p in plans if p.parent_code and p.parent_code not in by_code}
+    outside = {org.code: org for org in Org.objects.filter(code__in=outside_codes)}
+    # Parents in the database: an org in the file must not end up below itself.
+    for plan in plans:
+        seen = {plan.code}
+        code = plan.parent_code
+        while code in by_code:
+            if code in seen:
+                report.error(plan.row, "parent", _("would place %(code)s inside its own subtree.")
+                             % {"code": plan.code})
+                break
+            seen.add(code)
+            code = by_code[code].parent_code
+        else:
+            if code in outside and plan.existing is not None:
+                anchor = outside[code]
+                if anchor.tree_id == plan.existing.tree_id and plan.existing.lft <= anchor.lft <= plan.existing.rght:
+                    report.error(plan.row, "parent", _("would place %(code)s inside its own subtree.")
+                                 % {"code": plan.code})
+    # Names must stay unique among siblings.
+    final_names: dict[tuple[str | None, str], int] = {}
+    for plan in plans:
+        key = (plan.parent_code, plan.values["name"])
+        if key in final_names:
+            report.error(plan.row, "name", _("“%(name)s” appears twice under the same parent (row %(row)d).")
+                         % {"name": plan.values["name"], "row": final_names[key]})
+        final_names[key] = plan.row.number
+    clashes = (
+        Org.objects.filter(name__in={name for _parent, name in final_names})
+        .exclude(code__in=set(by_code))
+        .values_list("parent__code", "name")
+    )
+    for parent_code, name in clashes:
+        row_number = final_names.get((parent_code, name))
+        if row_number is not None:
+            plan = next(p for p in plans if p.row.number == row_number)
+            report.error(plan.row, "name", _("another organisation under the same parent is already named “%(name)s”.")
+                         % {"name": name})
+    if actor is None:
+        return
+    for plan in plans:
+        if plan.existing is not None and not can(actor, Action.MANAGE, plan.existing):
+            report.error(plan.row, "code", _("%(code)s is outside the organisations you manage.") % {"code": plan.code})
+        if plan.parent_code is None:
+            if not actor.is_superuser:
+                report.error(plan.row, "parent", _("only a superuser can create a top-level organisation."))
+        elif plan.parent_code in outside and not can(actor, Action.MANAGE, outside[plan.parent_code]):
+            report.error(plan.row, "parent", _("%(code)s is outside the organisations you manage.")
+                         % {"code": plan.parent_code})
+
+
+def _in_parent_order(plans: list[PlannedOrg]) -> list[PlannedOrg]:
+    by_code = {plan.code: plan for plan in plans}
+    ordered, done = [], set()
+
+    def visit(plan):
+        if plan.code in done:
+            return
+        done.add(plan.code)
+        parent = by_code.get(plan.parent_code)
+        if parent is not None:
+            visit(parent)
+        ordered.append(plan)
+
+    for plan in plans:
+        visit(plan)
+    return ordered
+
+
+def _apply(plans: list[PlannedOrg], report: Report, actor) -> None:
+    orgs_by_code = {plan.code: plan.existing for plan in plans if plan.existing is not None}
+    parent_codes = {plan.parent_code for plan in plans if plan.parent_code}
+    orgs_by_code.update({org.code: org for org in Org.objects.filter(code__in=parent_codes - set(orgs_by_code))})
+    for plan in _in_parent_order(plans):
+        parent = orgs_by_code.get(plan.parent_code) if plan.parent_code else None
+        try:
+            if plan.existing is None:
+                org = services.create_org(actor=actor, parent=parent, code=plan.code, **plan.values)
+                report.created += 1
+            else:
+                changes = {k: v for k, v in plan.values.items() if getattr(plan.existing, k) != v}
+                if parent != plan.existing.parent:
+                    changes["parent"] = parent
+                if changes:
+                    org = services.update_org(actor=actor, org=plan.existing, **changes)
+                    report.updated += 1
+                else:
+                    org = plan.existing
+                    report.unchanged += 1
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+                column = field if field in {c.key for c in COLUMNS} else None
+                for message in messages:
+                    report.error(plan.row, column, message)
+            continue
+        except PermissionDenied:
+            report.error(plan.row, "code", _("%(code)s is outside the organisations you manage.") % {"code": plan.code})
+            continue
+        orgs_by_code[plan.code] = org
+
+
+def export_rows(queryset):
+    """Header and rows of the org file for ``queryset`` (parents before children)."""
+    headers = [column.zh for column in COLUMNS]
+    rows = (
+        [
+            org.code,
+            org.name,
+            org.parent.code if org.parent_id else "",
+            KIND_FILE_LABELS[org.kind],
+            org.short_name,
+            "" if org.members is None else str(org.members),
+            "" if org.workers is None else str(org.workers),
+        ]
+        for org in queryset.select_related("parent").order_by("tree_id", "lft")
+    )
+    return headers, rows
+
+
+def export_orgs(target, fmt: str, queryset) -> None:
+    headers, rows = export_rows(queryset)
+    write_table(target, fmt, headers, rows, title=_("Organisations"))

@@ -1,0 +1,74 @@
+"""Loading the seed organisations and the demo data into the database (idempotent)."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db import transaction
+
+from fixtures.demo_orgs import DEMO_ACCOUNTS, DEMO_BASE_UNIONS
+from fixtures.seed_orgs import SEED_ORGS, SeedOrg, zhuzhou_aliases
+from orgs import services
+from orgs.models import Grant, Org
+from unionportal.tree import tree_write_lock
+
+
+def _ensure_org(seed: SeedOrg, *, is_demo: bool) -> tuple[Org, bool]:
+    parent = Org.objects.get(code=seed.parent) if seed.parent else None
+    org = Org.objects.filter(code=seed.code).first()
+    if org is None:
+        org = services.create_org(actor=None, parent=parent, code=seed.code, name=seed.name,
+                                  kind=seed.kind, is_demo=is_demo)
+        return org, True
+    changes = {}
+    if (org.name, org.kind) != (seed.name, seed.kind):
+        changes.update(name=seed.name, kind=seed.kind)
+    if org.parent_id != (parent.pk if parent else None):
+        changes["parent"] = parent
+    if changes:
+        org = services.update_org(actor=None, org=org, **changes)
+    return org, False
+
+
+def seed_orgs() -> int:
+    """The organisations of interfaces.md with the aliases the documents use; returns # created."""
+    created = 0
+    aliases = zhuzhou_aliases()
+    with tree_write_lock(Org):
+        for seed in SEED_ORGS:
+            org, was_created = _ensure_org(seed, is_demo=False)
+            created += was_created
+            services.add_aliases(actor=None, org=org, aliases=aliases.get(seed.code, []))
+    return created
+
+
+def seed_demo_orgs() -> int:
+    created = 0
+    with tree_write_lock(Org):
+        for seed in DEMO_BASE_UNIONS:
+            created += _ensure_org(seed, is_demo=True)[1]
+    return created
+
+
+def seed_demo_accounts() -> list[tuple[str, str, str, str]]:
+    """One account per role (reset to its demo password); returns the printed lines' fields."""
+    User = get_user_model()
+    io_permissions = Permission.objects.filter(
+        content_type__app_label="orgs", codename__in=["import_org", "export_org"]
+    )
+    with transaction.atomic():
+        for username, password, role, code in DEMO_ACCOUNTS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = services.create_user(actor=None, username=username, password=password)
+            elif not user.check_password(password):
+                user.set_password(password)
+                user.save(update_fields=["password"])
+            org = Org.objects.get(code=code)
+            services.grant_role(actor=None, user=user, role=role, org=org)
+            if role == "admin":
+                user.user_permissions.add(*io_permissions)
+    return list(DEMO_ACCOUNTS)
+
+
+def demo_accounts_loaded() -> bool:
+    usernames = [account[0] for account in DEMO_ACCOUNTS]
+    return Grant.objects.filter(user__username__in=usernames).exists()

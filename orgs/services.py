@@ -1,0 +1,159 @@
+"""Every write to the union tree and its grants: checked, atomic, serialised and audited."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
+
+from orgs.models import Grant, Org, OrgAlias, Role
+from unionportal import audit
+from unionportal.scoping import Action, can
+from unionportal.tree import tree_write_lock
+
+# Fields a user edits; the tree fields are mptt's and the version is ours.
+ORG_FIELDS = (
+    "code", "name", "kind", "parent", "short_name", "members", "workers",
+    "contact_person", "phone", "email", "address", "is_active", "is_demo",
+)
+
+
+class ConflictError(ValidationError):
+    """Someone else saved the record since the user loaded it."""
+
+
+def _require_manage(actor, org):
+    if actor is not None and not can(actor, Action.MANAGE, org):
+        raise PermissionDenied
+
+
+def _check_parent_allowed(actor, parent):
+    """Only a superuser (or a system task) creates a new tree; others stay in their subtree."""
+    if actor is None:
+        return
+    if parent is None:
+        if not actor.is_superuser:
+            raise ValidationError({"parent": _("Only a superuser can create a top-level organisation.")})
+    else:
+        _require_manage(actor, parent)
+
+
+def create_org(*, actor, parent, aliases=(), **fields) -> Org:
+    _check_parent_allowed(actor, parent)
+    with tree_write_lock(Org):
+        org = Org(parent=parent, **fields)
+        org.full_clean()
+        org.save()
+        _set_aliases(org, aliases)
+        audit.record(actor=actor, action="org.create", instance=org, org=org,
+                     after=audit.snapshot(org, ORG_FIELDS))
+    return org
+
+
+def update_org(*, actor, org: Org, expected_version: int | None = None, aliases=None, **changes) -> Org:
+    """Change an org's fields (and, with ``parent``, move it).  Refuses a stale edit."""
+    _require_manage(actor, org)
+    with tree_write_lock(Org):
+        current = Org.objects.select_for_update().get(pk=org.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise ConflictError(
+                _("%(name)s was changed by someone else after you opened it. "
+                  "Reload the page to see their change, then edit again.") % {"name": current.name}
+            )
+        before = audit.snapshot(current, ORG_FIELDS)
+        if "parent" in changes and changes["parent"] != current.parent:
+            _check_parent_allowed(actor, changes["parent"])
+        for field, value in changes.items():
+            setattr(current, field, value)
+        current.full_clean()
+        current.version += 1
+        current.save()
+        if aliases is not None:
+            _set_aliases(current, aliases)
+        after = audit.snapshot(current, ORG_FIELDS)
+        if before != after or aliases is not None:
+            audit.record(actor=actor, action="org.update", instance=current, org=current,
+                         before=before, after=after)
+    return current
+
+
+def move_org(*, actor, org: Org, new_parent: Org | None) -> Org:
+    return update_org(actor=actor, org=org, parent=new_parent)
+
+
+def delete_org(*, actor, org: Org) -> None:
+    """Delete an org that has no children and no records; refuse with a clear message otherwise."""
+    _require_manage(actor, org)
+    with tree_write_lock(Org):
+        current = Org.objects.select_for_update().get(pk=org.pk)
+        if current.get_children().exists():
+            raise ValidationError(
+                _("%(name)s still has subordinate unions; move or delete them first.")
+                % {"name": current.name}
+            )
+        before = audit.snapshot(current, ORG_FIELDS)
+        try:
+            current.delete()
+        except ProtectedError as exc:
+            kinds = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects})
+            raise ValidationError(
+                _("%(name)s still has records (%(kinds)s); it cannot be deleted. "
+                  "Mark it inactive instead to keep its history.")
+                % {"name": before["name"], "kinds": "、".join(kinds)}
+            ) from exc
+        audit.record(actor=actor, action="org.delete", instance=current, before=before)
+
+
+def _set_aliases(org: Org, aliases) -> None:
+    wanted = {name.strip() for name in aliases if name and name.strip() and name.strip() != org.name}
+    existing = set(org.aliases.values_list("name", flat=True))
+    OrgAlias.objects.filter(org=org, name__in=existing - wanted).delete()
+    OrgAlias.objects.bulk_create(OrgAlias(org=org, name=name) for name in sorted(wanted - existing))
+
+
+def add_aliases(*, actor, org: Org, aliases) -> None:
+    """Keep every other name the documents use for ``org`` (idempotent)."""
+    _require_manage(actor, org)
+    with transaction.atomic():
+        known = set(org.aliases.values_list("name", flat=True))
+        new = [name for name in aliases if name and name != org.name and name not in known]
+        if new:
+            OrgAlias.objects.bulk_create(OrgAlias(org=org, name=name) for name in dict.fromkeys(new))
+            audit.record(actor=actor, action="org.aliases", instance=org, org=org,
+                         before=sorted(known), after=sorted(known | set(new)))
+
+
+def grant_role(*, actor, user, role: str, org: Org) -> tuple[Grant, bool]:
+    """Give ``user`` the ``role`` on ``org``; returns (grant, created)."""
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role %(role)s.") % {"role": role})
+    _require_manage(actor, org)
+    with transaction.atomic():
+        grant, created = Grant.objects.get_or_create(user=user, role=role, org=org)
+        if created:
+            audit.record(actor=actor, action="grant.create", instance=grant, org=org,
+                         after={"user": user.get_username(), "role": role, "org": org.code})
+    return grant, created
+
+
+def revoke_grant(*, actor, grant: Grant) -> None:
+    _require_manage(actor, grant.org)
+    with transaction.atomic():
+        before = {"user": grant.user.get_username(), "role": grant.role, "org": grant.org.code}
+        audit.record(actor=actor, action="grant.delete", instance=grant, org=grant.org, before=before)
+        grant.delete()
+
+
+def create_user(*, actor, username: str, password: str | None, **fields):
+    """A portal account.  Without a password the account cannot sign in until one is set."""
+    User = get_user_model()
+    with transaction.atomic():
+        user = User(username=username, **fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+        audit.record(actor=actor, action="user.create", instance=user, after={"username": username})
+    return user

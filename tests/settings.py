@@ -1,0 +1,23 @@
+"""Settings for the test suite: production settings with plain HTTP and no collectstatic."""
+
+from unionportal.settings import *  # noqa: F403
+
+# The live server for browser tests speaks plain HTTP.
+HTTPS = False
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_HSTS_PRELOAD = False
+
+# Static files from the apps' folders, as in development (no manifest, no collectstatic).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
+# PBKDF2 would dominate the suite's time; tests need no slow hash.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

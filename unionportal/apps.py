@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+
+
+class UnionPortalConfig(AppConfig):
+    default = True
+    name = "unionportal"
+    verbose_name = _("Portal")
+
+    def ready(self):
+        from unionportal import checks  # noqa: F401  (registers the system checks)
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """The Django admin, on the portal's own site class (roles open it, not is_staff)."""
+
+    default = False
+    default_site = "unionportal.admin_site.PortalAdminSite"

@@ -1,0 +1,90 @@
+"""The abstract tree model and the lock that serialises writes to it.
+
+django-mptt keeps lft/rght/level/tree_id in every row and leaves locking to the caller: two
+inserts or moves that interleave corrupt those fields.  Every tree write therefore runs inside
+``tree_write_lock()``: a transaction-scoped PostgreSQL advisory lock (on SQLite the IMMEDIATE
+transaction mode set in settings already serialises writers).
+"""
+
+import zlib
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError
+from django.db import connections, models, router, transaction
+from django.utils.translation import gettext_lazy as _
+from mptt.models import MPTTModel
+
+
+def _lock_key(model) -> int:
+    # A stable 32-bit key per table, so different trees do not wait for each other.
+    return zlib.crc32(model._meta.db_table.encode())
+
+
+@contextmanager
+def tree_write_lock(model):
+    """Hold the tree lock of ``model`` for the rest of the surrounding transaction."""
+    using = router.db_for_write(model)
+    with transaction.atomic(using=using):
+        connection = connections[using]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(model)])
+        yield
+
+
+class TreeNode(MPTTModel):
+    """A tree node whose name is unique among its siblings and whose writes are serialised."""
+
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                name="%(app_label)s_%(class)s_name_unique_among_siblings",
+                violation_error_message=_(
+                    "Another organisation with this name already exists under the same parent."
+                ),
+            ),
+            # NULL parents never collide in a plain unique constraint, so roots get their own.
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(parent__isnull=True),
+                name="%(app_label)s_%(class)s_root_name_unique",
+                violation_error_message=_("Another top-level organisation has this name."),
+            ),
+        ]
+
+    class MPTTMeta:
+        parent_attr = "parent"
+
+    def clean(self):
+        super().clean()
+        self._check_not_own_ancestor()
+
+    def _check_not_own_ancestor(self):
+        if self.pk is None or self.parent_id is None:
+            return
+        parent = type(self)._default_manager.filter(pk=self.parent_id).first()
+        if parent is None:
+            return
+        if parent.pk == self.pk or parent.is_descendant_of(self):
+            raise ValidationError(
+                {"parent": _("An organisation cannot be placed under itself or its own subtree.")}
+            )
+
+    def save(self, *args, **kwargs):
+        with tree_write_lock(type(self)):
+            if self.parent_id is not None and self.parent is not None:
+                # The in-memory parent may be stale once we hold the lock; mptt reads its bounds.
+                self.parent.refresh_from_db(fields=["lft", "rght", "tree_id", "level"])
+            super().save(*args, **kwargs)
+
+    save.alters_data = True
+
+    def delete(self, *args, **kwargs):
+        with tree_write_lock(type(self)):
+            return super().delete(*args, **kwargs)
+
+    delete.alters_data = True
