@@ -15,6 +15,7 @@ from orgs import services
 from orgs.exchange import COLUMNS, export_orgs, import_orgs
 from orgs.forms import OPTIMISTIC_FIELD, OrgAdminForm, OrgImportForm, UserWithGrantCreationForm
 from orgs.models import Grant, Org, OrgAlias
+from orgs.services import ORG_FIELDS
 from unionportal.admin import ScopedAdminMixin
 from unionportal.admin_site import manages_anything
 from unionportal.scoping import Action, scope_orgs
@@ -58,8 +59,14 @@ class OrgAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def parent_code(self, org):
         return org.parent.code if org.parent_id else "—"
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # Only a superuser starts a new tree; everyone else places orgs inside their subtree.
+        form.base_fields["parent"].required = not request.user.is_superuser
+        return form
+
     def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.Meta.fields}
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in ORG_FIELDS}
         if change:
             updated = services.update_org(
                 actor=request.user, org=obj, expected_version=form.cleaned_data.get(OPTIMISTIC_FIELD), **fields
@@ -67,7 +74,7 @@ class OrgAdmin(ScopedAdminMixin, admin.ModelAdmin):
             obj.version = updated.version
         else:
             parent = form.cleaned_data.get("parent")
-            values = {k: v for k, v in form.cleaned_data.items() if k in form.Meta.fields and k != "parent"}
+            values = {k: v for k, v in form.cleaned_data.items() if k in ORG_FIELDS and k != "parent"}
             created = services.create_org(actor=request.user, parent=parent, **values)
             obj.pk, obj.version = created.pk, created.version
             obj._state.adding = False

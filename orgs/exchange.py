@@ -49,8 +49,11 @@ class _Rollback(Exception):
     pass
 
 
-def import_orgs(source, fmt: str, *, actor=None, dry_run: bool = False) -> Report:
-    """Validate and (unless ``dry_run`` or any error) apply an org file."""
+def import_orgs(source, fmt: str, *, actor=None, dry_run: bool = False, progress=None) -> Report:
+    """Validate and (unless ``dry_run`` or any error) apply an org file.
+
+    ``progress`` wraps the row loop (a progress bar on a terminal); identity by default.
+    """
     report = Report()
     table = read_table(source, fmt, COLUMNS)
     plans = _check_rows(table.rows, report)
@@ -64,7 +67,7 @@ def import_orgs(source, fmt: str, *, actor=None, dry_run: bool = False) -> Repor
         return report
     try:
         with tree_write_lock(Org):
-            _apply(plans, report, actor)
+            _apply(plans, report, actor, progress or (lambda rows: rows))
             if not report.ok or dry_run:
                 raise _Rollback
     except _Rollback:
@@ -223,11 +226,11 @@ def _in_parent_order(plans: list[PlannedOrg]) -> list[PlannedOrg]:
     return ordered
 
 
-def _apply(plans: list[PlannedOrg], report: Report, actor) -> None:
+def _apply(plans: list[PlannedOrg], report: Report, actor, progress) -> None:
     orgs_by_code = {plan.code: plan.existing for plan in plans if plan.existing is not None}
     parent_codes = {plan.parent_code for plan in plans if plan.parent_code}
     orgs_by_code.update({org.code: org for org in Org.objects.filter(code__in=parent_codes - set(orgs_by_code))})
-    for plan in _in_parent_order(plans):
+    for plan in progress(_in_parent_order(plans)):
         parent = orgs_by_code.get(plan.parent_code) if plan.parent_code else None
         try:
             if plan.existing is None:

@@ -3,11 +3,13 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from fixtures.demo_orgs import DEMO_ACCOUNTS, DEMO_BASE_UNIONS
 from fixtures.seed_orgs import SEED_ORGS, SeedOrg, zhuzhou_aliases
 from orgs import services
 from orgs.models import Grant, Org
+from unionportal.commands import progress
 from unionportal.tree import tree_write_lock
 
 
@@ -33,7 +35,7 @@ def seed_orgs() -> int:
     created = 0
     aliases = zhuzhou_aliases()
     with tree_write_lock(Org):
-        for seed in SEED_ORGS:
+        for seed in progress(SEED_ORGS, desc="orgs"):
             org, was_created = _ensure_org(seed, is_demo=False)
             created += was_created
             services.add_aliases(actor=None, org=org, aliases=aliases.get(seed.code, []))
@@ -43,13 +45,13 @@ def seed_orgs() -> int:
 def seed_demo_orgs() -> int:
     created = 0
     with tree_write_lock(Org):
-        for seed in DEMO_BASE_UNIONS:
+        for seed in progress(DEMO_BASE_UNIONS, desc="demo"):
             created += _ensure_org(seed, is_demo=True)[1]
     return created
 
 
-def seed_demo_accounts() -> list[tuple[str, str, str, str]]:
-    """One account per role (reset to its demo password); returns the printed lines' fields."""
+def seed_demo_accounts() -> None:
+    """One account per role, reset to its demo password."""
     User = get_user_model()
     io_permissions = Permission.objects.filter(
         content_type__app_label="orgs", codename__in=["import_org", "export_org"]
@@ -66,7 +68,17 @@ def seed_demo_accounts() -> list[tuple[str, str, str, str]]:
             services.grant_role(actor=None, user=user, role=role, org=org)
             if role == "admin":
                 user.user_permissions.add(*io_permissions)
-    return list(DEMO_ACCOUNTS)
+
+
+def seed() -> list[str]:
+    return [_("Organisations: %(count)d new.") % {"count": seed_orgs()}]
+
+
+def seed_demo() -> list[str]:
+    """Demo base unions, then one account per role (later demo steps may act as them)."""
+    lines = [_("Demo base unions: %(count)d new.") % {"count": seed_demo_orgs()}]
+    seed_demo_accounts()
+    return lines
 
 
 def demo_accounts_loaded() -> bool:

@@ -133,3 +133,15 @@ def test_deleting_an_org_with_children_is_refused(tree, admin_client_scoped):
     assert response.status_code == 200  # the confirmation page lists what protects it
     assert tree.a1.name in response.content.decode()
     assert type(tree.a).objects.filter(pk=tree.a.pk).exists()
+
+
+def test_a_subtree_admin_must_place_new_orgs_inside_the_subtree(tree, admin_client_scoped):
+    form = {"code": "kit-new", "name": "新工会", "kind": "base", "is_active": "on",
+            "aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0"}
+    response = admin_client_scoped.post(reverse("admin:orgs_org_add"), form)
+    assert response.status_code == 200  # parent is required: the form comes back
+    response = admin_client_scoped.post(reverse("admin:orgs_org_add"), {**form, "parent": tree.b.pk})
+    assert response.status_code == 200  # outside the subtree: not a valid choice
+    response = admin_client_scoped.post(reverse("admin:orgs_org_add"), {**form, "parent": tree.a.pk})
+    assert response.status_code == 302
+    assert tree.a.get_children().filter(code="kit-new").exists()

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext as _
 
 from orgs.exchange import import_orgs
-from unionportal.commands import InputError, PortalCommand
+from unionportal.commands import InputError, PortalCommand, progress
 from unionportal.tabular import format_of
 
 
@@ -16,7 +16,7 @@ class Command(PortalCommand):
         fmt = format_of(path)
         try:
             with open(path, "rb") as source:
-                report = import_orgs(source, fmt, dry_run=dry_run)
+                report = import_orgs(source, fmt, dry_run=dry_run, progress=progress)
         except FileNotFoundError as exc:
             raise InputError(_("file not found: %(path)s") % {"path": path}) from exc
         self.report(report, dry_run=dry_run, what=_("Organisations"))

@@ -1,7 +1,14 @@
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from orgs import seeding
+from fixtures.demo_orgs import DEMO_ACCOUNTS
 from unionportal.commands import PortalCommand
+
+# Each step loads one room's share of the source documents, idempotently, in this order
+# (catalogues and templates need the orgs; demo data needs the demo accounts that
+# orgs.seeding.seed_demo creates).  A step returns the lines it reports.
+SEED_STEPS = ("orgs.seeding.seed",)
+DEMO_STEPS = ("orgs.seeding.seed_demo",)
 
 
 class Command(PortalCommand):
@@ -11,12 +18,16 @@ class Command(PortalCommand):
         parser.add_argument("--demo", action="store_true", help="also load demo unions and accounts")
 
     def handle(self, *args, demo=False, **options):
-        created = seeding.seed_orgs()
-        self.stdout.write(_("Organisations: %(count)d new.") % {"count": created})
+        for step in SEED_STEPS:
+            self._run(step)
         if not demo:
             return
-        created = seeding.seed_demo_orgs()
-        self.stdout.write(_("Demo base unions: %(count)d new.") % {"count": created})
+        for step in DEMO_STEPS:
+            self._run(step)
         self.stdout.write(_("Demo accounts (username  password  role  org-code):"))
-        for username, password, role, code in seeding.seed_demo_accounts():
+        for username, password, role, code in DEMO_ACCOUNTS:
             self.stdout.write(f"{username}  {password}  {role}  {code}")
+
+    def _run(self, step: str) -> None:
+        for line in import_string(step)():
+            self.stdout.write(line)

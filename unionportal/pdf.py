@@ -1,0 +1,134 @@
+"""The one PDF renderer of the portal (WeasyPrint).
+
+Every printed form goes through ``render_pdf``: the font configuration and the print CSS are
+built once per process (building them per call costs more than rendering a page); resources
+are fetched only from the portal's own static files, so text such as
+``<img src="file:///etc/passwd">`` in a duty prints as text and fetches nothing; and a
+rendered PDF is cached under the hash of its HTML (content and template together), so a
+repeat download is instant and an edited record is never served stale.
+"""
+
+import hashlib
+import logging
+import mimetypes
+from functools import cache
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+PDF_CACHE = "pdf"
+STATIC_PREFIX = "/" + settings.STATIC_URL.lstrip("/")
+# Bumped when print.css or the renderer changes in a way the HTML hash cannot see.
+RENDERER_VERSION = "1"
+
+
+class FetchRefused(ValueError):
+    """A URL outside the portal's static files; WeasyPrint skips the resource."""
+
+
+@cache
+def font_config():
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+@cache
+def print_stylesheet():
+    from weasyprint import CSS
+
+    path = finders.find("css/print.css")
+    return CSS(filename=path, font_config=font_config(), url_fetcher=url_fetcher())
+
+
+@cache
+def _print_css_digest() -> str:
+    return hashlib.sha256(Path(finders.find("css/print.css")).read_bytes()).hexdigest()[:16]
+
+
+def _static_file(url: str) -> Path:
+    """The static file ``url`` names, or FetchRefused for anything else."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("", "portal") or parts.netloc:
+        raise FetchRefused(f"refused to fetch {url!r}")
+    path = unquote(parts.path)
+    if not path.startswith(STATIC_PREFIX):
+        raise FetchRefused(f"refused to fetch {url!r}")
+    relative = path[len(STATIC_PREFIX):]
+    if ".." in Path(relative).parts:
+        raise FetchRefused(f"refused to fetch {url!r}")
+    found = finders.find(relative)
+    if not found:
+        raise FetchRefused(f"no static file {relative!r}")
+    return Path(found)
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class PortalURLFetcher(URLFetcher):
+        """Serves ``/static/…`` from the portal's own files; refuses every other URL."""
+
+        def fetch(self, url, headers=None):
+            found = _static_file(url)
+            mime_type, _encoding = mimetypes.guess_type(found.name)
+            return URLFetcherResponse(
+                url, found.read_bytes(), {"Content-Type": mime_type or "application/octet-stream"}
+            )
+
+    return PortalURLFetcher
+
+
+@cache
+def url_fetcher():
+    return _fetcher_class()()
+
+
+def render_html(template_name: str, context: dict) -> str:
+    return render_to_string(template_name, context)
+
+
+def cache_key(html: str) -> str:
+    digest = hashlib.sha256()
+    for part in (RENDERER_VERSION, _print_css_digest(), html):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return "pdf:" + digest.hexdigest()
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url="portal:///", url_fetcher=url_fetcher())
+    return document.write_pdf(stylesheets=[print_stylesheet()], font_config=font_config())
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """Render a print template (``templates/<app>/pdf/…``) to PDF bytes, cached by content."""
+    html = render_html(template_name, context)
+    key = cache_key(html)
+    store = caches[PDF_CACHE]
+    pdf = store.get(key)
+    if pdf is None:
+        pdf = html_to_pdf(html)
+        store.set(key, pdf)
+    return pdf
+
+
+def pdf_response(pdf: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
+    """An HTTP response for a PDF; the (often Chinese) file name survives in every browser."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    ascii_name = filename.encode("ascii", "ignore").decode() or "document.pdf"
+    response["Content-Disposition"] = (
+        f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    response["Content-Length"] = str(len(pdf))
+    return response
