@@ -66,7 +66,9 @@ def import_orgs(source, fmt: str, *, actor=None, dry_run: bool = False, progress
     if not report.ok:
         return report
     try:
-        with tree_write_lock(Org):
+        # mptt's per-row shifting is quadratic (each insert rewrites the rest of the tree);
+        # delayed updates rebuild each touched tree once at the end, inside the same lock.
+        with tree_write_lock(Org), Org.objects.delay_mptt_updates():
             _apply(plans, report, actor, progress or (lambda rows: rows))
             if not report.ok or dry_run:
                 raise _Rollback

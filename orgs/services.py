@@ -44,7 +44,8 @@ def create_org(*, actor, parent, aliases=(), **fields) -> Org:
         org = Org(parent=parent, **fields)
         org.full_clean()
         org.save()
-        _set_aliases(org, aliases)
+        if aliases:
+            _set_aliases(org, aliases)
         audit.record(actor=actor, action="org.create", instance=org, org=org,
                      after=audit.snapshot(org, ORG_FIELDS))
     return org

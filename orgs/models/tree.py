@@ -69,7 +69,11 @@ class OrgQuerySet(TreeQuerySet):
 
 
 class OrgManager(TreeManager.from_queryset(OrgQuerySet)):
-    pass
+    def partial_rebuild(self, tree_id, batch_size=1000, **filters):
+        """Used by ``delay_mptt_updates()`` (bulk imports): the linear rebuild of one tree."""
+        from unionportal.tree import rebuild_tree
+
+        rebuild_tree(self.model, tree_id)
 
 
 class Org(TreeNode):

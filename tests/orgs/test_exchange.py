@@ -194,3 +194,23 @@ def test_exports_escape_formula_like_cells(city):
     assert cells["+危险"].data_type == "s" and cells["+危险"].quotePrefix
     # Codes and counts are text cells too.
     assert cells["zz-f"].data_type == "s"
+
+
+def test_a_file_with_new_roots_moves_and_deep_children_leaves_a_sound_tree(tmp_path, city):
+    from orgs.integrity import tree_faults
+
+    jy = OrgFactory(code="zz-jy", name="教育", kind="system", parent=city)
+    OrgFactory(code="zz-jy-1", name="一中", kind="base", parent=jy)
+    path = write(tmp_path, "orgs.csv", HEADER
+                 + "hd-1-1,河东一街基层,hd-1,基层工会,,,\n"
+                 + "hd,河东区总工会,,总工会,,,\n"
+                 + "hd-1,河东一街,hd,街道工会,,,\n"
+                 + "zz-jy-1,一中,hd-1,基层工会,,,\n"  # moved into the new tree
+                 + "zz-ws,卫生,zz,系统工会,,,\n")
+    code, _out, err = run(path)
+    assert code == 0, err
+    assert tree_faults() == []
+    hd = Org.objects.get(code="hd")
+    assert hd.is_root_node()
+    assert {o.code for o in Org.objects.get(code="hd-1").get_children()} == {"hd-1-1", "zz-jy-1"}
+    assert [o.code for o in Org.objects.get(code="zz").get_children()] == ["zz-jy", "zz-ws"]

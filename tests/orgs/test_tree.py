@@ -156,3 +156,21 @@ def test_concurrent_inserts_and_moves_keep_the_tree_intact():
     assert Org.objects.filter(tree_id=root.tree_id).count() == 1 + 4 + 4 * 12
     assert tree_faults() == []
     call_command("check_tree")
+
+
+def test_rebuild_tree_restores_scrambled_bounds_and_keeps_sibling_order(root):
+    from unionportal.tree import rebuild_tree
+
+    a = services.create_org(actor=None, parent=root, code="t-a", name="甲", kind="system")
+    b = services.create_org(actor=None, parent=root, code="t-b", name="乙", kind="system")
+    for index in range(3):
+        services.create_org(actor=None, parent=a, code=f"t-a-{index}", name=f"甲{index}", kind="base")
+    services.create_org(actor=None, parent=b, code="t-b-0", name="乙0", kind="base")
+    expected = list(Org.objects.filter(tree_id=root.tree_id).values_list("code", "lft", "rght", "level"))
+    Org.objects.filter(tree_id=root.tree_id).exclude(pk=root.pk).update(rght=0, level=9)
+    assert tree_faults() != []
+    changed = rebuild_tree(Org, root.tree_id)
+    assert changed == len(expected) - 1  # the root was already right
+    assert list(Org.objects.filter(tree_id=root.tree_id).values_list("code", "lft", "rght", "level")) == expected
+    assert tree_faults() == []
+    assert rebuild_tree(Org, root.tree_id) == 0  # nothing left to change

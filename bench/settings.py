@@ -1,0 +1,32 @@
+"""Benchmarks run on a scratch database of their own, never the development one.
+
+BENCH_DATABASE_URL picks it (default: SQLite at var/bench.sqlite3); DATABASE_URL is ignored so
+that a benchmark can never flush real data.
+"""
+
+import os
+
+import dj_database_url
+
+from tests.settings import *  # noqa: F403
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'bench.sqlite3'}"  # noqa: F405
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20,
+                                       "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+
+DEBUG = False
+# Real password hashing and the file-based PDF cache, as in production.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pdf": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "bench-pdf"),  # noqa: F405
+    },
+}
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
