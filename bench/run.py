@@ -37,7 +37,9 @@ def main(names: list[str]) -> None:
     from django.db import connection
 
     if connection.vendor == "sqlite":
-        Path(connection.settings_dict["NAME"]).unlink(missing_ok=True)
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):  # WAL mode leaves these beside the file
+            Path(f"{connection.settings_dict['NAME']}{suffix}").unlink(missing_ok=True)
     else:
         call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)

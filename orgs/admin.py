@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
@@ -19,7 +19,7 @@ from orgs.services import ORG_FIELDS
 from unionportal.admin import ScopedAdminMixin
 from unionportal.admin_site import manages_anything
 from unionportal.scoping import Action, scope_orgs
-from unionportal.tabular import FileFormatError, format_of
+from unionportal.tabular import FileFormatError, format_of, table_response
 
 
 class OrgAliasInline(admin.TabularInline):
@@ -122,9 +122,7 @@ class OrgAdmin(ScopedAdminMixin, admin.ModelAdmin):
             fmt = "xlsx"
         changelist = self.get_changelist_instance(request)
         queryset = changelist.get_queryset(request)
-        response = HttpResponse(content_type="text/csv; charset=utf-8" if fmt == "csv" else
-                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="orgs.{fmt}"'
+        response = table_response(fmt, f"orgs.{fmt}")
         export_orgs(response, fmt, queryset)
         return response
 
@@ -258,3 +256,5 @@ class PortalUserAdmin(UserAdmin):
             obj.pk = user.pk
             obj._state.adding = False
             obj.refresh_from_db()
+
+import orgs.governance.admin  # noqa: E402, F401  (registers the governance records)

@@ -1,16 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 
 from orgs import selectors
 from orgs.exchange import export_orgs
 from unionportal.scoping import get_visible_org_or_404
-
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+from unionportal.tabular import table_response
 
 
 @login_required
@@ -52,7 +47,6 @@ def org_export(request, code, fmt):
     queryset = selectors.visible_orgs(request.user).filter(
         tree_id=org.tree_id, lft__gte=org.lft, rght__lte=org.rght
     )
-    response = HttpResponse(content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{org.code}.{fmt}"'
+    response = table_response(fmt, f"{org.code}.{fmt}")
     export_orgs(response, fmt, queryset)
     return response

@@ -20,6 +20,8 @@ class Action(StrEnum):
     FILL = "fill"  # fill in and submit own sheets, apply for own service cases
     REVIEW = "review"  # review, return and pass on what orgs below submit
     SCORE = "score"  # score, finalise and reopen sheets of templates the org owns
+    HANDLE = "handle"  # act on member-service case steps routed to the org (services/)
+    RECORD = "record"  # keep governance records: the union's own staff, admins in their subtree
 
 
 class Reach(StrEnum):
@@ -41,6 +43,8 @@ ACTION_REACH: dict[Action, dict[str, Reach]] = {
     Action.FILL: {"staff": Reach.SELF},
     Action.REVIEW: {"reviewer": Reach.BELOW},
     Action.SCORE: {"scorer": Reach.SUBTREE},
+    Action.HANDLE: {"reviewer": Reach.SUBTREE},
+    Action.RECORD: {"staff": Reach.SELF, "admin": Reach.SUBTREE},
 }
 
 

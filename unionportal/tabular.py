@@ -20,6 +20,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 FORMATS = ("csv", "xlsx")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 # Cells starting with these are formulas (or DDE payloads) to Excel and LibreOffice.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
@@ -212,6 +216,15 @@ def cell_text_for_export(value) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(value)
+
+
+def table_response(fmt: str, filename: str):
+    """An (empty) download response for a csv/xlsx file; pass it to ``write_table`` as target."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _display_width(text: str) -> int:

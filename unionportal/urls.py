@@ -15,5 +15,8 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("orgs/", include("orgs.urls")),
+    path("duties/", include("duties.urls")),
+    path("assessment/", include("assessment.urls")),
+    path("services/", include("services.urls")),
     path("admin/", admin.site.urls),
 ]

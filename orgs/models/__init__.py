@@ -1,5 +1,29 @@
 """The orgs app's models: the union tree and grants (tree.py); governance records live beside."""
 
+from orgs.models.governance import (  # noqa: E402, F401  (governance records of seed 004)
+    AttendeeKind,
+    CommitteeKind,
+    CommitteeMember,
+    CommitteeRole,
+    CommitteeTerm,
+    Congress,
+    CongressKind,
+    CongressSession,
+    Consultation,
+    Delegate,
+    Expense,
+    ExpenseKind,
+    ExpenseLimits,
+    MandateBasis,
+    MandateEnd,
+    Meeting,
+    MeetingKind,
+    Motion,
+    MotionOutcome,
+    PaymentMethod,
+    SessionAttendee,
+    SpecialCommittee,
+)
 from orgs.models.tree import (  # noqa: F401
     CODE_MAX_LENGTH,
     CODE_PATTERN,

@@ -7,8 +7,10 @@ from unionportal.commands import PortalCommand
 # Each step loads one room's share of the source documents, idempotently, in this order
 # (catalogues and templates need the orgs; demo data needs the demo accounts that
 # orgs.seeding.seed_demo creates).  A step returns the lines it reports.
-SEED_STEPS = ("orgs.seeding.seed",)
-DEMO_STEPS = ("orgs.seeding.seed_demo",)
+SEED_STEPS = ("orgs.seeding.seed", "duties.seeding.seed", "assessment.seeding.seed",
+              "services.seeding.seed")
+DEMO_STEPS = ("orgs.seeding.seed_demo", "assessment.seeding.seed_demo",
+             "orgs.governance.seeding.seed_demo", "services.seeding.seed_demo")
 
 
 class Command(PortalCommand):

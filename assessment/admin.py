@@ -1,0 +1,180 @@
+"""The assessment in the admin: templates (factors editable), sheets read-only, 会员评家.
+
+Every write goes through a service, so the audit trail records it; sheets and their scores
+change only through the workflow pages, never by hand in the admin.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from assessment import services
+from assessment.models import (
+    EvaluationRating,
+    Indicator,
+    MemberEvaluation,
+    Rectification,
+    Round,
+    Sheet,
+    Template,
+    Unit,
+)
+from unionportal import audit
+from unionportal.admin import ScopedAdminMixin
+
+FACTOR_FIELDS = ("full_factor", "basic_factor", "none_factor", "docs_penalty")
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class IndicatorInline(ReadOnlyInline):
+    model = Indicator
+    fields = ("number", "section", "name", "weight", "content", "rule_text")
+    readonly_fields = fields
+
+
+@admin.register(Template)
+class TemplateAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_org_field = "assessor"
+    list_display = ("year", "title", "assessor", "assessee_rule", "source")
+    list_filter = ("year", ("assessor", RelatedOnlyFieldListFilter))
+    list_select_related = ("assessor",)
+    search_fields = ("title", "assessor__name", "assessor__code")
+    readonly_fields = ("assessor", "year", "title", "assessee_rule", "assessee_kind", "headers", "copied_from",
+                       "source", "warnings")
+    fields = ("assessor", "year", "title", "assessee_rule", "assessee_kind", "headers", "copied_from",
+              "source", "warnings", *FACTOR_FIELDS)
+    inlines = [IndicatorInline]
+    actions = ["copy_to_next_year"]
+
+    def has_add_permission(self, request):
+        return False  # templates come from files: import_assessment_template
+
+    @admin.display(description=_("warnings"))
+    def warnings(self, obj):
+        return "\n".join(services.template_warnings(obj)) or "—"
+
+    def save_model(self, request, obj, form, change):
+        factors = {name: form.cleaned_data[name] for name in FACTOR_FIELDS if name in form.changed_data}
+        try:
+            services.update_template_factors(actor=request.user, template=obj, **factors)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+
+    def save_formset(self, request, form, formset, change):
+        pass  # indicators are read-only here
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            audit.record(actor=request.user, action="assessment.template.delete", instance=obj,
+                         org=obj.assessor, before=services._template_snapshot(obj))
+            obj.delete()
+
+    @admin.action(description=_("Copy to the next year"))
+    def copy_to_next_year(self, request, queryset):
+        for template in queryset:
+            try:
+                services.copy_template(actor=request.user, template=template, year=template.year + 1)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+
+
+@admin.register(Round)
+class RoundAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_org_field = "assessor"
+    list_display = ("year", "assessor", "deadline", "opened_at")
+    list_select_related = ("assessor",)
+    readonly_fields = ("assessor", "year", "deadline", "opened_at", "opened_by", "is_demo")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class UnitInline(ReadOnlyInline):
+    model = Unit
+    fields = ("seq", "points", "self_grade", "self_docs", "self_score", "review_grade", "review_docs",
+              "final_score", "returned", "return_reason")
+    readonly_fields = fields
+
+
+@admin.register(Sheet)
+class SheetAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_org_field = "org"
+    list_display = ("year", "org", "assessor", "status", "self_total", "final_total", "version")
+    list_filter = ("year", "status", ("assessor", RelatedOnlyFieldListFilter))
+    list_select_related = ("org", "assessor")
+    search_fields = ("org__name", "org__code")
+    show_full_result_count = False
+    readonly_fields = [f.name for f in Sheet._meta.fields]
+    inlines = [UnitInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RatingInline(admin.TabularInline):
+    model = EvaluationRating
+    extra = 0
+
+
+class RectificationInline(admin.TabularInline):
+    model = Rectification
+    extra = 0
+
+
+@admin.register(MemberEvaluation)
+class MemberEvaluationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_org_field = "org"
+    list_display = ("year", "org", "members", "participants", "frontline_participants", "valid")
+    list_select_related = ("org",)
+    list_filter = ("year",)
+    search_fields = ("org__name", "org__code")
+    autocomplete_fields = ("org",)
+    inlines = [RatingInline, RectificationInline]
+
+    @admin.display(description=_("valid"), boolean=True)
+    def valid(self, obj):
+        return obj.is_valid
+
+    def save_model(self, request, obj, form, change):
+        before = None
+        if change:
+            before = audit.snapshot(MemberEvaluation.objects.get(pk=obj.pk))
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit.record(actor=request.user, action="assessment.member_evaluation." + ("update" if change else "create"),
+                         instance=obj, org=obj.org, before=before, after=audit.snapshot(obj))
+
+    def save_formset(self, request, form, formset, change):
+        with transaction.atomic():
+            instances = formset.save()
+            if instances or formset.deleted_objects:
+                audit.record(actor=request.user, action="assessment.member_evaluation.details",
+                             instance=form.instance, org=form.instance.org,
+                             after=[audit.snapshot(i) for i in instances])
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            audit.record(actor=request.user, action="assessment.member_evaluation.delete", instance=obj,
+                         org=obj.org, before=audit.snapshot(obj))
+            super().delete_model(request, obj)

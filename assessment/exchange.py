@@ -1,0 +1,372 @@
+"""The assessment's files: templates (import), the sheet exchange file (export and the staff's
+offline self-assessment import) and the round's results (export).  Formats: interfaces.md.
+
+Imports check every row first and report problems as ``row N: COLUMN: message``; only a clean
+file is applied, in one transaction, through the services (so every change is audited).
+"""
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from assessment import services
+from assessment.models import (
+    GRADE_FILE_LABELS,
+    GRADE_FILE_NAMES,
+    AssesseeRule,
+    Grade,
+    Sheet,
+    SheetStatus,
+)
+from assessment.scoring import num
+from fixtures.zhuzhou_assessment import _points as item_points
+from fixtures.zhuzhou_assessment import _split_items as split_numbered_items
+from fixtures.zhuzhou_assessment import _split_name as split_name_points
+from orgs.models import KIND_FILE_NAMES, Org, OrgKind
+from unionportal.scoping import Action, can
+from unionportal.tabular import Column, Report, Row, read_table, write_table
+
+YES = {"是", "yes", "y", "true", "1", "√", "✓"}
+NO = {"否", "no", "n", "false", "0", "×"}
+TOTAL_ROW = "合计"
+
+SHEET_COLUMNS = [
+    Column("seq", "序号", "seq", required=True),
+    Column("indicator", "考核指标", "indicator"),
+    Column("content", "考核内容", "content"),
+    Column("points", "分值", "points"),
+    Column("self_grade", "自评等级", "self_grade"),
+    Column("self_docs", "资料齐全", "self_docs"),
+    Column("self_note", "自评说明", "self_note"),
+    Column("self_score", "自评分", "self_score"),
+    Column("review_grade", "审核等级", "review_grade"),
+    Column("review_docs", "审核资料齐全", "review_docs"),
+    Column("review_note", "审核意见", "review_note"),
+    Column("final_score", "考核得分", "final_score"),
+]
+
+TEMPLATE_COLUMNS = [
+    Column("assessor", "考核单位编码", "assessor", required=True),
+    Column("assessees", "被考核单位编码", "assessees"),
+    Column("year", "年度", "year", required=True),
+    Column("number", "序号", "number", required=True),
+    Column("section", "考核类别", "section"),
+    Column("indicator", "考核指标", "indicator", required=True),
+    Column("content", "考核内容", "content"),
+    Column("rule", "扣分方法", "rule"),
+    Column("weight", "权重", "weight", required=True),
+]
+
+
+def yes_no(value: bool | None) -> str:
+    return "" if value is None else ("是" if value else "否")
+
+
+# --- the sheet exchange file --------------------------------------------------------------
+
+
+def sheet_rows(sheet: Sheet, units=None):
+    units = units if units is not None else list(sheet.units.select_related("indicator", "item"))
+    for unit in units:
+        yield [
+            unit.seq, " ".join(unit.indicator.name.split()), unit.content, num(unit.points),
+            GRADE_FILE_LABELS.get(unit.self_grade, ""), yes_no(unit.self_docs), unit.self_note,
+            num(unit.self_score), GRADE_FILE_LABELS.get(unit.review_grade, ""),
+            yes_no(unit.review_docs), unit.review_note, num(unit.final_score),
+        ]
+    weights = sum((Decimal(row["weight"]) for row in sheet.indicator_scores), Decimal(0))
+    yield [TOTAL_ROW, "", "", num(weights), "", "", "", num(sheet.self_total), "", "", "",
+           num(sheet.final_total)]
+
+
+def export_sheet(target, fmt: str, sheet: Sheet) -> None:
+    write_table(target, fmt, [c.zh for c in SHEET_COLUMNS], sheet_rows(sheet),
+                title=f"{sheet.year} {sheet.org.code}")
+
+
+def _parse_grade(text: str) -> str | None:
+    if text in GRADE_FILE_NAMES:
+        return GRADE_FILE_NAMES[text]
+    if text.lower() in Grade.values:
+        return text.lower()
+    return None
+
+
+def _parse_yes_no(text: str) -> bool | None:
+    if text.lower() in YES:
+        return True
+    if text.lower() in NO:
+        return False
+    return None
+
+
+def import_self_assessment(source, fmt: str, sheet: Sheet, *, actor=None, dry_run: bool = False,
+                           filename: str = "") -> Report:
+    """Fill a draft or returned sheet from an exchange file: all rows valid, or nothing changes."""
+    report = Report()
+    table = read_table(source, fmt, SHEET_COLUMNS)
+    sheet.refresh_from_db()
+    if sheet.status not in services.EDITABLE_BY_STAFF:
+        report.error(None, None, _("the sheet of %(org)s for %(year)d is %(status)s; only a draft or "
+                                   "returned sheet accepts a file.")
+                     % {"org": sheet.org.name, "year": sheet.year, "status": sheet.get_status_display()})
+        return report
+    units = {unit.seq: unit for unit in sheet.units.all()}
+    returned_only = sheet.status == SheetStatus.RETURNED
+    seen: dict[str, int] = {}
+    entries: dict[str, services.Entry] = {}
+    for row in table.rows:
+        seq = row["seq"]
+        if seq == TOTAL_ROW:
+            continue
+        if not seq:
+            report.error(row, "seq", _("is required."))
+            continue
+        if seq in seen:
+            report.error(row, "seq", _("%(seq)s appears twice (already in row %(row)d).")
+                         % {"seq": seq, "row": seen[seq]})
+            continue
+        seen[seq] = row.number
+        unit = units.get(seq)
+        if unit is None:
+            report.error(row, "seq", _("this sheet has no unit %(seq)s.") % {"seq": seq})
+            continue
+        entry = _row_entry(row, report)
+        if entry is None:
+            continue
+        if returned_only and not unit.returned and _changes(unit, entry):
+            report.error(row, "seq", _("unit %(seq)s was not returned; only returned units may change.")
+                         % {"seq": seq})
+            continue
+        if _changes(unit, entry):
+            entries[seq] = entry
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    if not report.ok or dry_run or not entries:
+        return report
+    try:
+        with transaction.atomic():
+            services.save_self_assessment(actor=actor, sheet=sheet, entries=entries,
+                                          source=_("file %(name)s") % {"name": filename or "—"})
+    except ValidationError as exc:
+        for message in exc.messages:
+            report.error(None, None, message)
+        report.updated = 0
+    except PermissionDenied:
+        report.error(None, None, _("you may not fill in this sheet."))
+        report.updated = 0
+    return report
+
+
+def _row_entry(row: Row, report: Report) -> services.Entry | None:
+    entry = services.Entry()
+    ok = True
+    if "self_grade" in row.headers:
+        text = row["self_grade"]
+        if text:
+            grade = _parse_grade(text)
+            if grade is None:
+                report.error(row, "self_grade", _("unknown grade “%(grade)s”; use 全面完成, 基本完成 or 未完成.")
+                             % {"grade": text})
+                ok = False
+            entry.grade = grade or ""
+            docs_text = row["self_docs"]
+            docs = _parse_yes_no(docs_text)
+            if not docs_text:
+                report.error(row, "self_docs" if "self_docs" in row.headers else "self_grade",
+                             _("is required where 自评等级 is given (是 or 否)."))
+                ok = False
+            elif docs is None:
+                report.error(row, "self_docs", _("“%(value)s” is not 是 or 否.") % {"value": docs_text})
+                ok = False
+            entry.docs = docs
+        else:
+            entry.grade = ""
+    if "self_note" in row.headers:
+        entry.note = row["self_note"]
+    return entry if ok else None
+
+
+def _changes(unit, entry: services.Entry) -> bool:
+    if entry.grade is not None and entry.grade != unit.self_grade:
+        return True
+    if entry.grade and entry.docs is not None and entry.docs != unit.self_docs:
+        return True
+    return entry.note is not None and entry.note.strip() != unit.self_note
+
+
+# --- templates ----------------------------------------------------------------------------
+
+
+@dataclass
+class _PlannedTemplate:
+    first_row: Row
+    assessor: Org
+    year: int
+    rule: str
+    kind: str
+    assessees: list[Org]
+    indicators: list[services.IndicatorSpec] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+
+
+def content_items(content: str) -> list[services.ItemSpec]:
+    """Items numbered ``1、…`` as in the documents, else one per line; ``（N分）`` gives points."""
+    numbered = split_numbered_items(content)
+    if numbered:
+        return [services.ItemSpec(item.number, item.text, item.points) for item in numbered]
+    lines = [line.strip() for line in content.split("\n") if line.strip()]
+    if len(lines) < 2:
+        return []
+    return [services.ItemSpec(str(n), line, item_points(line)) for n, line in enumerate(lines, 1)]
+
+
+def _resolve(reference: str) -> tuple[Org | None, str]:
+    matches = list(Org.objects.resolve(reference)[:2])
+    if len(matches) == 1:
+        return matches[0], ""
+    if not matches:
+        return None, _("no organisation has the code or name “%(ref)s”.") % {"ref": reference}
+    return None, _("“%(ref)s” names more than one organisation; use its code.") % {"ref": reference}
+
+
+def _assessees(row: Row, assessor: Org, report: Report):
+    text = row["assessees"].strip()
+    if not text:
+        return AssesseeRule.CHILDREN, "", []
+    kind = KIND_FILE_NAMES.get(text) or (text.lower() if text.lower() in OrgKind.values else None)
+    if kind:
+        return AssesseeRule.KIND, kind, []
+    orgs = []
+    for reference in (part.strip() for part in re.split(r"[、,，]", text)):
+        if not reference:
+            continue
+        org, problem = _resolve(reference)
+        if org is None:
+            report.error(row, "assessees", problem)
+            continue
+        if not (org.tree_id == assessor.tree_id and assessor.lft < org.lft and org.rght < assessor.rght):
+            report.error(row, "assessees", _("%(org)s is not below the assessor %(assessor)s.")
+                         % {"org": org.code, "assessor": assessor.code})
+            continue
+        orgs.append(org)
+    return AssesseeRule.NAMED, "", orgs
+
+
+def import_templates(source, fmt: str, *, actor=None, dry_run: bool = False) -> Report:
+    report = Report()
+    table = read_table(source, fmt, TEMPLATE_COLUMNS)
+    plans: dict[tuple, _PlannedTemplate] = {}
+    sections: dict[tuple, str] = {}
+    numbers: dict[tuple, dict[str, int]] = {}
+    assessors: dict[str, Org | None] = {}
+    for row in table.rows:
+        reference = row["assessor"]
+        if not reference:
+            report.error(row, "assessor", _("is required."))
+            continue
+        if reference not in assessors:
+            org, problem = _resolve(reference)
+            assessors[reference] = org
+            if org is None:
+                report.error(row, "assessor", problem)
+        assessor = assessors[reference]
+        if assessor is None:
+            continue
+        try:
+            year = int(row["year"])
+            if not 1900 <= year <= 2999:
+                raise ValueError
+        except ValueError:
+            report.error(row, "year", _("“%(value)s” is not a year.") % {"value": row["year"]})
+            continue
+        rule, kind, orgs = _assessees(row, assessor, report)
+        key = (assessor.pk, year, services.assessee_key(rule, kind, orgs))
+        plan = plans.get(key)
+        if plan is None:
+            plan = plans[key] = _PlannedTemplate(row, assessor, year, rule, kind, orgs)
+        number = row["number"]
+        if not number:
+            report.error(row, "number", _("is required."))
+        elif number in numbers.setdefault(key, {}):
+            report.error(row, "number", _("%(seq)s appears twice (already in row %(row)d).")
+                         % {"seq": number, "row": numbers[key][number]})
+        else:
+            numbers[key][number] = row.number
+        name, stated = split_name_points(row["indicator"])
+        if not name:
+            report.error(row, "indicator", _("is required."))
+        try:
+            weight = Decimal(row["weight"])
+            if weight <= 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            report.error(row, "weight", _("“%(value)s” is not a positive number.") % {"value": row["weight"]})
+            continue
+        section = row["section"] or sections.get(key, "")
+        sections[key] = section
+        content = row["content"]
+        plan.indicators.append(services.IndicatorSpec(
+            number=number, name=name, weight=weight, section=section, content=content,
+            rule_text=row["rule"], stated_points=stated, items=content_items(content)))
+        plan.rows.append(row)
+    for plan in plans.values():
+        if error := services.weight_error([spec.weight for spec in plan.indicators]):
+            report.error(plan.first_row, "weight", error)
+        for spec, points in services.points_warnings(plan.indicators):
+            row = plan.rows[plan.indicators.index(spec)]
+            report.warn(row, "content", services.points_warning_text(spec.number, spec.name, points,
+                                                                     spec.weight))
+        if actor is not None and not can(actor, Action.MANAGE, plan.assessor):
+            report.error(plan.first_row, "assessor", _("%(code)s is outside the organisations you manage.")
+                         % {"code": plan.assessor.code})
+    if not report.ok:
+        return report
+    # The print layout's header cells, as the file wrote them.
+    headers = ["序号", "考核指标", table.headers.get("content", "考核内容"),
+               table.headers.get("rule", "扣分方法"), "权重（分）", "自评分"]
+    try:
+        with transaction.atomic():
+            for plan in plans.values():
+                title = f"{plan.year}年度工作考核细则"
+                try:
+                    _template, created, _warnings = services.save_template(
+                        actor=actor, assessor=plan.assessor, year=plan.year, title=title,
+                        indicators=plan.indicators, rule=plan.rule, kind=plan.kind,
+                        assessees=plan.assessees, headers=headers, source=_("imported file"))
+                except ValidationError as exc:
+                    for message in exc.messages:
+                        report.error(plan.first_row, "assessor", message)
+                    continue
+                if created:
+                    report.created += 1
+                else:
+                    report.updated += 1
+            if not report.ok or dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return report
+
+
+class _Rollback(Exception):
+    pass
+
+
+# --- results ------------------------------------------------------------------------------
+
+RESULT_HEADERS = ["名次", "系统内名次", "编码", "单位", "系统工会", "状态", "自评分", "考核得分", "上年得分", "同比变化"]
+
+
+def export_results(target, fmt: str, ranking) -> None:
+    rows = (
+        [str(r.rank), str(r.group_rank), r.code, r.name, r.group_name, r.status_label, num(r.self_total),
+         num(r.total), num(r.previous), num(r.change)]
+        for r in ranking.rows
+    )
+    write_table(target, fmt, RESULT_HEADERS, rows, title=f"{ranking.round.year} {ranking.round.assessor.code}")

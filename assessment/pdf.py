@@ -1,0 +1,90 @@
+"""The official sheet layout of seed 003 as PDF (one sheet, or a round with bookmarks)."""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from assessment.models import GRADE_FILE_LABELS, Sheet
+from assessment.scoring import num
+from unionportal.pdf import render_pdf
+
+DEFAULT_HEADERS = ["序号", "考核指标", "考核内容", "扣分方法、标准", "权重（分）", "自评分"]
+
+
+@dataclass
+class PrintRow:
+    number: str
+    section: str
+    section_rows: int
+    name: str
+    content: str
+    rule: str
+    weight: str
+    self_score: str
+    final_score: str
+    comments: list[str] = field(default_factory=list)
+
+
+def _units_by_indicator(sheet: Sheet):
+    units = list(sheet.units.select_related("indicator", "item").order_by("position"))
+    grouped = {}
+    for unit in units:
+        grouped.setdefault(unit.indicator_id, (unit.indicator, []))[1].append(unit)
+    return units, list(grouped.values())
+
+
+def sheet_context(sheet: Sheet) -> dict:
+    units, grouped = _units_by_indicator(sheet)
+    scores = {row["number"]: row for row in sheet.indicator_scores}
+    rows: list[PrintRow] = []
+    for indicator, members in grouped:
+        score = scores.get(indicator.number, {})
+        comments = [f"{u.seq}：{u.review_note}" if len(members) > 1 else u.review_note
+                    for u in members if u.review_note]
+        rows.append(PrintRow(
+            number=indicator.number, section=indicator.section, section_rows=1,
+            name=" ".join(indicator.name.split()), content=indicator.content, rule=indicator.rule_text,
+            weight=num(indicator.weight),
+            self_score=num(score.get("self")) if any(u.self_grade for u in members) else "",
+            final_score=num(score.get("final")) if score.get("final") is not None else "",
+            comments=comments,
+        ))
+    # The section cell is merged over its rows, as in the document.
+    anchor = None
+    for row in rows:
+        if anchor is not None and (not row.section or row.section == anchor.section):
+            anchor.section_rows += 1
+            row.section_rows = 0
+        else:
+            anchor = row
+    headers = list(sheet.template.headers or DEFAULT_HEADERS)
+    headers += DEFAULT_HEADERS[len(headers):]
+    details = [{
+        "seq": u.seq, "points": num(u.points), "self_grade": GRADE_FILE_LABELS.get(u.self_grade, ""),
+        "self_docs": {True: "是", False: "否"}.get(u.self_docs, ""), "self_note": u.self_note,
+        "self_score": num(u.self_score), "review_grade": GRADE_FILE_LABELS.get(u.review_grade, ""),
+        "review_docs": {True: "是", False: "否"}.get(u.review_docs, ""), "final_score": num(u.final_score),
+        "returned": u.returned, "return_reason": u.return_reason,
+    } for u in units]
+    return {
+        "sheet": sheet, "title": sheet.template.title, "headers": headers, "rows": rows,
+        "details": details, "self_total": num(sheet.self_total) if any(u.self_grade for u in units) else "",
+        "final_total": num(sheet.final_total),
+        "status": sheet.get_status_display(),
+    }
+
+
+def render_sheet_pdf(sheet: Sheet) -> bytes:
+    doc = sheet_context(sheet)
+    version = _("version %(version)d · %(status)s") % {"version": sheet.version, "status": doc["status"]}
+    return render_pdf("assessment/pdf/sheet.html", {"doc": doc, "sheet": sheet, "title": doc["title"],
+                                                     "version_label": version})
+
+
+def render_round_pdf(round_, sheets) -> bytes:
+    documents = [sheet_context(sheet) for sheet in sheets]
+    return render_pdf("assessment/pdf/round.html", {"round": round_, "documents": documents})
+
+
+def sheet_filename(sheet: Sheet) -> str:
+    return f"{sheet.year}-{sheet.org.code}-考核细则.pdf"

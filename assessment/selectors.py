@@ -1,0 +1,264 @@
+"""Reads of the assessment that need scoping or aggregation; every one goes through the gate.
+
+The board and the ranking read a round of thousands of sheets in a fixed number of queries
+(one aggregate per table, values only) and do the arithmetic in Python.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from assessment.models import Round, Sheet, SheetEvent, SheetStatus, Template
+from assessment.scoring import round2
+from orgs.models import Org
+from unionportal.scoping import Action, scope_orgs, scope_queryset
+
+OVERDUE_LIMIT = 100
+
+
+def visible_sheets(user, action=Action.VIEW):
+    return scope_queryset(Sheet.objects.all(), user, action, "org")
+
+
+def sheet_for(user, year: int, code: str, assessor_code: str | None = None) -> tuple[Sheet, list[Sheet]]:
+    """The sheet of org ``code`` for ``year`` the user may see, and the others of that year; 404."""
+    sheets = list(
+        visible_sheets(user).filter(year=year, org__code=code)
+        .select_related("org", "assessor", "round", "template", "group")
+        .order_by("-assessor__level", "assessor__code")
+    )
+    if not sheets:
+        raise Http404
+    if assessor_code:
+        chosen = next((s for s in sheets if s.assessor.code == assessor_code), None)
+        if chosen is None:
+            raise Http404
+    else:
+        chosen = sheets[0]  # the nearest assessor
+    return chosen, [s for s in sheets if s is not chosen]
+
+
+def my_sheets(user):
+    """Sheets the user fills in (staff of the assessee), newest first."""
+    return (visible_sheets(user, Action.FILL).select_related("org", "assessor", "round")
+            .annotate(reminders=Count("events", filter=Q(events__kind=SheetEvent.Kind.REMINDED)))
+            .order_by("-year", "org__lft"))
+
+
+def review_queue(user):
+    return (visible_sheets(user, Action.REVIEW).filter(status=SheetStatus.SUBMITTED)
+            .select_related("org", "assessor", "round").order_by("submitted_at"))
+
+
+def scoring_queue(user):
+    assessors = scope_orgs(Org.objects.all(), user, Action.SCORE)
+    return (Sheet.objects.filter(assessor__in=assessors, status__in=(SheetStatus.REVIEWED, SheetStatus.SCORED))
+            .select_related("org", "assessor", "round").order_by("-year", "org__tree_id", "org__lft"))
+
+
+def visible_rounds(user):
+    assessors = scope_orgs(Org.objects.all(), user, Action.VIEW)
+    return Round.objects.filter(assessor__in=assessors).select_related("assessor").order_by("-year", "assessor__lft")
+
+
+def visible_templates(user):
+    assessors = scope_orgs(Org.objects.all(), user, Action.VIEW)
+    return Template.objects.filter(assessor__in=assessors).select_related("assessor")
+
+
+def round_for(user, code: str, year: int) -> Round:
+    """A round whose assessor the user may see; 404 otherwise."""
+    assessors = scope_orgs(Org.objects.all(), user, Action.VIEW)
+    found = Round.objects.filter(assessor__in=assessors, assessor__code=code, year=year).select_related("assessor").first()
+    if found is None:
+        raise Http404
+    return found
+
+
+# --- the progress board -------------------------------------------------------------------
+
+
+@dataclass
+class GroupProgress:
+    code: str
+    name: str
+    counts: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+
+    def share(self, status) -> int:
+        return round(100 * self.counts.get(status, 0) / self.total) if self.total else 0
+
+    @property
+    def done(self) -> int:
+        """Sheets submitted or further along."""
+        return self.total - self.counts.get(SheetStatus.DRAFT, 0) - self.counts.get(SheetStatus.RETURNED, 0)
+
+    @property
+    def done_percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def bars(self) -> list[tuple[str, str, int, int]]:
+        return [(status.value, status.label, self.counts.get(status, 0), self.share(status))
+                for status in SheetStatus]
+
+
+@dataclass
+class Board:
+    round: Round
+    totals: GroupProgress
+    groups: list[GroupProgress]
+    overdue: list[Sheet]
+    overdue_count: int
+    past_deadline: bool
+
+
+def board(round_: Round) -> Board:
+    rows = (Sheet.objects.filter(round=round_).order_by().values("group_id", "status")
+            .annotate(n=Count("id")))
+    by_group: dict[int | None, dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        by_group[row["group_id"]][row["status"]] = row["n"]
+    names = {pk: (code, name, (tree_id, lft)) for pk, code, name, tree_id, lft in
+             Org.objects.filter(pk__in=[pk for pk in by_group if pk])
+             .values_list("pk", "code", "name", "tree_id", "lft")}
+    groups, totals = [], GroupProgress("", "")
+    for pk in sorted(by_group, key=lambda pk: names.get(pk, ("", "", (0, 0)))[2]):
+        code, name, _order = names.get(pk, ("", "—", None))
+        group = GroupProgress(code, name, by_group[pk], sum(by_group[pk].values()))
+        groups.append(group)
+        for status, n in group.counts.items():
+            totals.counts[status] = totals.counts.get(status, 0) + n
+        totals.total += group.total
+    past = bool(round_.deadline and timezone.localdate() > round_.deadline)
+    overdue, overdue_count = [], 0
+    if past:
+        late = Sheet.objects.filter(round=round_, status__in=(SheetStatus.DRAFT, SheetStatus.RETURNED))
+        overdue_count = late.count()
+        last_reminder = (SheetEvent.objects.filter(sheet=OuterRef("pk"), kind=SheetEvent.Kind.REMINDED)
+                         .order_by("-at").values("at")[:1])
+        overdue = list(late.select_related("org", "group", "assessor").annotate(last_reminded=Subquery(last_reminder))
+                       .order_by("org__tree_id", "org__lft")[:OVERDUE_LIMIT])
+    return Board(round_, totals, groups, overdue, overdue_count, past)
+
+
+# --- the ranking --------------------------------------------------------------------------
+
+
+@dataclass
+class RankRow:
+    sheet_id: int
+    code: str
+    name: str
+    group_code: str
+    group_name: str
+    status: str
+    status_label: str
+    self_total: Decimal | None
+    total: Decimal
+    previous: Decimal | None = None
+    rank: int = 0
+    group_rank: int = 0
+
+    @property
+    def change(self) -> Decimal | None:
+        return None if self.previous is None else self.total - self.previous
+
+
+@dataclass
+class GroupSummary:
+    code: str
+    name: str
+    count: int
+    average: Decimal
+    best: Decimal
+    worst: Decimal
+
+
+@dataclass
+class Ranking:
+    round: Round
+    rows: list[RankRow]
+    groups: list[GroupSummary]
+    unranked: int
+    histogram: list[tuple[str, int]]
+    indicator_averages: list[tuple[str, Decimal, Decimal]]  # (name, average, weight)
+    previous_year: int | None
+
+
+def _competition_ranks(values: list[Decimal]) -> list[int]:
+    ranks, previous, rank = [], None, 0
+    for index, value in enumerate(values, start=1):
+        if value != previous:
+            rank, previous = index, value
+        ranks.append(rank)
+    return ranks
+
+
+HISTOGRAM_BINS = ((0, 60), (60, 70), (70, 80), (80, 90), (90, 101))
+
+
+def ranking(round_: Round) -> Ranking:
+    """Every sheet with a final total, ranked overall and within its system union."""
+    status_labels = dict(SheetStatus.choices)
+    values = list(
+        Sheet.objects.filter(round=round_, final_total__isnull=False)
+        .order_by("-final_total", "org__code")
+        .values_list("pk", "org_id", "org__code", "org__name", "group_id", "status", "self_total",
+                     "final_total", "indicator_scores")
+    )
+    unranked = Sheet.objects.filter(round=round_, final_total__isnull=True).count()
+    group_ids = {row[4] for row in values if row[4]}
+    groups = {pk: (code, name, lft) for pk, code, name, lft in
+              Org.objects.filter(pk__in=group_ids).values_list("pk", "code", "name", "lft")}
+    previous_round = (Round.objects.filter(assessor_id=round_.assessor_id, year__lt=round_.year)
+                      .order_by("-year").values_list("pk", "year").first())
+    previous = {}
+    if previous_round:
+        previous = dict(Sheet.objects.filter(round_id=previous_round[0], status=SheetStatus.FINAL)
+                        .values_list("org_id", "final_total"))
+    rows = []
+    for pk, org_id, code, name, group_id, status, self_total, total, _scores in values:
+        group_code, group_name, _lft = groups.get(group_id, ("", "—", 0))
+        rows.append(RankRow(pk, code, name, group_code, group_name, status, status_labels[status],
+                            self_total, total, previous.get(org_id)))
+    for row, rank in zip(rows, _competition_ranks([r.total for r in rows])):
+        row.rank = rank
+    by_group: dict[str, list[RankRow]] = defaultdict(list)
+    for row in rows:
+        by_group[row.group_code].append(row)
+    summaries = []
+    for group_code, members in by_group.items():
+        for row, rank in zip(members, _competition_ranks([r.total for r in members])):
+            row.group_rank = rank
+        totals = [r.total for r in members]
+        summaries.append(GroupSummary(group_code, members[0].group_name, len(members),
+                                      round2(sum(totals, Decimal(0)) / len(totals)), max(totals), min(totals)))
+    summaries.sort(key=lambda s: -s.average)
+    histogram = []
+    for low, high in HISTOGRAM_BINS:
+        label = f"{low}–{min(high, 100)}" if high <= 100 else f"{low}–100"
+        histogram.append((label, sum(1 for r in rows if low <= r.total < high)))
+    sums: dict[str, list] = {}
+    for *_rest, scores in values:
+        for entry in scores or ():
+            if entry.get("final") is None:
+                continue
+            bucket = sums.setdefault(entry["name"], [Decimal(0), 0, Decimal(entry["weight"])])
+            bucket[0] += Decimal(entry["final"])
+            bucket[1] += 1
+    averages = [(name, round2(total / n), weight) for name, (total, n, weight) in sums.items()]
+    return Ranking(round_, rows, summaries, unranked, histogram, averages,
+                   previous_round[1] if previous_round else None)
+
+
+def openable_orgs(user):
+    """Orgs where the user may open a round: scorers and admins, on orgs that own templates."""
+    scored = scope_orgs(Org.objects.all(), user, Action.SCORE)
+    managed = scope_orgs(Org.objects.all(), user, Action.MANAGE)
+    owners = Template.objects.values("assessor_id")
+    return Org.objects.filter(Q(pk__in=scored) | Q(pk__in=managed), pk__in=owners).order_by("tree_id", "lft")

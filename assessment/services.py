@@ -1,0 +1,874 @@
+"""Every write of the assessment: one function per workflow step.
+
+Each step checks who acts and the sheet's state, runs in one transaction with the sheet row
+locked (``select_for_update``), bumps the sheet's version (optimistic locking against a
+stale form), recomputes the scores, writes the sheet's history and the audit trail (before
+and after).  A repeated step (a double click on submit or finalise) does nothing the second
+time.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessment import scoring
+from assessment.models import (
+    GRADE_FILE_LABELS,
+    AssesseeRule,
+    Evidence,
+    Grade,
+    Indicator,
+    Item,
+    Round,
+    Sheet,
+    SheetEvent,
+    SheetStatus,
+    Template,
+    Unit,
+)
+from orgs.models import Org, OrgKind
+from unionportal import audit
+from unionportal.scoping import Action, can
+
+TOTAL_WEIGHT = Decimal(100)
+EDITABLE_BY_STAFF = (SheetStatus.DRAFT, SheetStatus.RETURNED)
+
+
+class ConflictError(ValidationError):
+    """Someone else saved the sheet after the user loaded it; nothing was written."""
+
+
+def _require(actor, action, org):
+    if actor is not None and not can(actor, action, org):
+        raise PermissionDenied
+
+
+def _conflict(sheet: Sheet) -> ConflictError:
+    return ConflictError(
+        _("Someone else saved this sheet after you opened it (now version %(version)d). "
+          "Nothing of yours was saved: your entries are still in the form; compare them with "
+          "the current sheet and save again.") % {"version": sheet.version},
+        code="conflict",
+    )
+
+
+def _locked(sheet: Sheet, expected_version: int | None) -> Sheet:
+    current = (Sheet.objects.select_for_update().select_related("template", "org", "assessor", "round")
+               .get(pk=sheet.pk))
+    if expected_version is not None and current.version != expected_version:
+        raise _conflict(current)
+    return current
+
+
+def _sheet_state(sheet: Sheet) -> dict:
+    return {"status": sheet.status, "version": sheet.version,
+            "self_total": sheet.self_total, "final_total": sheet.final_total}
+
+
+UNIT_FIELDS = ("self_grade", "self_docs", "self_note", "review_grade", "review_docs", "review_note",
+               "returned", "return_reason", "self_score", "final_score")
+
+
+def _unit_state(unit: Unit) -> dict:
+    return {name: getattr(unit, name) for name in UNIT_FIELDS}
+
+
+def _event(sheet, kind, actor, comment="", data=None):
+    return SheetEvent.objects.create(
+        sheet=sheet, kind=kind, actor=actor if actor is not None and actor.is_authenticated else None,
+        submission=sheet.submissions, comment=comment, data=data or {},
+    )
+
+
+# --- templates ----------------------------------------------------------------------------
+
+
+@dataclass
+class ItemSpec:
+    number: str
+    text: str
+    points: Decimal | None = None
+
+
+@dataclass
+class IndicatorSpec:
+    number: str
+    name: str
+    weight: Decimal
+    section: str = ""
+    content: str = ""
+    rule_text: str = ""
+    stated_points: Decimal | None = None
+    items: list[ItemSpec] = field(default_factory=list)
+
+
+def assessee_key(rule: str, kind: str = "", orgs=()) -> str:
+    if rule == AssesseeRule.NAMED:
+        return "named:" + ",".join(str(pk) for pk in sorted(org.pk for org in orgs))
+    if rule == AssesseeRule.KIND:
+        return f"kind:{kind}"
+    return "children"
+
+
+def weight_error(weights) -> str | None:
+    total = sum((Decimal(w) for w in weights), Decimal(0))
+    if total != TOTAL_WEIGHT:
+        return _("the weights add up to %(total)s, not 100; the template is refused.") % {
+            "total": scoring.num(total)}
+    return None
+
+
+def points_warnings(indicators: list[IndicatorSpec]) -> list[tuple[IndicatorSpec, Decimal]]:
+    """(indicator, item-point sum) for every indicator whose items' points disagree with its weight."""
+    found = []
+    for spec in indicators:
+        points = [item.points for item in spec.items if item.points is not None]
+        if points and sum(points, Decimal(0)) != spec.weight:
+            found.append((spec, sum(points, Decimal(0))))
+    return found
+
+
+def points_warning_text(number: str, name: str, points: Decimal, weight: Decimal) -> str:
+    return _("indicator %(number)s %(name)s: its items' points add up to %(points)s but its weight "
+             "is %(weight)s; the weight governs and scores are scaled to it.") % {
+        "number": number, "name": name, "points": scoring.num(points), "weight": scoring.num(weight)}
+
+
+def template_warnings(template: Template) -> list[str]:
+    warnings = []
+    for indicator in template.indicators.all():
+        points = [item.points for item in indicator.items.all() if item.points is not None]
+        if points and sum(points, Decimal(0)) != indicator.weight:
+            warnings.append(points_warning_text(indicator.number, indicator.name, sum(points, Decimal(0)),
+                                                indicator.weight))
+    return warnings
+
+
+def _template_snapshot(template: Template) -> dict:
+    return {
+        "assessor": template.assessor.code, "year": template.year, "title": template.title,
+        "assessees": template.assessee_label(), "headers": template.headers,
+        "factors": [template.full_factor, template.basic_factor, template.none_factor,
+                    template.docs_penalty],
+        "indicators": [
+            {"number": i.number, "section": i.section, "name": i.name, "weight": i.weight,
+             "items": [[it.number, it.points] for it in i.items.all()]}
+            for i in template.indicators.all()
+        ],
+    }
+
+
+def _write_indicators(template: Template, indicators: list[IndicatorSpec]) -> None:
+    for position, spec in enumerate(indicators, start=1):
+        indicator = Indicator.objects.create(
+            template=template, position=position, number=spec.number, section=spec.section,
+            name=spec.name, stated_points=spec.stated_points, weight=spec.weight,
+            content=spec.content, rule_text=spec.rule_text,
+        )
+        Item.objects.bulk_create(
+            Item(indicator=indicator, position=n, number=item.number, text=item.text, points=item.points)
+            for n, item in enumerate(spec.items, start=1)
+        )
+
+
+def save_template(*, actor, assessor: Org, year: int, title: str, indicators: list[IndicatorSpec],
+                  rule: str = AssesseeRule.CHILDREN, kind: str = "", assessees=(), headers=(),
+                  source: str = "", is_demo: bool = False) -> tuple[Template, bool, list[str]]:
+    """Create or replace the template keyed by (assessor, year, assessee set).
+
+    Returns (template, created, warnings).  Weights that do not add up to 100 are refused;
+    items whose points disagree with their indicator's weight are warnings.  A template whose
+    round has sheets is not replaced (copy it to a new year instead).
+    """
+    _require(actor, Action.MANAGE, assessor)
+    if error := weight_error([spec.weight for spec in indicators]):
+        raise ValidationError(error, code="weights")
+    warnings = [points_warning_text(spec.number, spec.name, points, spec.weight)
+                for spec, points in points_warnings(indicators)]
+    key = assessee_key(rule, kind, assessees)
+    with transaction.atomic():
+        template = (Template.objects.select_for_update()
+                    .filter(assessor=assessor, year=year, assessee_key=key).first())
+        created = template is None
+        before = None
+        if created:
+            template = Template(assessor=assessor, year=year, assessee_key=key)
+        else:
+            if template.sheets.exists():
+                raise ValidationError(
+                    _("The %(year)d template of %(assessor)s for %(assessees)s already has sheets; "
+                      "it cannot be replaced. Copy it to a new year instead.")
+                    % {"year": year, "assessor": assessor.name, "assessees": template.assessee_label()},
+                    code="in_use",
+                )
+            before = _template_snapshot(template)
+            template.indicators.all().delete()
+            template.version += 1
+        template.title = title
+        template.assessee_rule = rule
+        template.assessee_kind = kind if rule == AssesseeRule.KIND else ""
+        template.headers = list(headers)
+        template.source = source
+        template.is_demo = is_demo
+        template.save()
+        template.assessees.set(assessees if rule == AssesseeRule.NAMED else [])
+        _write_indicators(template, indicators)
+        after = _template_snapshot(template)
+        if before != after:
+            audit.record(actor=actor, action="assessment.template." + ("create" if created else "update"),
+                         instance=template, org=assessor, before=before, after=after,
+                         comment="\n".join(warnings))
+    return template, created, warnings
+
+
+def copy_template(*, actor, template: Template, year: int) -> Template:
+    """The same template (indicators, items, factors, assessees) for another year."""
+    _require(actor, Action.MANAGE, template.assessor)
+    with transaction.atomic():
+        exists = Template.objects.filter(assessor=template.assessor, year=year,
+                                         assessee_key=template.assessee_key).first()
+        if exists is not None:
+            raise ValidationError(
+                _("%(assessor)s already has a %(year)d template for %(assessees)s.")
+                % {"assessor": template.assessor.name, "year": year,
+                   "assessees": template.assessee_label()}, code="exists")
+        title = template.title.replace(str(template.year), str(year), 1)
+        copy = Template.objects.create(
+            assessor=template.assessor, year=year, title=title, assessee_rule=template.assessee_rule,
+            assessee_kind=template.assessee_kind, assessee_key=template.assessee_key,
+            headers=[h.replace(str(template.year), str(year)) for h in template.headers],
+            full_factor=template.full_factor, basic_factor=template.basic_factor,
+            none_factor=template.none_factor, docs_penalty=template.docs_penalty,
+            copied_from=template, source=template.source, is_demo=template.is_demo,
+        )
+        copy.assessees.set(template.assessees.all())
+        _write_indicators(copy, [
+            IndicatorSpec(number=i.number, name=i.name, weight=i.weight, section=i.section,
+                          content=i.content, rule_text=i.rule_text, stated_points=i.stated_points,
+                          items=[ItemSpec(it.number, it.text, it.points) for it in i.items.all()])
+            for i in template.indicators.prefetch_related("items")
+        ])
+        audit.record(actor=actor, action="assessment.template.copy", instance=copy,
+                     org=template.assessor, before={"from": template.pk, "year": template.year},
+                     after=_template_snapshot(copy))
+    return copy
+
+
+def update_template_factors(*, actor, template: Template, **factors) -> Template:
+    """Change the rule's factors (the admin); refused once the template has sheets."""
+    _require(actor, Action.MANAGE, template.assessor)
+    with transaction.atomic():
+        current = Template.objects.select_for_update().get(pk=template.pk)
+        before = _template_snapshot(current)
+        changed = {k: v for k, v in factors.items() if getattr(current, k) != v}
+        if not changed:
+            return current
+        if current.sheets.exists():
+            raise ValidationError(_("This template already has sheets; its factors cannot change."))
+        for name, value in changed.items():
+            setattr(current, name, value)
+        current.version += 1
+        current.save()
+        audit.record(actor=actor, action="assessment.template.update", instance=current,
+                     org=current.assessor, before=before, after=_template_snapshot(current))
+    return current
+
+
+# --- opening a round ----------------------------------------------------------------------
+
+
+def graded_units(indicators) -> list[tuple[Indicator, Item | None, str, Decimal]]:
+    """(indicator, item, 序号, points) of every graded unit: items with points, else the indicator."""
+    units = []
+    for indicator in indicators:
+        items = [item for item in indicator.items.all() if item.points is not None]
+        if items:
+            units += [(indicator, item, f"{indicator.number}.{item.number}", item.points) for item in items]
+        else:
+            units.append((indicator, None, indicator.number, indicator.weight))
+    return units
+
+
+def template_assessees(template: Template):
+    assessor = template.assessor
+    if template.assessee_rule == AssesseeRule.NAMED:
+        return template.assessees.all()
+    if template.assessee_rule == AssesseeRule.KIND:
+        return assessor.get_descendants().filter(kind=template.assessee_kind)
+    return assessor.get_children()
+
+
+def _group_of(orgs: list[Org], assessor: Org) -> dict[int, int | None]:
+    """org id → the system union it belongs to (itself if it is one), else the assessor's child."""
+    tree_ids = {org.tree_id for org in orgs}
+    anchors = list(
+        Org.objects.filter(tree_id__in=tree_ids, kind=OrgKind.SYSTEM).values_list("pk", "tree_id", "lft", "rght")
+    ) or []
+    children = list(assessor.get_children().values_list("pk", "tree_id", "lft", "rght"))
+    groups = {}
+    for org in orgs:
+        found = None
+        for candidates in (anchors, children):
+            for pk, tree_id, lft, rght in candidates:
+                if tree_id == org.tree_id and lft <= org.lft and org.rght <= rght:
+                    found = pk
+                    break
+            if found:
+                break
+        groups[org.pk] = found
+    return groups
+
+
+def latest_templates_before(assessor: Org, year: int) -> list[Template]:
+    """Per assessee set, the assessor's most recent template of an earlier year."""
+    latest: dict[str, Template] = {}
+    for template in Template.objects.filter(assessor=assessor, year__lt=year).order_by("-year"):
+        latest.setdefault(template.assessee_key, template)
+    return list(latest.values())
+
+
+@dataclass
+class OpenedRound:
+    round: Round
+    created_round: bool
+    sheets_created: int
+    templates_copied: list[Template]
+
+
+def open_round(*, actor, assessor: Org, year: int, deadline: dt.date | None = None,
+               copy_latest: bool = True, is_demo: bool = False) -> OpenedRound:
+    """Open the YEAR round of every template ``assessor`` owns: each assessee gets its sheet.
+
+    Without a YEAR template, the latest earlier templates are copied to YEAR first.  Opening
+    again adds sheets for assessees that have none (and updates the deadline); it never
+    touches existing sheets.
+    """
+    if actor is not None and not (can(actor, Action.SCORE, assessor) or can(actor, Action.MANAGE, assessor)):
+        raise PermissionDenied
+    with transaction.atomic():
+        copied = []
+        templates = list(Template.objects.filter(assessor=assessor, year=year))
+        if not templates and copy_latest:
+            for template in latest_templates_before(assessor, year):
+                copied.append(copy_template(actor=None, template=template, year=year))
+            templates = copied
+        if not templates:
+            raise ValidationError(
+                _("%(assessor)s has no assessment template for %(year)d or any earlier year.")
+                % {"assessor": assessor.name, "year": year}, code="no_template")
+        round_, created = Round.objects.select_for_update().get_or_create(
+            assessor=assessor, year=year,
+            defaults={"deadline": deadline, "opened_by": actor if actor and actor.is_authenticated else None,
+                      "is_demo": is_demo},
+        )
+        before = None if created else {"deadline": round_.deadline, "sheets": round_.sheets.count()}
+        if not created and deadline is not None and round_.deadline != deadline:
+            round_.deadline = deadline
+            round_.save(update_fields=["deadline"])
+        have = set(round_.sheets.values_list("org_id", flat=True))
+        plans: dict[int, tuple[Org, Template]] = {}
+        for template in templates:
+            for org in template_assessees(template):
+                if org.pk in plans and plans[org.pk][1] != template:
+                    raise ValidationError(
+                        _("%(org)s is assessed by two %(year)d templates of %(assessor)s; keep one.")
+                        % {"org": org.name, "year": year, "assessor": assessor.name}, code="overlap")
+                if org.pk not in have:
+                    plans[org.pk] = (org, template)
+        orgs = [org for org, _template in plans.values()]
+        groups = _group_of(orgs, assessor)
+        units_of = {t.pk: graded_units(t.indicators.prefetch_related("items")) for t in templates}
+        sheets = Sheet.objects.bulk_create(
+            Sheet(round=round_, template=template, org=org, assessor=assessor, year=year,
+                  group_id=groups.get(org.pk))
+            for org, template in sorted(plans.values(), key=lambda p: (p[0].tree_id, p[0].lft))
+        )
+        if sheets and sheets[0].pk is None:  # backends that do not return ids
+            sheets = list(round_.sheets.filter(org__in=orgs))
+        units, empty_scores = [], {}
+        for template in templates:
+            # Every sheet of a template starts with the same (empty) indicator scores.
+            blank = [Unit(indicator=i, item=item, seq=seq, position=n, points=p)
+                     for n, (i, item, seq, p) in enumerate(units_of[template.pk], 1)]
+            empty_scores[template.pk] = _indicator_scores(
+                blank, {i.pk: i for i, *_rest in units_of[template.pk]}, scoring.Factors.of(template))
+        for sheet in sheets:
+            for position, (indicator, item, seq, points) in enumerate(units_of[sheet.template_id], 1):
+                units.append(Unit(sheet=sheet, indicator=indicator, item=item, seq=seq,
+                                  position=position, points=points))
+            sheet.indicator_scores = empty_scores[sheet.template_id]
+        Unit.objects.bulk_create(units, batch_size=2000)
+        Sheet.objects.bulk_update(sheets, ["indicator_scores"], batch_size=2000)
+        actor_or_none = actor if actor is not None and actor.is_authenticated else None
+        SheetEvent.objects.bulk_create(
+            (SheetEvent(sheet=sheet, kind=SheetEvent.Kind.OPENED, actor=actor_or_none,
+                        comment=str(deadline or "")) for sheet in sheets), batch_size=2000)
+        audit.record(actor=actor, action="assessment.round.open", instance=round_, org=assessor,
+                     before=before, after={"year": year, "deadline": round_.deadline,
+                                           "sheets_created": len(sheets),
+                                           "templates": [t.pk for t in templates]})
+    return OpenedRound(round_, created, len(sheets), copied)
+
+
+def remind(*, actor, round: Round, sheets=None, message: str = "") -> int:
+    """Record a reminder on each overdue sheet (or the given ones); staff see it on their sheet."""
+    if actor is not None and not (can(actor, Action.SCORE, round.assessor) or can(actor, Action.MANAGE, round.assessor)):
+        raise PermissionDenied
+    if sheets is None:
+        sheets = round.sheets.filter(status__in=EDITABLE_BY_STAFF)
+    text = message.strip() or _("Please complete and submit your %(year)d assessment sheet "
+                                "(deadline %(deadline)s).") % {"year": round.year,
+                                                                "deadline": round.deadline or "—"}
+    with transaction.atomic():
+        ids = list(sheets.values_list("pk", flat=True))
+        actor_or_none = actor if actor is not None and actor.is_authenticated else None
+        SheetEvent.objects.bulk_create(
+            (SheetEvent(sheet_id=pk, kind=SheetEvent.Kind.REMINDED, actor=actor_or_none, comment=text)
+             for pk in ids), batch_size=2000)
+        audit.record(actor=actor, action="assessment.round.remind", instance=round, org=round.assessor,
+                     after={"sheets": len(ids), "message": text})
+    return len(ids)
+
+
+# --- scores -------------------------------------------------------------------------------
+
+
+def _indicator_scores(units: list[Unit], indicators: dict, factors) -> list[dict]:
+    by_indicator: dict[int, list[Unit]] = {}
+    for unit in units:
+        by_indicator.setdefault(unit.indicator_id, []).append(unit)
+    rows = []
+    for indicator_id, members in by_indicator.items():
+        indicator = indicators[indicator_id]
+        self_score = scoring.indicator_score(indicator.weight, [(u.points, u.self_score) for u in members])
+        final_graded = all(u.review_grade for u in members)
+        final = scoring.indicator_score(indicator.weight, [(u.points, u.final_score) for u in members])
+        rows.append({"number": indicator.number, "name": " ".join(indicator.name.split()),
+                     "weight": str(indicator.weight), "self": str(self_score),
+                     "final": str(final) if final_graded else None,
+                     "scaled": scoring.needs_scaling(indicator.weight, [u.points for u in members])})
+    return rows
+
+
+def recompute(sheet: Sheet, units: list[Unit]) -> None:
+    """Every unit's self and final score, the indicator scores and the sheet's totals."""
+    factors = scoring.Factors.of(sheet.template)
+    for unit in units:
+        unit.self_score = scoring.unit_score(unit.points, unit.self_grade, unit.self_docs, factors)
+        unit.final_score = scoring.unit_score(unit.points, unit.review_grade, unit.review_docs, factors)
+    indicators = {unit.indicator_id: unit.indicator for unit in units}
+    sheet.indicator_scores = _indicator_scores(units, indicators, factors)
+    sheet.self_total = scoring.sheet_total(Decimal(row["self"]) for row in sheet.indicator_scores)
+    if units and all(unit.review_grade for unit in units):
+        sheet.final_total = scoring.sheet_total(Decimal(row["final"]) for row in sheet.indicator_scores)
+    else:
+        sheet.final_total = None
+
+
+def _units(sheet: Sheet) -> list[Unit]:
+    return list(sheet.units.select_related("indicator", "item").order_by("position"))
+
+
+@dataclass
+class Entry:
+    """What a form or file gives for one unit; None leaves a field as it is."""
+
+    grade: str | None = None
+    docs: bool | None = None
+    note: str | None = None
+
+
+def _apply_entries(units, entries: dict[str, Entry], prefix: str, *, only=None) -> dict:
+    """Set ``<prefix>_grade/_docs/_note``; returns {seq: (before, after)} of changed units."""
+    by_seq = {unit.seq: unit for unit in units}
+    unknown = sorted(set(entries) - set(by_seq))
+    if unknown:
+        raise ValidationError(_("Unknown unit(s): %(seqs)s.") % {"seqs": ", ".join(unknown)})
+    changes = {}
+    for seq, entry in entries.items():
+        unit = by_seq[seq]
+        before = _unit_state(unit)
+        if entry.grade is not None:
+            if entry.grade and entry.grade not in Grade.values:
+                raise ValidationError(_("Unknown grade %(grade)s.") % {"grade": entry.grade})
+            setattr(unit, f"{prefix}_grade", entry.grade)
+            if not entry.grade:
+                setattr(unit, f"{prefix}_docs", None)
+        if entry.docs is not None and getattr(unit, f"{prefix}_grade"):
+            setattr(unit, f"{prefix}_docs", entry.docs)
+        if entry.note is not None:
+            setattr(unit, f"{prefix}_note", entry.note.strip())
+        after = _unit_state(unit)
+        if before != after:
+            if only is not None and seq not in only:
+                raise ValidationError(
+                    _("Unit %(seq)s was not returned to you; only returned units may change.")
+                    % {"seq": seq}, code="not_returned")
+            changes[seq] = (before, after)
+    return changes
+
+
+def _save(sheet, units, changes, *, actor, action, before_state, comment=""):
+    """Recompute, store the changed units and the sheet (new version), audit before/after."""
+    recompute(sheet, units)
+    for unit in units:
+        if unit.seq in changes:  # the audited "after" holds the recomputed scores
+            changes[unit.seq] = (changes[unit.seq][0], _unit_state(unit))
+    Unit.objects.bulk_update(
+        [unit for unit in units if unit.seq in changes],
+        ["self_grade", "self_docs", "self_note", "self_score", "review_grade", "review_docs",
+         "review_note", "final_score", "returned", "return_reason"],
+    )
+    # Scores of other units may change through scaling; they are stored per unit, unscaled.
+    sheet.version += 1
+    sheet.save()
+    after_state = _sheet_state(sheet)
+    audit.record(
+        actor=actor, action=action, instance=sheet, org=sheet.org,
+        before={**before_state, "units": {seq: b for seq, (b, _a) in changes.items()}},
+        after={**after_state, "units": {seq: a for seq, (_b, a) in changes.items()}},
+        comment=comment,
+    )
+
+
+def save_self_assessment(*, actor, sheet: Sheet, entries: dict[str, Entry],
+                         expected_version: int | None = None, source: str = "") -> Sheet:
+    """Staff save grades, 资料齐全 and explanations (a draft, or the returned units)."""
+    _require(actor, Action.FILL, sheet.org)
+    with transaction.atomic():
+        current = _locked(sheet, expected_version)
+        if current.status not in EDITABLE_BY_STAFF:
+            raise ValidationError(_("This sheet is %(status)s; it can no longer be filled in.")
+                                  % {"status": current.get_status_display()}, code="locked")
+        units = _units(current)
+        only = ({u.seq for u in units if u.returned} if current.status == SheetStatus.RETURNED else None)
+        before_state = _sheet_state(current)
+        changes = _apply_entries(units, entries, "self", only=only)
+        if changes:
+            _save(current, units, changes, actor=actor, action="assessment.sheet.self_assess",
+                  before_state=before_state, comment=source)
+            if source:
+                _event(current, SheetEvent.Kind.IMPORTED, actor, comment=source,
+                       data={"units": sorted(changes)})
+    return current
+
+
+def _units_snapshot(units) -> list[dict]:
+    return [{"seq": u.seq, "self_grade": u.self_grade, "self_docs": u.self_docs, "self_note": u.self_note,
+             "self_score": str(u.self_score) if u.self_score is not None else None,
+             "review_grade": u.review_grade, "review_docs": u.review_docs, "review_note": u.review_note,
+             "returned": u.returned, "return_reason": u.return_reason} for u in units]
+
+
+def submit_sheet(*, actor, sheet: Sheet, expected_version: int | None = None) -> bool:
+    """Staff submit (or resubmit) their sheet: every unit graded.  False if already submitted."""
+    _require(actor, Action.FILL, sheet.org)
+    with transaction.atomic():
+        current = _locked(sheet, None)
+        if current.status == SheetStatus.SUBMITTED:
+            return False  # the same click twice
+        if current.status not in EDITABLE_BY_STAFF:
+            raise ValidationError(_("This sheet is %(status)s; it cannot be submitted.")
+                                  % {"status": current.get_status_display()}, code="state")
+        if expected_version is not None and current.version != expected_version:
+            raise _conflict(current)
+        units = _units(current)
+        missing = [u.seq for u in units if not u.self_grade or u.self_docs is None]
+        if missing:
+            raise ValidationError(
+                _("Grade every unit and say whether its documents are complete before submitting "
+                  "(missing: %(seqs)s).") % {"seqs": "、".join(missing)}, code="incomplete")
+        before_state = _sheet_state(current)
+        current.status = SheetStatus.SUBMITTED
+        current.submissions += 1
+        current.submitted_at = timezone.now()
+        recompute(current, units)
+        current.version += 1
+        current.save()
+        _event(current, SheetEvent.Kind.SUBMITTED, actor, data={"units": _units_snapshot(units),
+                                                                  "self_total": str(current.self_total)})
+        audit.record(actor=actor, action="assessment.sheet.submit", instance=current, org=current.org,
+                     before=before_state, after=_sheet_state(current))
+    return True
+
+
+def _require_reviewer_or_scorer(actor, sheet: Sheet) -> None:
+    if actor is None:
+        return
+    if sheet.status == SheetStatus.SUBMITTED:
+        _require(actor, Action.REVIEW, sheet.org)
+    elif sheet.status in (SheetStatus.REVIEWED, SheetStatus.SCORED):
+        _require(actor, Action.SCORE, sheet.assessor)
+    else:
+        raise ValidationError(_("This sheet is %(status)s; it cannot be reviewed or scored now.")
+                              % {"status": sheet.get_status_display()}, code="state")
+
+
+def save_review(*, actor, sheet: Sheet, entries: dict[str, Entry],
+                expected_version: int | None = None) -> Sheet:
+    """A reviewer's (submitted) or scorer's (reviewed, scored) grade, documents and comment per unit."""
+    with transaction.atomic():
+        current = _locked(sheet, expected_version)
+        _require_reviewer_or_scorer(actor, current)
+        units = _units(current)
+        before_state = _sheet_state(current)
+        changes = _apply_entries(units, entries, "review")
+        if changes:
+            _save(current, units, changes, actor=actor, action="assessment.sheet.review",
+                  before_state=before_state)
+    return current
+
+
+def return_sheet(*, actor, sheet: Sheet, reasons: dict[str, str] | None = None, reason: str = "",
+                 expected_version: int | None = None) -> Sheet:
+    """Return the whole sheet (``reason``) or some units (``reasons`` per 序号) to the staff."""
+    with transaction.atomic():
+        current = _locked(sheet, expected_version)
+        if current.status != SheetStatus.SUBMITTED:
+            raise ValidationError(_("Only a submitted sheet can be returned."), code="state")
+        _require(actor, Action.REVIEW, current.org)
+        units = _units(current)
+        reasons = {seq: text.strip() for seq, text in (reasons or {}).items()}
+        if not reasons:
+            if not reason.strip():
+                raise ValidationError(_("Give a reason for returning the sheet."), code="reason")
+            reasons = {unit.seq: reason.strip() for unit in units}
+        unknown = sorted(set(reasons) - {u.seq for u in units})
+        if unknown:
+            raise ValidationError(_("Unknown unit(s): %(seqs)s.") % {"seqs": ", ".join(unknown)})
+        blank = [seq for seq, text in reasons.items() if not text]
+        if blank:
+            raise ValidationError(_("Give a reason for each returned unit (missing: %(seqs)s).")
+                                  % {"seqs": "、".join(blank)}, code="reason")
+        before_state = _sheet_state(current)
+        changes = {}
+        for unit in units:
+            before = _unit_state(unit)
+            unit.returned = unit.seq in reasons
+            unit.return_reason = reasons.get(unit.seq, "")
+            if before != _unit_state(unit):
+                changes[unit.seq] = (before, _unit_state(unit))
+        current.status = SheetStatus.RETURNED
+        whole = len(reasons) == len(units)
+        _save(current, units, changes, actor=actor, action="assessment.sheet.return",
+              before_state=before_state, comment=reason)
+        _event(current, SheetEvent.Kind.RETURNED, actor, comment=reason.strip(),
+               data={"whole": whole, "reasons": reasons})
+    return current
+
+
+def pass_review(*, actor, sheet: Sheet, expected_version: int | None = None) -> bool:
+    """The reviewer passes the sheet on to the scorers; ungraded units keep the self-assessment."""
+    with transaction.atomic():
+        current = _locked(sheet, None)
+        if current.status == SheetStatus.REVIEWED:
+            return False
+        if current.status != SheetStatus.SUBMITTED:
+            raise ValidationError(_("Only a submitted sheet can be passed on."), code="state")
+        if expected_version is not None and current.version != expected_version:
+            raise _conflict(current)
+        _require(actor, Action.REVIEW, current.org)
+        units = _units(current)
+        before_state = _sheet_state(current)
+        changes, accepted = {}, []
+        for unit in units:
+            before = _unit_state(unit)
+            if not unit.review_grade:
+                unit.review_grade, unit.review_docs = unit.self_grade, unit.self_docs
+                accepted.append(unit.seq)
+            unit.returned, unit.return_reason = False, ""
+            if before != _unit_state(unit):
+                changes[unit.seq] = (before, _unit_state(unit))
+        current.status = SheetStatus.REVIEWED
+        current.reviewed_at = timezone.now()
+        _save(current, units, changes, actor=actor, action="assessment.sheet.pass",
+              before_state=before_state)
+        _event(current, SheetEvent.Kind.REVIEWED, actor,
+               data={"accepted_as_self_assessed": accepted, "final_total": str(current.final_total)})
+    return True
+
+
+def score_sheet(*, actor, sheet: Sheet, expected_version: int | None = None) -> bool:
+    """The scorer confirms the final scores of a reviewed sheet."""
+    with transaction.atomic():
+        current = _locked(sheet, None)
+        if current.status == SheetStatus.SCORED:
+            return False
+        if current.status != SheetStatus.REVIEWED:
+            raise ValidationError(_("Only a reviewed sheet can be scored."), code="state")
+        if expected_version is not None and current.version != expected_version:
+            raise _conflict(current)
+        _require(actor, Action.SCORE, current.assessor)
+        units = _units(current)
+        if not all(u.review_grade for u in units):
+            raise ValidationError(_("Give every unit a final grade first."), code="incomplete")
+        before_state = _sheet_state(current)
+        current.status = SheetStatus.SCORED
+        current.scored_at = timezone.now()
+        recompute(current, units)
+        current.version += 1
+        current.save()
+        _event(current, SheetEvent.Kind.SCORED, actor, data={"final_total": str(current.final_total)})
+        audit.record(actor=actor, action="assessment.sheet.score", instance=current, org=current.org,
+                     before=before_state, after=_sheet_state(current))
+    return True
+
+
+def finalise_sheet(*, actor, sheet: Sheet, expected_version: int | None = None) -> bool:
+    """Lock a scored (or reviewed) sheet for everyone.  False if it is final already."""
+    with transaction.atomic():
+        current = _locked(sheet, None)
+        if current.status == SheetStatus.FINAL:
+            return False
+        if current.status not in (SheetStatus.REVIEWED, SheetStatus.SCORED):
+            raise ValidationError(_("Only a reviewed or scored sheet can be finalised."), code="state")
+        if expected_version is not None and current.version != expected_version:
+            raise _conflict(current)
+        _require(actor, Action.SCORE, current.assessor)
+        units = _units(current)
+        if not all(u.review_grade for u in units):
+            raise ValidationError(_("Give every unit a final grade first."), code="incomplete")
+        before_state = _sheet_state(current)
+        now = timezone.now()
+        current.scored_at = current.scored_at or now
+        current.status = SheetStatus.FINAL
+        current.finalised_at = now
+        recompute(current, units)
+        current.version += 1
+        current.save()
+        _event(current, SheetEvent.Kind.FINALISED, actor, data={"final_total": str(current.final_total)})
+        audit.record(actor=actor, action="assessment.sheet.finalise", instance=current, org=current.org,
+                     before=before_state, after=_sheet_state(current))
+    return True
+
+
+def finalise_round(*, actor, round: Round) -> int:
+    """Finalise every scored or reviewed sheet of a round that is complete; returns how many."""
+    _require(actor, Action.SCORE, round.assessor)
+    done = 0
+    for sheet in round.sheets.filter(status__in=(SheetStatus.REVIEWED, SheetStatus.SCORED)).select_related("org"):
+        done += finalise_sheet(actor=actor, sheet=sheet)
+    return done
+
+
+def reopen_sheet(*, actor, sheet: Sheet, reason: str) -> Sheet:
+    """Reopen a final sheet for the scorers; the reason is required and logged."""
+    if not reason.strip():
+        raise ValidationError(_("Give a reason for reopening the sheet."), code="reason")
+    with transaction.atomic():
+        current = _locked(sheet, None)
+        if current.status != SheetStatus.FINAL:
+            raise ValidationError(_("Only a final sheet can be reopened."), code="state")
+        _require(actor, Action.SCORE, current.assessor)
+        before_state = _sheet_state(current)
+        current.status = SheetStatus.SCORED
+        current.finalised_at = None
+        current.version += 1
+        current.save()
+        _event(current, SheetEvent.Kind.REOPENED, actor, comment=reason.strip())
+        audit.record(actor=actor, action="assessment.sheet.reopen", instance=current, org=current.org,
+                     before=before_state, after=_sheet_state(current), comment=reason.strip())
+    return current
+
+
+# --- evidence -----------------------------------------------------------------------------
+
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+# extension → (content type, accepted leading bytes)
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP = b"PK\x03\x04"
+EVIDENCE_TYPES = {
+    ".pdf": ("application/pdf", (b"%PDF-",)),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".gif": ("image/gif", (b"GIF87a", b"GIF89a")),
+    ".webp": ("image/webp", (b"RIFF",)),
+    ".doc": ("application/msword", (OLE,)),
+    ".xls": ("application/vnd.ms-excel", (OLE,)),
+    ".ppt": ("application/vnd.ms-powerpoint", (OLE,)),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (ZIP,)),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (ZIP,)),
+    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", (ZIP,)),
+    ".odt": ("application/vnd.oasis.opendocument.text", (ZIP,)),
+    ".ods": ("application/vnd.oasis.opendocument.spreadsheet", (ZIP,)),
+    ".wps": ("application/vnd.ms-works", (OLE,)),
+}
+
+
+def check_evidence(upload) -> str:
+    """The content type of an acceptable upload; ValidationError for the wrong type or size."""
+    import os
+
+    name = upload.name or ""
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix not in EVIDENCE_TYPES:
+        raise ValidationError(
+            _("%(name)s: only PDF, images (png, jpg, gif, webp) and office files (doc, docx, xls, "
+              "xlsx, ppt, pptx, odt, ods, wps) are accepted.") % {"name": name}, code="type")
+    if upload.size > MAX_EVIDENCE_BYTES:
+        raise ValidationError(_("%(name)s is larger than %(max)d MB.")
+                              % {"name": name, "max": MAX_EVIDENCE_BYTES // (1024 * 1024)}, code="size")
+    if upload.size == 0:
+        raise ValidationError(_("%(name)s is empty.") % {"name": name}, code="size")
+    content_type, magics = EVIDENCE_TYPES[suffix]
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in magics):
+        raise ValidationError(_("%(name)s is not really a %(suffix)s file.")
+                              % {"name": name, "suffix": suffix}, code="type")
+    return content_type
+
+
+def add_evidence(*, actor, sheet: Sheet, seq: str, upload) -> Evidence:
+    _require(actor, Action.FILL, sheet.org)
+    content_type = check_evidence(upload)
+    with transaction.atomic():
+        current = _locked(sheet, None)
+        if current.status not in EDITABLE_BY_STAFF:
+            raise ValidationError(_("This sheet is %(status)s; it can no longer be changed.")
+                                  % {"status": current.get_status_display()}, code="locked")
+        unit = current.units.filter(seq=seq).first()
+        if unit is None:
+            raise ValidationError(_("Unknown unit(s): %(seqs)s.") % {"seqs": seq})
+        if current.status == SheetStatus.RETURNED and not unit.returned:
+            raise ValidationError(_("Unit %(seq)s was not returned to you; only returned units may change.")
+                                  % {"seq": seq}, code="not_returned")
+        evidence = Evidence(unit=unit, name=upload.name[:200], content_type=content_type,
+                            size=upload.size, uploaded_by=actor if actor and actor.is_authenticated else None)
+        evidence.file.save(upload.name, upload, save=False)
+        stored = evidence.file.name
+        try:
+            evidence.save()
+        except Exception:
+            evidence.file.storage.delete(stored)
+            raise
+        audit.record(actor=actor, action="assessment.evidence.add", instance=evidence, org=current.org,
+                     after={"sheet": current.pk, "unit": seq, "name": evidence.name, "size": evidence.size})
+    return evidence
+
+
+def delete_evidence(*, actor, evidence: Evidence) -> None:
+    sheet = evidence.unit.sheet
+    _require(actor, Action.FILL, sheet.org)
+    with transaction.atomic():
+        current = _locked(sheet, None)
+        if current.status not in EDITABLE_BY_STAFF or (
+                current.status == SheetStatus.RETURNED and not evidence.unit.returned):
+            raise ValidationError(_("This evidence can no longer be removed."), code="locked")
+        before = {"sheet": current.pk, "unit": evidence.unit.seq, "name": evidence.name}
+        storage, path = evidence.file.storage, evidence.file.name
+        audit.record(actor=actor, action="assessment.evidence.delete", instance=evidence,
+                     org=current.org, before=before)
+        evidence.delete()
+        transaction.on_commit(lambda: storage.delete(path))
+
+
+def grade_label(grade: str) -> str:
+    return GRADE_FILE_LABELS.get(grade, "")

@@ -1,0 +1,30 @@
+from django import template
+
+from assessment.models import GRADE_FILE_LABELS
+from assessment.scoring import num
+
+register = template.Library()
+
+
+@register.filter
+def score(value) -> str:
+    """A score or points as the documents write them (20, 17.5); blank for none."""
+    return num(value)
+
+
+@register.filter
+def grade_label(value) -> str:
+    return GRADE_FILE_LABELS.get(value, "")
+
+
+@register.inclusion_tag("assessment/_work.html", takes_context=True)
+def assessment_work(context):
+    """The user's assessment work for the home page: sheets to fill, reviews and scores waiting."""
+    from assessment import selectors
+    from assessment.models import SheetStatus
+
+    user = context["request"].user
+    fill = [s for s in selectors.my_sheets(user)[:20]
+            if s.status in (SheetStatus.DRAFT, SheetStatus.RETURNED)]
+    return {"work": {"fill": fill, "review": selectors.review_queue(user).count(),
+                     "score": selectors.scoring_queue(user).count()}}

@@ -1,0 +1,268 @@
+"""The duty exchange file (单位编码, 主要职责, 序号, 名称, 法定依据, …): import and export.
+
+An import is all-or-nothing: every row is checked first and every problem reported as
+``row N: COLUMN: message``; a clean file gives each org named in it a new catalogue version
+holding exactly that org's rows (published unless ``draft``), inside one transaction.
+An export writes the same columns, so export → import round-trips.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from duties import services
+from duties.models import CatalogueVersion, DutyItem, VersionStatus
+from fixtures import catalogues as data
+from orgs.models import Org
+from unionportal.scoping import Action, can
+from unionportal.tabular import Column, Report, Row, read_table, write_table
+
+COLUMNS = [
+    Column("org", "单位编码", "org", required=True),
+    Column("category", "主要职责", "category"),
+    Column("number", "序号", "number", required=True),
+    Column("name", "名称", "name", required=True),
+    Column("legal_basis", "法定依据", "legal_basis"),
+    Column("department", "实施机构", "department"),
+    Column("boundary", "职责边界", "boundary"),
+    Column("workflow", "运行流程", "workflow"),
+    Column("documents", "运行要件", "documents"),
+    Column("responsibilities", "责任事项", "responsibilities"),
+    Column("supervision", "监督方式", "supervision"),
+    Column("aliases", "别名", "aliases"),  # other wordings of the name (optional)
+]
+NUMBER_MAX_LENGTH = DutyItem._meta.get_field("number").max_length
+DEPARTMENT_MAX_LENGTH = 100
+
+
+@dataclass
+class OrgPlan:
+    org: Org
+    rows: list[Row] = field(default_factory=list)
+    content: data.Catalogue | None = None
+    current: CatalogueVersion | None = None
+    summary: str = ""
+
+
+@dataclass
+class ImportResult:
+    report: Report
+    plans: list[OrgPlan]
+    versions: list[CatalogueVersion] = field(default_factory=list)
+
+
+class _Rollback(Exception):
+    pass
+
+
+# --- import ---------------------------------------------------------------------------------
+
+
+def import_duties(source, fmt: str, *, actor=None, dry_run: bool = False, draft: bool = False,
+                  note: str = "") -> ImportResult:
+    report = Report()
+    table = read_table(source, fmt, COLUMNS)
+    plans = _check_rows(table.rows, report, actor)
+    if not report.ok:
+        return ImportResult(report, plans)
+    currents = {
+        version.catalogue.org_id: version
+        for version in CatalogueVersion.objects.filter(
+            catalogue__org__in=[plan.org for plan in plans], status=VersionStatus.PUBLISHED
+        ).select_related("catalogue__org")
+    }
+    for plan in plans:
+        plan.current = currents.get(plan.org.pk)
+        plan.content = _content(plan, report)
+        plan.summary = _summary(plan, draft)
+        if plan.current is None:
+            report.created += 1
+        else:
+            report.updated += 1
+    result = ImportResult(report, plans)
+    if not report.ok or dry_run:
+        return result
+    with transaction.atomic():
+        for plan in plans:
+            result.versions.append(services.create_version(
+                actor=actor, org=plan.org, content=plan.content, publish=not draft, note=note))
+    return result
+
+
+def _resolve_org(reference: str, cache: dict) -> list[Org]:
+    if reference not in cache:
+        cache[reference] = list(Org.objects.resolve(reference)[:2])
+    return cache[reference]
+
+
+def _check_rows(rows: list[Row], report: Report, actor) -> list[OrgPlan]:
+    plans: dict[int, OrgPlan] = {}
+    resolved: dict[str, list[Org]] = {}
+    allowed: dict[int, bool] = {}
+    first_row: dict[tuple[int, str, str], int] = {}
+    for row in rows:
+        org = None
+        reference = row["org"]
+        if not reference:
+            report.error(row, "org", _("is required."))
+        else:
+            matches = _resolve_org(reference, resolved)
+            if not matches:
+                report.error(row, "org", _("no organisation has the code or name “%(ref)s”.")
+                             % {"ref": reference})
+            elif len(matches) > 1:
+                report.error(row, "org", _("“%(ref)s” names more than one organisation; use its code.")
+                             % {"ref": reference})
+            else:
+                org = matches[0]
+                if actor is not None:
+                    if org.pk not in allowed:
+                        allowed[org.pk] = can(actor, Action.MANAGE, org)
+                    if not allowed[org.pk]:
+                        report.error(row, "org", _("%(code)s is outside the organisations you manage.")
+                                     % {"code": org.code})
+                        org = None
+        number = row["number"]
+        if not number:
+            report.error(row, "number", _("is required."))
+        elif len(number) > NUMBER_MAX_LENGTH:
+            report.error(row, "number", _("is longer than %(max)d characters.") % {"max": NUMBER_MAX_LENGTH})
+        if not row["name"]:
+            report.error(row, "name", _("is required."))
+        if len(row["department"]) > DEPARTMENT_MAX_LENGTH:
+            report.error(row, "department", _("is longer than %(max)d characters.")
+                         % {"max": DEPARTMENT_MAX_LENGTH})
+        if org is not None and number:
+            key = (org.pk, data.join_lines(row["category"]), number)
+            if key in first_row:
+                report.error(row, "number", _("%(number)s appears twice for %(code)s under the same "
+                                              "main duty (already in row %(row)d).")
+                             % {"number": number, "code": org.code, "row": first_row[key]})
+            else:
+                first_row[key] = row.number
+        if org is not None:
+            plans.setdefault(org.pk, OrgPlan(org)).rows.append(row)
+    return list(plans.values())
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(line for line in data.clean_cell(text).split("\n") if line)
+
+
+def _content(plan: OrgPlan, report: Report) -> data.Catalogue:
+    """The org's rows as catalogue data; each department keeps its most common 监督方式."""
+    supervision_texts: dict[str, list[str]] = {}
+    for row in plan.rows:
+        department = data.clean_cell(row["department"])
+        supervision = data.clean_cell(row["supervision"])
+        if department and supervision:
+            supervision_texts.setdefault(department, []).append(supervision)
+    departments = []
+    for row in plan.rows:
+        name = data.clean_cell(row["department"])
+        if name and name not in {dept.name for dept in departments}:
+            texts = supervision_texts.get(name, [])
+            counts = Counter(texts)
+            canonical = max(texts, key=lambda text: counts[text]) if texts else ""
+            departments.append(data.Department(name=name, supervision=canonical))
+    canonical_of = {dept.name: dept.supervision for dept in departments}
+    items = []
+    for row in plan.rows:
+        department = data.clean_cell(row["department"])
+        supervision = data.clean_cell(row["supervision"])
+        if department and supervision == canonical_of.get(department):
+            supervision = ""
+        items.append(data.DutyItem(
+            number=row["number"],
+            name=data.clean_cell(row["name"]),
+            category=data.join_lines(row["category"]),
+            legal_basis=data.split_legal_basis(row["legal_basis"]),
+            department=department,
+            boundary=data.clean_cell(row["boundary"]),
+            workflows=data.parse_workflows(row["workflow"]),
+            documents=data.split_documents(row["documents"]),
+            responsibilities=data.split_responsibilities(row["responsibilities"]),
+            supervision=supervision,
+            aliases=_lines(row["aliases"]),
+        ))
+    title = plan.current.catalogue.title if plan.current else f"{plan.org.name}职责清单"
+    return data.Catalogue(org_name=plan.org.name, title=title, items=tuple(items),
+                          departments=tuple(departments))
+
+
+def content_changes(old: data.Catalogue | None, new: data.Catalogue) -> tuple[int, int, int]:
+    """(added, removed, changed) items between two contents, keyed by (主要职责, 序号)."""
+    before = {(item.category, item.number): item for item in (old.items if old else ())}
+    after = {(item.category, item.number): item for item in new.items}
+    supervision_old = {dept.name: dept.supervision for dept in (old.departments if old else ())}
+    supervision_new = {dept.name: dept.supervision for dept in new.departments}
+
+    def shown(item, supervision_of):
+        # The main duty's own number is derived from the items' numbers, not compared.
+        return (replace(item, category_number="", supervision=""),
+                item.supervision or supervision_of.get(item.department, ""))
+
+    added = sum(1 for key in after if key not in before)
+    removed = sum(1 for key in before if key not in after)
+    changed = sum(1 for key, item in after.items()
+                  if key in before and shown(item, supervision_new) != shown(before[key], supervision_old))
+    return added, removed, changed
+
+
+def _summary(plan: OrgPlan, draft: bool) -> str:
+    old = services.version_data(plan.current) if plan.current else None
+    added, removed, changed = content_changes(old, plan.content)
+    state = _("draft") if draft else _("published")
+    return _("%(code)s: %(state)s version with %(count)d items (%(added)d added, %(removed)d removed, "
+             "%(changed)d changed).") % {
+        "code": plan.org.code, "state": state, "count": len(plan.content.items),
+        "added": added, "removed": removed, "changed": changed,
+    }
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def _join(parts, splitter, separator: str) -> str:
+    """Parts joined the way a person writes them, if they split back the same; else by lines."""
+    parts = tuple(parts)
+    text = separator.join(parts)
+    return text if splitter(text) == parts else "\n".join(parts)
+
+
+def item_row(code: str, item: DutyItem, main_duty_name: str) -> list[str]:
+    return [
+        code,
+        main_duty_name,
+        item.number,
+        item.name,
+        _join(item.legal_basis, data.split_legal_basis, "、"),
+        item.department.name if item.department_id else "",
+        item.boundary,
+        item.workflow_text,
+        _join(item.documents, data.split_documents, "、"),
+        "\n".join(f"{index}. {text}" for index, text in enumerate(item.responsibilities, start=1)),
+        item.effective_supervision,
+        "\n".join(item.aliases),
+    ]
+
+
+def export_rows(versions: list[CatalogueVersion]):
+    """Header and rows for versions whose main duties and items are prefetched."""
+    headers = [column.zh for column in COLUMNS]
+
+    def rows():
+        for version in versions:
+            names = {main_duty.pk: main_duty.name for main_duty in version.main_duties.all()}
+            code = version.catalogue.org.code
+            for item in version.items.all():
+                yield item_row(code, item, names.get(item.main_duty_id, ""))
+
+    return headers, rows()
+
+
+def export_duties(target, fmt: str, versions: list[CatalogueVersion]) -> None:
+    headers, rows = export_rows(versions)
+    write_table(target, fmt, headers, rows, title=_("Duty catalogues"))

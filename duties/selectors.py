@@ -1,0 +1,188 @@
+"""Reads of duty catalogues: every one through the scoping gate, in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q
+from django.http import Http404
+
+from duties.models import Catalogue, CatalogueVersion, DutyItem, MainDuty, VersionStatus, normalise
+from orgs.models import Org
+from unionportal.scoping import Action, can, scope_orgs
+
+# Fields shown and compared per item, in the order of the duty card.
+DIFF_FIELDS = ("name", "legal_basis", "department", "boundary", "workflow_text", "documents",
+               "responsibilities", "supervision")
+
+
+def visible_catalogues(user):
+    """Catalogues with a published version whose org the user sees, in tree order."""
+    return (
+        Catalogue.objects.filter(org__in=scope_orgs(Org.objects.all(), user, Action.VIEW),
+                                 versions__status=VersionStatus.PUBLISHED)
+        .select_related("org")
+        .order_by("org__tree_id", "org__lft")
+    )
+
+
+def children_with_catalogues(org: Org, user) -> bool:
+    """Whether visible orgs directly below ``org`` have published catalogues to compare."""
+    return CatalogueVersion.objects.filter(
+        catalogue__org__in=scope_orgs(org.get_children(), user, Action.VIEW),
+        status=VersionStatus.PUBLISHED,
+    ).exists()
+
+
+def versions_of(org: Org, user):
+    """The versions a user may read: published and superseded; drafts for managers too."""
+    queryset = CatalogueVersion.objects.filter(catalogue__org=org).select_related(
+        "catalogue__org", "published_by")
+    if not can(user, Action.MANAGE, org):
+        queryset = queryset.exclude(status=VersionStatus.DRAFT)
+    return queryset.order_by("-number")
+
+
+def version_or_404(org: Org, user, number=None) -> CatalogueVersion:
+    """The published version, or version ``number`` when the user may read it."""
+    queryset = versions_of(org, user)
+    if number in (None, ""):
+        version = queryset.filter(status=VersionStatus.PUBLISHED).first()
+    else:
+        try:
+            version = queryset.filter(number=int(number)).first()
+        except (TypeError, ValueError):
+            version = None
+    if version is None:
+        raise Http404
+    return version
+
+
+def search_terms(term: str) -> list[str]:
+    return [normalise(word) for word in (term or "").split() if word]
+
+
+def search(queryset, term: str):
+    """Items whose number, name, other wordings, legal basis or content contain every word.
+
+    A substring match on the normalised ``search_text``: Chinese has no spaces between words,
+    so PostgreSQL's word-based full-text search would miss most queries; its trigram index
+    (migration 0002) serves this same LIKE, and SQLite runs it without an index, so both
+    databases return the same items.
+    """
+    condition = Q()
+    for word in search_terms(term):
+        condition &= Q(search_text__contains=word)
+    return queryset.filter(condition)
+
+
+@dataclass
+class Section:
+    main_duty: MainDuty | None
+    items: list[DutyItem] = field(default_factory=list)
+
+
+def items_of(version: CatalogueVersion, term: str = ""):
+    queryset = version.items.select_related("department").order_by("position", "id")
+    return search(queryset, term) if term else queryset
+
+
+def sections(version: CatalogueVersion, term: str = "") -> list[Section]:
+    """The version's items grouped by main duty, in catalogue order (two queries)."""
+    main_duties = list(version.main_duties.all())
+    by_id = {main_duty.pk: Section(main_duty) for main_duty in main_duties}
+    loose = Section(None)
+    for item in items_of(version, term):
+        (by_id.get(item.main_duty_id) or loose).items.append(item)
+    result = [loose] if loose.items else []
+    result += [by_id[main_duty.pk] for main_duty in main_duties if not term or by_id[main_duty.pk].items]
+    return result
+
+
+def item_or_404_for(org: Org, user, pk: int) -> DutyItem:
+    """An item of a version of ``org``'s catalogue that ``user`` may read."""
+    item = (DutyItem.objects.filter(version__in=versions_of(org, user), pk=pk)
+            .select_related("department", "main_duty", "version__catalogue__org").first())
+    if item is None:
+        raise Http404
+    return item
+
+
+def subtree_versions(org: Org, user, *, subtree: bool, unscoped: bool = False) -> list[CatalogueVersion]:
+    """The published versions of ``org`` (and, with ``subtree``, every visible org below it),
+    in tree order, with their main duties and items prefetched (four queries).
+
+    ``unscoped`` is for management commands, which run with the operator's full rights."""
+    if subtree:
+        orgs = org.get_descendants(include_self=True)
+        if not unscoped:
+            orgs = scope_orgs(orgs, user, Action.VIEW)
+    else:
+        orgs = Org.objects.filter(pk=org.pk)
+    return list(
+        CatalogueVersion.objects.filter(catalogue__org__in=orgs, status=VersionStatus.PUBLISHED)
+        .select_related("catalogue__org", "published_by")
+        .prefetch_related(
+            "main_duties",
+            Prefetch("items", queryset=DutyItem.objects.select_related("department").order_by("position", "id")),
+        )
+        .order_by("catalogue__org__tree_id", "catalogue__org__lft")
+    )
+
+
+def grouped(version: CatalogueVersion) -> list[Section]:
+    """Sections of a version whose main duties and items are prefetched (no query)."""
+    by_id = {main_duty.pk: Section(main_duty) for main_duty in version.main_duties.all()}
+    loose = Section(None)
+    for item in version.items.all():
+        (by_id.get(item.main_duty_id) or loose).items.append(item)
+    return ([loose] if loose.items else []) + [section for section in by_id.values() if section.items]
+
+
+# --- what changed between two versions ------------------------------------------------------
+
+
+@dataclass
+class ItemChange:
+    key: tuple[str, str]  # (main duty, number)
+    old: DutyItem | None
+    new: DutyItem | None
+    fields: list[tuple[str, str, str]] = field(default_factory=list)  # (label, old, new)
+
+    @property
+    def kind(self) -> str:
+        if self.old is None:
+            return "added"
+        if self.new is None:
+            return "removed"
+        return "changed"
+
+
+def _field_text(item: DutyItem, name: str) -> str:
+    if name == "department":
+        return item.department.name if item.department_id else ""
+    if name == "supervision":
+        return item.effective_supervision
+    value = getattr(item, name)
+    return "\n".join(value) if isinstance(value, list) else value
+
+
+def _keyed(version: CatalogueVersion) -> dict[tuple[str, str], DutyItem]:
+    items = version.items.select_related("department", "main_duty").order_by("position", "id")
+    return {(item.main_duty.name if item.main_duty_id else "", item.number): item for item in items}
+
+
+def diff_versions(old: CatalogueVersion, new: CatalogueVersion) -> list[ItemChange]:
+    """Items added, removed or changed from ``old`` to ``new``, matched by (main duty, 序号)."""
+    before, after = _keyed(old), _keyed(new)
+    changes = []
+    for key, item in after.items():
+        previous = before.get(key)
+        if previous is None:
+            changes.append(ItemChange(key, None, item))
+            continue
+        fields = [(DutyItem._meta.get_field(name).verbose_name, _field_text(previous, name),
+                   _field_text(item, name)) for name in DIFF_FIELDS]
+        fields = [entry for entry in fields if entry[1] != entry[2]]
+        if fields:
+            changes.append(ItemChange(key, previous, item, fields))
+    changes += [ItemChange(key, item, None) for key, item in before.items() if key not in after]
+    return changes

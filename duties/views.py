@@ -1,0 +1,116 @@
+"""Duty catalogue pages, exports and PDFs: thin, every read through the scoping gate."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+
+from duties import compare as comparison
+from duties import selectors
+from duties.exchange import export_duties
+from duties.models import VersionStatus
+from duties.pdf import render_catalogue_pdf
+from orgs import selectors as org_selectors
+from unionportal.pdf import pdf_response
+from unionportal.scoping import Action, can, get_visible_org_or_404
+from unionportal.tabular import table_response
+
+
+def _wants_subtree(request) -> bool:
+    return request.GET.get("subtree", "") in {"1", "true", "yes", "on"}
+
+
+@login_required
+def index(request):
+    catalogues = list(selectors.visible_catalogues(request.user).distinct())
+    parents = {catalogue.org.parent_id for catalogue in catalogues if catalogue.org.parent_id}
+    federations = list(org_selectors.visible_orgs(request.user).filter(pk__in=parents).order_by("tree_id", "lft"))
+    return render(request, "duties/index.html", {"catalogues": catalogues, "federations": federations})
+
+
+@login_required
+def catalogue(request, code):
+    org = get_visible_org_or_404(request.user, code)
+    version = selectors.version_or_404(org, request.user, request.GET.get("version"))
+    term = request.GET.get("q", "").strip()
+    sections = selectors.sections(version, term)
+    return render(request, "duties/catalogue.html", {
+        "org": org,
+        "version": version,
+        "versions": list(selectors.versions_of(org, request.user)),
+        "sections": sections,
+        "found": sum(len(section.items) for section in sections),
+        "term": term,
+        "is_current": version.status == VersionStatus.PUBLISHED,
+        "can_manage": can(request.user, Action.MANAGE, org),
+        "total": version.items.count(),
+        "has_children": not org.is_leaf_node(),
+        "can_compare": selectors.children_with_catalogues(org, request.user),
+    })
+
+
+@login_required
+def item_detail(request, code, pk):
+    org = get_visible_org_or_404(request.user, code)
+    item = selectors.item_or_404_for(org, request.user, pk)
+    return render(request, "duties/item.html", {
+        "org": org,
+        "version": item.version,
+        "item": item,
+        # Issue 5 links duty items to the service types whose steps carry them out; the
+        # lead wires it here: a list of service types (name, url), shown under the workflow.
+        "related_service_types": None,
+    })
+
+
+@login_required
+def changes(request, code):
+    """What changed between two versions (default: the one before the published one)."""
+    org = get_visible_org_or_404(request.user, code)
+    versions = list(selectors.versions_of(org, request.user))
+    if not versions:
+        raise Http404
+    new = selectors.version_or_404(org, request.user, request.GET.get("to"))
+    older = [version for version in versions if version.number < new.number]
+    old_number = request.GET.get("from") or (older[0].number if older else None)
+    old = selectors.version_or_404(org, request.user, old_number) if old_number else None
+    return render(request, "duties/changes.html", {
+        "org": org,
+        "versions": versions,
+        "old": old,
+        "new": new,
+        "changes": selectors.diff_versions(old, new) if old else [],
+    })
+
+
+def _export_versions(request, code):
+    org = get_visible_org_or_404(request.user, code)
+    subtree = _wants_subtree(request)
+    versions = selectors.subtree_versions(org, request.user, subtree=subtree)
+    if not versions:
+        raise Http404
+    return org, subtree, versions
+
+
+@login_required
+def catalogue_pdf(request, code):
+    org, subtree, versions = _export_versions(request, code)
+    pdf = render_catalogue_pdf(org, versions, subtree=subtree)
+    suffix = "及所属单位" if subtree else ""
+    return pdf_response(pdf, f"{org.name}{suffix}工作职责.pdf")
+
+
+@login_required
+def catalogue_export(request, code, fmt):
+    org, subtree, versions = _export_versions(request, code)
+    response = table_response(fmt, f"{org.code}-duties{'-subtree' if subtree else ''}.{fmt}")
+    export_duties(response, fmt, versions)
+    return response
+
+
+@login_required
+def compare(request, code):
+    org = get_visible_org_or_404(request.user, code)
+    result = comparison.compare_children(org, request.user)
+    if not result.versions:
+        raise Http404
+    return render(request, "duties/compare.html", {"org": org, "comparison": result})

@@ -1,0 +1,249 @@
+"""Reads of the governance records: each union's status against every rule, and the dashboard
+of a subtree.  Both run the same constant number of queries whatever the number of unions:
+one per kind of record, grouped by org, then the pure rules in orgs/governance/rules.py."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Min, Q
+
+from orgs.governance import rules
+from orgs.governance.rules import Check, Period, Status
+from orgs.models import (
+    AttendeeKind,
+    CommitteeRole,
+    CommitteeTerm,
+    Congress,
+    CongressSession,
+    Consultation,
+    Delegate,
+    Expense,
+    ExpenseKind,
+    Meeting,
+    MeetingKind,
+    Org,
+    SpecialCommittee,
+)
+from unionportal.scoping import Action, scope_orgs
+
+
+@dataclass
+class UnionRow:
+    org: Org
+    checks: dict[str, Check]  # rule code -> check
+
+    def ordered(self) -> list[Check]:
+        return [self.checks[rule.code] for rule in rules.RULES]
+
+    def worst(self) -> Status:
+        statuses = {check.status for check in self.checks.values()}
+        for status in (Status.OVERDUE, Status.DUE_SOON, Status.KEPT):
+            if status in statuses:
+                return status
+        return Status.NOT_APPLICABLE
+
+
+def _in(bounds: tuple[dt.date, dt.date], field: str = "date") -> Q:
+    return Q(**{f"{field}__range": bounds})
+
+
+def _checks_for(org_ids, org_list: list[Org], today: dt.date) -> dict[int, dict[str, Check]]:
+    """Every rule's check for each org of ``org_list``; ``org_ids(field)`` is a Q narrowing the
+    record queries to those orgs (a subtree range, or one org) so no query depends on their number."""
+    quarter, prev_quarter = rules.period_bounds(today, Period.QUARTER), rules.previous_period(today, Period.QUARTER)
+    year, prev_year = rules.period_bounds(today, Period.YEAR), rules.previous_period(today, Period.YEAR)
+
+    meetings = defaultdict(dict)
+    for row in (Meeting.objects.filter(org_ids("org"), date__lte=today).values("org_id", "kind")
+                .annotate(last=Max("date"),
+                          cur_q=Count("id", filter=_in(quarter)), prev_q=Count("id", filter=_in(prev_quarter)),
+                          cur_y=Count("id", filter=_in(year)), prev_y=Count("id", filter=_in(prev_year)))):
+        meetings[row["org_id"]][row["kind"]] = row
+
+    sessions = {row["congress__org_id"]: row for row in (
+        CongressSession.objects.filter(org_ids("congress__org"), date__lte=today)
+        .values("congress__org_id")
+        .annotate(last=Max("date"), cur=Count("id", filter=_in(year)), prev=Count("id", filter=_in(prev_year))))}
+
+    congress_orgs = set(Congress.objects.filter(org_ids("org")).values_list("org_id", flat=True))
+
+    serving_q = Q(start__lte=today, end__gte=today) & (Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+    delegates = {row["congress__org_id"]: row for row in (
+        Delegate.objects.filter(org_ids("congress__org")).values("congress__org_id")
+        .annotate(serving=Count("id", filter=serving_q),
+                  lapsed=Count("id", filter=Q(end__lt=today, ended_on__isnull=True)),
+                  next_end=Min("end", filter=serving_q)))}
+
+    committees: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # org -> [formed, complete]
+    for row in (SpecialCommittee.objects.filter(org_ids("congress__org")).values("congress__org_id", "id")
+                .annotate(size=Count("members"),
+                          chairs=Count("members", filter=Q(members__role=CommitteeRole.CHAIR)),
+                          vices=Count("members", filter=Q(members__role=CommitteeRole.VICE_CHAIR)))):
+        counts = committees[row["congress__org_id"]]
+        counts[0] += 1
+        counts[1] += not rules.committee_problems(size=row["size"], chairs=row["chairs"],
+                                                  vice_chairs=row["vices"])
+
+    consultations = {row["org_id"]: row for row in (
+        Consultation.objects.filter(org_ids("org"), date__lte=today).values("org_id")
+        .annotate(last=Max("date"), cur=Count("id", filter=Q(year=today.year)),
+                  prev=Count("id", filter=Q(year=today.year - 1))))}
+
+    contracts = dict(
+        Consultation.objects.filter(org_ids("org"), approved_by__isnull=False,
+                                    contract_signed_on__lte=today, contract_valid_until__gte=today)
+        .values("org_id").annotate(until=Max("contract_valid_until")).values_list("org_id", "until"))
+
+    terms = dict(CommitteeTerm.objects.filter(org_ids("org"), start__lte=today).values("org_id")
+                 .annotate(end=Max("end")).values_list("org_id", "end"))
+
+    advances = {row["org_id"]: row for row in (
+        Expense.objects.filter(org_ids("org"), kind=ExpenseKind.ADVANCE, paid_on__isnull=False,
+                               settled_on__isnull=True)
+        .values("org_id").annotate(oldest=Min("paid_on"), n=Count("id")))}
+
+    result = {}
+    for org in org_list:
+        by_kind = meetings.get(org.pk, {})
+        full, standing = by_kind.get(MeetingKind.FULL_COMMITTEE, {}), by_kind.get(MeetingKind.STANDING_COMMITTEE, {})
+        session = sessions.get(org.pk, {})
+        delegate = delegates.get(org.pk, {})
+        consultation = consultations.get(org.pk, {})
+        advance = advances.get(org.pk, {})
+        formed, complete = committees.get(org.pk, (0, 0))
+        checks = {
+            "full": rules.periodic_check("full", today=today, period=Period.YEAR,
+                                         held_current=bool(full.get("cur_y")),
+                                         held_previous=bool(full.get("prev_y")), last=full.get("last")),
+            "standing": rules.periodic_check("standing", today=today, period=Period.QUARTER,
+                                             held_current=bool(standing.get("cur_q")),
+                                             held_previous=bool(standing.get("prev_q")),
+                                             last=standing.get("last")),
+            "congress": rules.periodic_check("congress", today=today, period=Period.YEAR,
+                                             held_current=bool(session.get("cur")),
+                                             held_previous=bool(session.get("prev")), last=session.get("last")),
+            "delegates": rules.delegate_terms_check(serving=delegate.get("serving", 0),
+                                                    lapsed=delegate.get("lapsed", 0),
+                                                    next_end=delegate.get("next_end"), today=today),
+            "committees": rules.special_committees_check(complete=complete, formed=formed,
+                                                         has_congress=org.pk in congress_orgs),
+            "consultation": rules.periodic_check("consultation", today=today, period=Period.YEAR,
+                                                 held_current=bool(consultation.get("cur")),
+                                                 held_previous=bool(consultation.get("prev")),
+                                                 last=consultation.get("last")),
+            "contract": rules.contract_check(current_until=contracts.get(org.pk), today=today),
+            "term": rules.term_check(end=terms.get(org.pk), today=today),
+            "advances": rules.advances_check(oldest_unsettled=advance.get("oldest"),
+                                             unsettled=advance.get("n", 0), today=today),
+        }
+        for rule in rules.RULES:
+            if not rules.applies(rule, org.kind):
+                checks[rule.code] = Check(rule.code, Status.NOT_APPLICABLE)
+        result[org.pk] = checks
+    return result
+
+
+def union_status(org: Org, today: dt.date) -> UnionRow:
+    """One union against every rule (the same queries as a dashboard of one)."""
+    checks = _checks_for(lambda field: Q(**{field: org}), [org], today)[org.pk]
+    return UnionRow(org=org, checks=checks)
+
+
+# The dashboard --------------------------------------------------------------------------------
+
+@dataclass
+class Dashboard:
+    rows: list[UnionRow]  # after the filters
+    counts: list[tuple[rules.Rule, list[tuple[Status, int]]]]  # per rule, over the subtree (kind filter only)
+    total: int
+
+
+def subtree_rows(root: Org, user, today: dt.date, *, kind: str = "", term: str = "") -> list[UnionRow]:
+    orgs = scope_orgs(root.get_descendants(include_self=True), user, Action.VIEW).order_by("lft")
+    if kind:
+        orgs = orgs.filter(kind=kind)
+    if term:
+        orgs = orgs.filter(Q(name__icontains=term) | Q(code__icontains=term))
+    org_list = list(orgs.only("id", "code", "name", "kind", "parent_id", "is_active", "lft", "rght",
+                              "tree_id", "level"))
+
+    def in_subtree(field: str) -> Q:
+        return Q(**{f"{field}__tree_id": root.tree_id, f"{field}__lft__gte": root.lft,
+                    f"{field}__rght__lte": root.rght})
+
+    checks = _checks_for(in_subtree, org_list, today)
+    return [UnionRow(org=org, checks=checks[org.pk]) for org in org_list]
+
+
+def dashboard(root: Org, user, today: dt.date, *, kind: str = "", term: str = "", rule: str = "",
+              status: str = "") -> Dashboard:
+    all_rows = subtree_rows(root, user, today, kind=kind, term=term)
+    counts = []
+    for item in rules.RULES:
+        tally = dict.fromkeys((Status.KEPT, Status.DUE_SOON, Status.OVERDUE), 0)
+        for row in all_rows:
+            found = row.checks[item.code].status
+            if found in tally:
+                tally[found] += 1
+        counts.append((item, list(tally.items())))
+    rows = all_rows
+    if rule in rules.RULES_BY_CODE and status:
+        rows = [row for row in rows if row.checks[rule].status == status]
+    elif rule in rules.RULES_BY_CODE:
+        rows = [row for row in rows if row.checks[rule].status != Status.NOT_APPLICABLE]
+    elif status:
+        rows = [row for row in rows if any(c.status == status for c in row.checks.values())]
+    return Dashboard(rows=rows, counts=counts, total=len(all_rows))
+
+
+def overdue_lines(rows: list[UnionRow], *, rule: str = "", statuses=(Status.OVERDUE,)):
+    """(org, rule, check) for each check in ``statuses``: the overdue list to export."""
+    for row in rows:
+        for item in rules.RULES:
+            if rule and item.code != rule:
+                continue
+            check = row.checks[item.code]
+            if check.status in statuses:
+                yield row.org, item, check
+
+
+def contractless_enterprises(rows: list[UnionRow]) -> list[Org]:
+    """Enterprise (base) unions without a current collective contract."""
+    return [row.org for row in rows
+            if row.checks["contract"].status == Status.OVERDUE]
+
+
+# One union's records -------------------------------------------------------------------------
+
+def union_records(org: Org) -> dict:
+    """What the governance page lists for one union (a fixed number of queries)."""
+    congresses = list(Congress.objects.filter(org=org).select_related("org").prefetch_related(
+        "delegates", "committees__members",
+    ))
+    sessions = list(CongressSession.objects.filter(congress__org=org).select_related("congress")
+                    .prefetch_related("motions")
+                    .annotate(present=Count("attendees", filter=Q(attendees__kind=AttendeeKind.DELEGATE)),
+                              non_voting=Count("attendees", filter=~Q(attendees__kind=AttendeeKind.DELEGATE)))
+                    .order_by("-date", "-id")[:20])  # Meta.ordering is dropped in GROUP BY queries
+    return {
+        "meetings": list(Meeting.objects.filter(org=org)[:40]),
+        "congresses": congresses,
+        "sessions": sessions,
+        "consultations": list(Consultation.objects.filter(org=org).select_related("approved_by__session")[:10]),
+        "terms": list(CommitteeTerm.objects.filter(org=org)[:10]),
+        "expenses": list(Expense.objects.filter(org=org)[:50]),
+    }
+
+
+def missed_meetings(meetings: list, today: dt.date) -> dict[str, tuple[str, ...]]:
+    """Earlier periods without a meeting, per kind (the union page's history)."""
+    result = {}
+    first = min((m.date for m in meetings), default=today)  # nothing missed before records began
+    for kind, period, history in ((MeetingKind.FULL_COMMITTEE, Period.YEAR, 3),
+                                  (MeetingKind.STANDING_COMMITTEE, Period.QUARTER, 4)):
+        dates = [m.date for m in meetings if m.kind == kind]
+        check = rules.periodic_check_from_dates(kind, dates, today=today, period=period,
+                                                history=history, since=first)
+        result[kind] = check.missed
+    return result

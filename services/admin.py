@@ -1,0 +1,167 @@
+"""The services admin: service types with their steps, rates, the register, funds and rounds;
+every list scoped through the gate (admins see their subtree; outside answers 404)."""
+
+from django.contrib import admin
+from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.db import transaction
+
+from services.models import (
+    BudgetRate,
+    Case,
+    CaseAction,
+    FundRecord,
+    LegalPersonCertificate,
+    ModelWorker,
+    MutualAidRound,
+    ServiceStep,
+    ServiceType,
+)
+from unionportal import audit
+from unionportal.admin import ScopedAdminMixin
+
+TYPE_FIELDS = ["code", "name", "kind", "description", "preamble", "member_required", "duty_org",
+               "duty_number", "is_active", "position"]
+STEP_FIELDS = ["position", "name", "actor", "needs_reviewer", "outside_party", "documents",
+               "deadline_days", "data"]
+
+
+class AuditedAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Admin edits are audited like every other write."""
+
+    audit_fields: list[str] = []
+    autocomplete_fields = ("org",)
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            before = None
+            if change:
+                before = audit.snapshot(type(obj).objects.get(pk=obj.pk), self.audit_fields or None)
+            super().save_model(request, obj, form, change)
+            audit.record(actor=request.user, action=f"{obj._meta.model_name}.{'update' if change else 'create'}",
+                         instance=obj, org=self.org_of(obj), before=before,
+                         after=audit.snapshot(obj, self.audit_fields or None))
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            audit.record(actor=request.user, action=f"{obj._meta.model_name}.delete", instance=obj,
+                         org=self.org_of(obj), before=audit.snapshot(obj, self.audit_fields or None))
+            super().delete_model(request, obj)
+
+    def org_of(self, obj):
+        return obj.org
+
+
+class ServiceStepInline(admin.TabularInline):
+    model = ServiceStep
+    extra = 0
+    fields = STEP_FIELDS
+
+
+@admin.register(ServiceType)
+class ServiceTypeAdmin(AuditedAdmin):
+    list_display = ("name", "org", "kind", "duty_org", "duty_number", "is_active", "position")
+    list_select_related = ("org", "duty_org")
+    list_filter = ("kind", "is_active", ("org", RelatedOnlyFieldListFilter))
+    search_fields = ("name", "code", "org__name", "org__code")
+    inlines = [ServiceStepInline]
+    audit_fields = ["org", *TYPE_FIELDS]
+    fields = ["org", *TYPE_FIELDS, "source"]
+    readonly_fields = ("source",)
+
+    def save_formset(self, request, form, formset, change):
+        with transaction.atomic():
+            before = [audit.snapshot(s, STEP_FIELDS) for s in form.instance.steps.all()]
+            super().save_formset(request, form, formset, change)
+            after = [audit.snapshot(s, STEP_FIELDS) for s in form.instance.steps.all()]
+            if before != after:
+                audit.record(actor=request.user, action="service_type.steps", instance=form.instance,
+                             org=form.instance.org, before=before, after=after)
+
+
+@admin.register(BudgetRate)
+class BudgetRateAdmin(AuditedAdmin):
+    list_display = ("org", "year", "allowance_one", "allowance_two", "allowance_three", "health_check")
+    list_select_related = ("org",)
+    list_filter = ("year",)
+    audit_fields = ["org", "year", "allowance_one", "allowance_two", "allowance_three", "health_check"]
+
+
+@admin.register(ModelWorker)
+class ModelWorkerAdmin(AuditedAdmin):
+    list_display = ("name", "id_tail", "org", "level", "honours", "first_year", "retired", "alive")
+    list_select_related = ("org",)
+    list_filter = ("level", "retired", "alive", "org__is_active")
+    search_fields = ("name", "id_tail", "org__name", "org__code")
+    list_per_page = 100
+    audit_fields = ["name", "id_tail", "org", "level", "honours", "first_year", "retired", "alive"]
+
+
+@admin.register(FundRecord)
+class FundRecordAdmin(AuditedAdmin):
+    list_display = ("org", "year", "payroll", "received")
+    list_select_related = ("org",)
+    list_filter = ("year",)
+    search_fields = ("org__name", "org__code")
+    audit_fields = ["org", "year", "payroll", "received"]
+
+
+@admin.register(MutualAidRound)
+class MutualAidRoundAdmin(AuditedAdmin):
+    list_display = ("name", "org", "year", "raised", "paid", "status", "compliant")
+    list_select_related = ("org",)
+    list_filter = ("year", "status")
+    readonly_fields = ("status", "compliant", "closed_at", "closed_by")
+    audit_fields = ["org", "year", "name", "raised", "paid"]
+    fields = ("org", "year", "name", "raised", "paid", "status", "compliant", "closed_at", "closed_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A closed round keeps its figures: it was judged on them.
+        if obj is not None and obj.status == "closed":
+            return ("org", "year", "name", "raised", "paid", *self.readonly_fields)
+        return self.readonly_fields
+
+
+@admin.register(LegalPersonCertificate)
+class LegalPersonCertificateAdmin(AuditedAdmin):
+    list_display = ("number", "org", "issued_on", "expires_on")
+    list_select_related = ("org",)
+    search_fields = ("number", "org__name", "org__code")
+    date_hierarchy = "expires_on"
+    audit_fields = ["org", "number", "issued_on", "expires_on"]
+
+
+class CaseActionInline(admin.TabularInline):
+    model = CaseAction
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "step_position", "step_name", "org", "kind", "actor_name", "comment")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Read-only: cases change through their workflow page, never by editing rows."""
+
+    scope_org_field = "applicant"
+    list_display = ("__str__", "service_type", "applicant", "status", "current_org", "submitted_at")
+    list_select_related = ("service_type", "applicant", "current_org")
+    list_filter = ("status", "service_type__kind")
+    search_fields = ("title", "member_name", "applicant__name", "applicant__code")
+    date_hierarchy = "submitted_at"
+    show_full_result_count = False
+    inlines = [CaseActionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Case._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

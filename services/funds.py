@@ -1,0 +1,191 @@
+"""Union funds (工会经费) and mutual aid (职工互助一日捐) of seed 002: the arithmetic and the
+writes.  Dues are 2 % of the payroll; 40 % of the dues go to the city federation above and
+60 % stay with the union.  A mutual-aid round that paid out under 70 % of what it raised is
+flagged and cannot be closed as compliant.  Money is integer yuan, computed in decimals.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from services.models import FundRecord, MutualAidRound, RoundStatus
+from unionportal import audit
+from unionportal.scoping import Action, can
+
+DUES_PERCENT = 2
+UPWARD_PERCENT = 40  # to the city federation above (市总工会)
+RETAINED_PERCENT = 60
+MUTUAL_AID_MIN_PAYOUT_PERCENT = 70
+
+
+def _yuan(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class Split:
+    payroll: int
+    dues: int
+    upward: int
+    retained: int
+
+
+def split(payroll: int) -> Split:
+    """payroll → dues (2 %) → 40 % up, 60 % kept; the two shares always add up to the dues."""
+    dues = _yuan(Decimal(payroll) * DUES_PERCENT / 100)
+    upward = _yuan(Decimal(dues) * UPWARD_PERCENT / 100)
+    return Split(payroll=payroll, dues=dues, upward=upward, retained=dues - upward)
+
+
+@dataclass
+class FundRow:
+    record: FundRecord
+    split: Split
+
+    @property
+    def received(self) -> int:
+        return self.record.received
+
+    @property
+    def arrears(self) -> int:
+        return max(self.split.upward - self.record.received, 0)
+
+    @property
+    def percent(self) -> int:
+        if not self.split.upward:
+            return 100
+        return min(100, int(self.record.received * 100 / self.split.upward))
+
+
+@dataclass
+class FundSummary:
+    rows: list[FundRow]
+
+    def _sum(self, attr) -> int:
+        return sum(attr(row) for row in self.rows)
+
+    @property
+    def payroll(self):
+        return self._sum(lambda r: r.split.payroll)
+
+    @property
+    def dues(self):
+        return self._sum(lambda r: r.split.dues)
+
+    @property
+    def upward(self):
+        return self._sum(lambda r: r.split.upward)
+
+    @property
+    def retained(self):
+        return self._sum(lambda r: r.split.retained)
+
+    @property
+    def received(self):
+        return self._sum(lambda r: r.received)
+
+    @property
+    def arrears(self):
+        return self._sum(lambda r: r.arrears)
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(self.received * 100 / self.upward)) if self.upward else 100
+
+
+def summarise(records) -> FundSummary:
+    return FundSummary([FundRow(record, split(record.payroll)) for record in records])
+
+
+def _require_manage(actor, org):
+    if actor is not None and not can(actor, Action.MANAGE, org):
+        raise PermissionDenied
+
+
+def record_funds(*, actor, org, year: int, payroll: int, received: int = 0,
+                 is_demo: bool = False) -> FundRecord:
+    """Set one union's payroll and received dues for a year (creates or updates)."""
+    _require_manage(actor, org)
+    if payroll < 0 or received < 0:
+        raise ValidationError(_("Amounts cannot be negative."))
+    with transaction.atomic():
+        record = FundRecord.objects.select_for_update().filter(org=org, year=year).first()
+        before = audit.snapshot(record, ["payroll", "received"]) if record else None
+        if record is None:
+            record = FundRecord(org=org, year=year, is_demo=is_demo)
+        record.payroll, record.received = payroll, received
+        record.full_clean()
+        record.save()
+        after = audit.snapshot(record, ["payroll", "received"])
+        if before != after:
+            audit.record(actor=actor, action="funds.record", instance=record, org=org,
+                         before=before, after=after)
+    return record
+
+
+def payout_percent(round_: MutualAidRound) -> Decimal | None:
+    if not round_.raised:
+        return None
+    return (Decimal(round_.paid) * 100 / Decimal(round_.raised)).quantize(Decimal("0.1"),
+                                                                            ROUND_HALF_UP)
+
+
+def is_flagged(round_: MutualAidRound) -> bool:
+    """Paid out under 70 % of what was raised (exact integer comparison, no rounding)."""
+    return round_.raised > 0 and round_.paid * 100 < round_.raised * MUTUAL_AID_MIN_PAYOUT_PERCENT
+
+
+def record_round(*, actor, org, year: int, name: str, raised: int, paid: int,
+                 is_demo: bool = False) -> MutualAidRound:
+    _require_manage(actor, org)
+    if raised < 0 or paid < 0:
+        raise ValidationError(_("Amounts cannot be negative."))
+    with transaction.atomic():
+        round_ = (MutualAidRound.objects.select_for_update()
+                  .filter(org=org, year=year, name=name).first())
+        if round_ is not None and round_.status == RoundStatus.CLOSED:
+            if (round_.raised, round_.paid) != (raised, paid):
+                raise ValidationError(_("The round is closed; its amounts can no longer change."))
+            return round_
+        before = audit.snapshot(round_, ["raised", "paid"]) if round_ else None
+        if round_ is None:
+            round_ = MutualAidRound(org=org, year=year, name=name, is_demo=is_demo)
+        round_.raised, round_.paid = raised, paid
+        round_.full_clean()
+        round_.save()
+        after = audit.snapshot(round_, ["raised", "paid"])
+        if before != after:
+            audit.record(actor=actor, action="mutual_aid.record", instance=round_, org=org,
+                         before=before, after=after)
+    return round_
+
+
+def close_round(*, actor, round_: MutualAidRound, compliant: bool, comment: str = "",
+                now=None) -> MutualAidRound:
+    """Close a round; a flagged one (under 70 % paid out) cannot be closed as compliant."""
+    _require_manage(actor, round_.org)
+    with transaction.atomic():
+        locked = MutualAidRound.objects.select_for_update().get(pk=round_.pk)
+        if locked.status == RoundStatus.CLOSED:
+            if locked.compliant == compliant:
+                return locked  # a repeated close changes nothing
+            raise ValidationError(_("The round is already closed."))
+        if compliant and is_flagged(locked):
+            raise ValidationError(
+                _("%(name)s paid out %(percent)s%% of the money raised, under the %(min)d%% the "
+                  "rules require: it cannot be closed as compliant.")
+                % {"name": locked.name, "percent": payout_percent(locked),
+                   "min": MUTUAL_AID_MIN_PAYOUT_PERCENT}
+            )
+        locked.status = RoundStatus.CLOSED
+        locked.compliant = compliant
+        locked.closed_at = now or timezone.now()
+        locked.closed_by = actor
+        locked.save()
+        audit.record(actor=actor, action="mutual_aid.close", instance=locked, org=locked.org,
+                     after={"compliant": compliant}, comment=comment)
+    return locked

@@ -1,0 +1,186 @@
+"""Reads of the services app that need scoping or aggregation (every one through the gate)."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import F, Q
+from django.http import Http404
+from django.utils import timezone
+
+from orgs.models import Grant, Org, Role
+from services import routing
+from services.models import (
+    Case,
+    CaseAction,
+    CaseStatus,
+    FundRecord,
+    LegalPersonCertificate,
+    ModelWorker,
+    MutualAidRound,
+    ServiceStep,
+    ServiceType,
+    StepOutcome,
+)
+from unionportal.scoping import Action, scope_orgs, scope_queryset
+
+CERTIFICATE_WARNING_DAYS = 90
+
+
+def visible_cases(user):
+    return scope_queryset(Case.objects.all(), user, Action.VIEW, "applicant")
+
+
+def get_case_or_404(user, pk: int) -> Case:
+    case = (visible_cases(user)
+            .select_related("service_type", "applicant", "current_step", "current_org",
+                            "submitted_by", "new_org", "model_worker")
+            .filter(pk=pk).first())
+    if case is None:
+        raise Http404
+    return case
+
+
+def _acting_orgs(user) -> tuple[list[int], list[int]]:
+    """(orgs the user reviews, orgs the user is staff of): one query, cached on the user."""
+    cached = getattr(user, "_services_acting_orgs", None)
+    if cached is None:
+        reviewing, filling = [], []
+        for org_id, role in Grant.objects.filter(user=user, role__in=[Role.REVIEWER, Role.STAFF]
+                                                 ).values_list("org_id", "role"):
+            (reviewing if role == Role.REVIEWER else filling).append(org_id)
+        cached = user._services_acting_orgs = (reviewing, filling)
+    return cached
+
+
+def _waiting_condition(user) -> Q:
+    """Cases whose current step routes to an org the user acts for ("waiting for me").
+
+    A reviewer's queue holds the steps routed to the org of their grant (the steps below it
+    they may take too, but those wait for the reviewers there); a staff member's queue holds
+    the steps their own union takes.  Literal ids keep the (status, current_org, due_at) index
+    usable.
+    """
+    if user.is_superuser:
+        return Q(awaiting_applicant=False)
+    reviewing, filling = _acting_orgs(user)
+    condition = Q(pk__in=[])
+    if reviewing:
+        condition |= Q(awaiting_applicant=False, current_org_id__in=reviewing)
+    if filling:
+        condition |= Q(awaiting_applicant=True, current_org_id__in=filling)
+    return condition
+
+
+def waiting_for(user):
+    """Open cases waiting for the user; overdue first (the earliest due date is the most
+    overdue, so due date ascending puts them first), then by due date, then oldest first."""
+    return (
+        Case.objects.filter(_waiting_condition(user), status=CaseStatus.IN_PROGRESS)
+        .select_related("service_type", "applicant", "current_step", "current_org")
+        .order_by(F("due_at").asc(nulls_last=True), "submitted_at", "id")
+    )
+
+
+def queue_counts(user, now=None) -> dict[str, int]:
+    from django.db.models import Count
+
+    now = now or timezone.now()
+    return Case.objects.filter(_waiting_condition(user), status=CaseStatus.IN_PROGRESS).aggregate(
+        waiting=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now)))
+
+
+def case_list(user, *, status=None, service_type=None, term=""):
+    cases = visible_cases(user).select_related("service_type", "applicant", "current_step",
+                                               "current_org")
+    if status:
+        cases = cases.filter(status=status)
+    if service_type:
+        cases = cases.filter(service_type__code=service_type)
+    if term:
+        cases = cases.filter(Q(title__icontains=term) | Q(member_name__icontains=term)
+                             | Q(applicant__name__icontains=term))
+    return cases.order_by("-submitted_at", "-id")
+
+
+@dataclass
+class StepEntry:
+    step: ServiceStep
+    org: Org
+    state: str  # done · current · pending · skipped
+    actions: list = field(default_factory=list)
+
+
+@dataclass
+class Timeline:
+    entries: list[StepEntry]
+    actions: list[CaseAction]
+    path: list[Org]  # the orgs the case travels through, in order
+
+
+def timeline(case: Case) -> Timeline:
+    """Each step with the org it routes to and what happened there (constant queries)."""
+    steps = list(ServiceStep.objects.filter(service_type_id=case.service_type_id).order_by("position"))
+    ancestors = list(case.applicant.get_ancestors())
+    actions = list(case.actions.select_related("org", "actor").prefetch_related("attachments"))
+    by_step: dict[int, list[CaseAction]] = {}
+    for action in actions:
+        by_step.setdefault(action.step_position, []).append(action)
+    current = case.current_step.position if case.current_step_id else None
+    entries, path = [], []
+    for step in steps:
+        org = routing.route(step.actor, case.applicant, ancestors)
+        done = [a for a in by_step.get(step.position, ()) if a.kind != StepOutcome.RETURN]
+        if case.is_open and step.position == current:
+            state = "current"
+        elif case.status == CaseStatus.COMPLETED or (current is not None and step.position < current and done):
+            state = "done"
+        elif case.status == CaseStatus.REJECTED and step.position == current:
+            state = "rejected"
+        else:
+            state = "pending"
+        entries.append(StepEntry(step=step, org=org, state=state,
+                                 actions=by_step.get(step.position, [])))
+        if not path or path[-1].pk != org.pk:
+            path.append(org)
+    return Timeline(entries=entries, actions=actions, path=path)
+
+
+def service_types_for_duties(org, numbers) -> dict[str, list[ServiceType]]:
+    """The service types that carry out the 运行流程 of ``org``'s duty items ``numbers``."""
+    found: dict[str, list[ServiceType]] = {}
+    for service_type in (ServiceType.objects.filter(duty_org=org, duty_number__in=list(numbers),
+                                                    is_active=True).order_by("position", "name")):
+        found.setdefault(service_type.duty_number, []).append(service_type)
+    return found
+
+
+def certificates_to_warn(user, today=None, within_days=CERTIFICATE_WARNING_DAYS):
+    """Latest legal-person certificates in scope that expired or expire within ``within_days``."""
+    today = today or timezone.localdate()
+    return (scope_queryset(LegalPersonCertificate.objects.all(), user, Action.VIEW)
+            .filter(expires_on__lte=today + dt.timedelta(days=within_days))
+            .exclude(org__legal_person_certificates__expires_on__gt=F("expires_on"))
+            .select_related("org").order_by("expires_on"))
+
+
+def visible_workers(user, org):
+    orgs = scope_orgs(org.get_descendants(include_self=True), user, Action.VIEW)
+    return ModelWorker.objects.filter(org__in=orgs).select_related("org")
+
+
+def fund_records(user, org, year):
+    orgs = scope_orgs(org.get_descendants(include_self=True), user, Action.VIEW)
+    return (FundRecord.objects.filter(org__in=orgs, year=year).select_related("org", "org__parent")
+            .order_by("org__tree_id", "org__lft"))
+
+
+def fund_years(user, org):
+    orgs = scope_orgs(org.get_descendants(include_self=True), user, Action.VIEW)
+    return sorted(set(FundRecord.objects.filter(org__in=orgs).values_list("year", flat=True)),
+                  reverse=True)
+
+
+def mutual_aid_rounds(user, org):
+    orgs = scope_orgs(org.get_descendants(include_self=True), user, Action.VIEW)
+    return (MutualAidRound.objects.filter(org__in=orgs).select_related("org", "closed_by")
+            .order_by("-year", "org__lft", "name"))

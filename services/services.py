@@ -1,0 +1,390 @@
+"""The case engine: every transition of a member-service case is one function here.
+
+Each one locks the case row (select_for_update), checks the state and the actor's right to act
+on the step as it is now, writes the action (with its attachments) and an audit entry, all in
+one transaction.  Every transition takes the step the user saw (``step_id``): a repeated form
+(a double click, a reloaded POST) finds its own action already done and changes nothing; a form
+overtaken by someone else's action is refused.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orgs.models import Org, OrgKind, code_validator
+from orgs.services import create_org
+from services import routing
+from services.attachments import check_uploads
+from services.models import (
+    Case,
+    CaseAction,
+    CaseAttachment,
+    CaseStatus,
+    LegalPersonCertificate,
+    Officer,
+    OfficerRole,
+    ServiceKind,
+    ServiceStep,
+    ServiceType,
+    StepData,
+    StepOutcome,
+)
+from unionportal import audit
+from unionportal.scoping import Action, can
+
+CASE_FIELDS = ("status", "current_step", "current_org", "returned", "due_at", "aid_granted",
+               "aid_paid", "outcome", "new_org")
+
+
+class StaleCase(ValidationError):
+    """The case moved on since the user loaded it."""
+
+
+# --- who may act --------------------------------------------------------------------------------
+
+
+def may_act(user, case: Case) -> bool:
+    """Whether ``user`` may take the current step of ``case`` (grant covers the routed org)."""
+    if not case.is_open or case.current_step is None or case.current_org is None:
+        return False
+    if can(user, Action.HANDLE, case.current_org):
+        return True
+    return case.current_step.applicant_fills and can(user, Action.FILL, case.current_org)
+
+
+def may_apply(user, applicant: Org) -> bool:
+    """The applicant's own staff apply (interfaces page: staff apply for its own org's cases)."""
+    return can(user, Action.FILL, applicant)
+
+
+def available_types(applicant: Org):
+    """Active service types owned by the applicant or an org above it."""
+    owners = applicant.get_ancestors(include_self=True)
+    return ServiceType.objects.filter(org__in=owners, is_active=True).order_by("position", "name")
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _actor_name(user) -> str:
+    if user is None:
+        return _("system")
+    return user.get_full_name() or user.get_username()
+
+
+def _lock(case: Case) -> Case:
+    return (Case.objects.select_for_update(of=("self",))
+            .select_related("current_step", "current_org", "service_type", "applicant")
+            .get(pk=case.pk))
+
+
+def _steps(case: Case) -> list[ServiceStep]:
+    return list(ServiceStep.objects.filter(service_type_id=case.service_type_id).order_by("position"))
+
+
+def _arrive(case: Case, step: ServiceStep, ancestors, now, *, returned=False) -> None:
+    org = routing.route(step.actor, case.applicant, ancestors)
+    case.current_step = step
+    case.current_org = org
+    case.awaiting_applicant = step.applicant_fills
+    case.returned = returned
+    case.due_at = now + dt.timedelta(days=step.deadline_days) if step.deadline_days else None
+
+
+def _record(case, step, org, kind, user, comment, now, data=None, files=()) -> CaseAction:
+    action = CaseAction.objects.create(
+        case=case, step=step, step_position=step.position, step_name=step.name, org=org,
+        kind=kind, actor=user, actor_name=_actor_name(user), comment=comment, data=data or {},
+        created_at=now,
+    )
+    for upload, content_type in files:
+        CaseAttachment.objects.create(
+            case=case, action=action, file=upload, name=upload.name[:200],
+            content_type=content_type, size=upload.size, uploaded_by=user,
+        )
+    return action
+
+
+def _audit(user, name, case, before, comment="") -> None:
+    audit.record(actor=user, action=f"case.{name}", instance=case, org=case.applicant,
+                 before=before, after=audit.snapshot(case, CASE_FIELDS), comment=comment)
+
+
+def _begin(user, case: Case, step_id: int, *kinds: str) -> tuple[Case, bool]:
+    """Lock the case; (case, True) when this exact action was already taken (a double submit)."""
+    locked = _lock(case)
+    if locked.is_open and locked.current_step_id == step_id:
+        if not may_act(user, locked):
+            raise PermissionDenied
+        return locked, False
+    done = CaseAction.objects.filter(case=locked, step_id=step_id, kind__in=kinds,
+                                     actor=user if user is not None else None).exists()
+    if done:
+        return locked, True
+    raise StaleCase(_("This case has moved on since you opened it; reload the page."))
+
+
+# --- step data ----------------------------------------------------------------------------------
+
+
+def _json_ready(data: dict) -> dict:
+    return {key: value.isoformat() if isinstance(value, dt.date) else value
+            for key, value in data.items()}
+
+
+def _apply_step_data(case: Case, step: ServiceStep, data: dict | None) -> dict:
+    """Store what the step records on the case; a missing required value is refused."""
+    data = {key: value for key, value in (data or {}).items() if value not in (None, "", [])}
+    if step.data == StepData.MEMBERS:
+        if not data.get("members"):
+            raise ValidationError({"members": _("Enter the number of members registered.")})
+        case.details = {**case.details, "members": int(data["members"])}
+    elif step.data == StepData.OFFICERS:
+        if not data.get("chair"):
+            raise ValidationError({"chair": _("Enter the elected chair.")})
+        case.details = {**case.details, "officers": _json_ready(data)}
+    elif step.data == StepData.CERTIFICATE:
+        if not data.get("certificate_number") or not data.get("expires_on"):
+            raise ValidationError(_("Enter the certificate number and its expiry date."))
+        case.details = {**case.details, "certificate": _json_ready(data)}
+    elif step.data == StepData.AID:
+        granted, paid = data.get("aid_granted"), data.get("aid_paid", 0)
+        if granted is None:
+            raise ValidationError({"aid_granted": _("Enter the aid granted.")})
+        if int(paid) > int(granted):
+            raise ValidationError({"aid_paid": _("The aid paid cannot exceed the aid granted.")})
+        case.aid_granted, case.aid_paid = int(granted), int(paid)
+    elif step.data == StepData.OUTCOME:
+        if not data.get("outcome"):
+            raise ValidationError({"outcome": _("Enter the result.")})
+        case.outcome = data["outcome"]
+    return _json_ready(data)
+
+
+def check_founding(details: dict, *, exclude_org=None) -> None:
+    """The new union's name and code: present, valid and free."""
+    name, code = (details.get("new_name") or "").strip(), (details.get("new_code") or "").strip()
+    if not name or not code:
+        raise ValidationError(_("Enter the name and the code of the union to be founded."))
+    code_validator(code)
+    if Org.objects.filter(code=code).exists():
+        raise ValidationError({"new_code": _("The code %(code)s is already taken.") % {"code": code}})
+
+
+# --- transitions --------------------------------------------------------------------------------
+
+
+def submit_case(*, actor, service_type: ServiceType, applicant: Org, token=None, title: str,
+                member_name: str = "", description: str = "", details: dict | None = None,
+                model_worker=None, files=(), now=None) -> Case:
+    """Apply: create the case and complete the applicant's opening steps (those without data).
+
+    A repeated submit with the same form ``token`` returns the case the first one created.
+    """
+    if actor is not None and not may_apply(actor, applicant):
+        raise PermissionDenied
+    if token is not None:
+        existing = Case.objects.filter(submit_token=token).first()
+        if existing is not None:
+            return existing
+    if not available_types(applicant).filter(pk=service_type.pk).exists():
+        raise ValidationError(_("%(type)s is not offered to %(org)s.")
+                              % {"type": service_type.name, "org": applicant.name})
+    details = dict(details or {})
+    if service_type.kind == ServiceKind.FOUNDING:
+        check_founding(details)
+    if service_type.member_required and not member_name.strip():
+        raise ValidationError({"member_name": _("Name the member this application is for.")})
+    files = check_uploads(files)
+    steps = _steps(Case(service_type=service_type))
+    if not steps:
+        raise ValidationError(_("%(type)s has no steps yet.") % {"type": service_type.name})
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            case = Case(service_type=service_type, applicant=applicant, title=title.strip(),
+                        member_name=member_name.strip(), description=description.strip(),
+                        details=details, model_worker=model_worker, submitted_by=actor,
+                        submitted_at=now)
+            if token is not None:
+                case.submit_token = token
+            ancestors = list(applicant.get_ancestors())
+            _arrive(case, steps[0], ancestors, now)
+            case.save()
+            index = 0
+            # The applicant's opening steps are done by the application itself.
+            while (index < len(steps) - 1 and steps[index].applicant_fills
+                   and not steps[index].data):
+                _record(case, steps[index], applicant, StepOutcome.SUBMIT, actor, "", now,
+                        files=files if index == 0 else ())
+                index += 1
+                _arrive(case, steps[index], ancestors, now)
+            if index == 0:  # nothing for the applicant to do: the submission is the first action
+                _record(case, steps[0], applicant, StepOutcome.SUBMIT, actor, "", now, files=files)
+                case.awaiting_applicant = steps[0].applicant_fills
+            case.save()
+            _audit(actor, "submit", case, None)
+    except IntegrityError:
+        # Two submits of the same form raced: the other one created the case.
+        existing = Case.objects.filter(submit_token=token).first() if token else None
+        if existing is None:
+            raise
+        return existing
+    return case
+
+
+def pass_on(*, actor, case: Case, step_id: int, comment: str = "", data=None, files=(),
+            now=None) -> Case:
+    """Approve the current step and pass the case on to the next (routed) step."""
+    files = check_uploads(files)
+    now = now or timezone.now()
+    with transaction.atomic():
+        case, done = _begin(actor, case, step_id, StepOutcome.PASS, StepOutcome.SUBMIT)
+        if done:
+            return case
+        steps = _steps(case)
+        step = case.current_step
+        following = [s for s in steps if s.position > step.position]
+        if not following:
+            raise ValidationError(_("This is the last step: complete the case instead."))
+        before = audit.snapshot(case, CASE_FIELDS)
+        recorded = _apply_step_data(case, step, data)
+        kind = StepOutcome.SUBMIT if step.applicant_fills else StepOutcome.PASS
+        _record(case, step, case.current_org, kind, actor, comment, now, recorded, files)
+        _arrive(case, following[0], list(case.applicant.get_ancestors()), now)
+        case.save()
+        _audit(actor, "pass", case, before, comment)
+    return case
+
+
+def return_case(*, actor, case: Case, step_id: int, reason: str, files=(), now=None) -> Case:
+    """Send the case back to the previous step, with a reason."""
+    if not reason.strip():
+        raise ValidationError({"comment": _("Give a reason for returning the case.")})
+    files = check_uploads(files)
+    now = now or timezone.now()
+    with transaction.atomic():
+        case, done = _begin(actor, case, step_id, StepOutcome.RETURN)
+        if done:
+            return case
+        step = case.current_step
+        if step.applicant_fills:
+            raise PermissionDenied  # the applicant submits; it does not return to itself
+        previous = [s for s in _steps(case) if s.position < step.position]
+        if not previous:
+            raise ValidationError(_("The first step has no step before it to return to."))
+        before = audit.snapshot(case, CASE_FIELDS)
+        _record(case, step, case.current_org, StepOutcome.RETURN, actor, reason.strip(), now,
+                files=files)
+        _arrive(case, previous[-1], list(case.applicant.get_ancestors()), now, returned=True)
+        case.save()
+        _audit(actor, "return", case, before, reason)
+    return case
+
+
+def reject_case(*, actor, case: Case, step_id: int, reason: str, files=(), now=None) -> Case:
+    """Refuse the application for good, with a reason."""
+    if not reason.strip():
+        raise ValidationError({"comment": _("Give a reason for rejecting the case.")})
+    files = check_uploads(files)
+    now = now or timezone.now()
+    with transaction.atomic():
+        case, done = _begin(actor, case, step_id, StepOutcome.REJECT)
+        if done:
+            return case
+        if case.current_step.applicant_fills:
+            raise PermissionDenied
+        before = audit.snapshot(case, CASE_FIELDS)
+        _record(case, case.current_step, case.current_org, StepOutcome.REJECT, actor,
+                reason.strip(), now, files=files)
+        case.status = CaseStatus.REJECTED
+        case.closed_at = now
+        case.awaiting_applicant = False
+        case.due_at = None
+        case.save()
+        _audit(actor, "reject", case, before, reason)
+    return case
+
+
+def complete_case(*, actor, case: Case, step_id: int, comment: str = "", data=None, files=(),
+                  now=None) -> Case:
+    """Take the last step: close the case and do what its service type promises."""
+    files = check_uploads(files)
+    now = now or timezone.now()
+    with transaction.atomic():
+        case, done = _begin(actor, case, step_id, StepOutcome.COMPLETE)
+        if done:
+            return case
+        step = case.current_step
+        if ServiceStep.objects.filter(service_type_id=case.service_type_id,
+                                      position__gt=step.position).exists():
+            raise ValidationError(_("Steps remain: pass the case on instead."))
+        before = audit.snapshot(case, CASE_FIELDS)
+        recorded = _apply_step_data(case, step, data)
+        _finish(case, actor, now)
+        _record(case, step, case.current_org, StepOutcome.COMPLETE, actor, comment, now,
+                recorded, files)
+        case.status = CaseStatus.COMPLETED
+        case.closed_at = now
+        case.awaiting_applicant = False
+        case.due_at = None
+        case.save()
+        _audit(actor, "complete", case, before, comment)
+    return case
+
+
+def _finish(case: Case, actor, now) -> None:
+    kind = case.service_type.kind
+    if kind == ServiceKind.FOUNDING:
+        _found_union(case, actor, now)
+    elif kind == ServiceKind.LEGAL_PERSON:
+        certificate = case.details.get("certificate") or {}
+        if not certificate.get("certificate_number"):
+            raise ValidationError(_("Record the certificate number and its expiry first."))
+        LegalPersonCertificate.objects.create(
+            org=case.applicant, number=certificate["certificate_number"],
+            issued_on=certificate.get("issued_on") or None,
+            expires_on=certificate["expires_on"], case=case,
+        )
+    elif kind in (ServiceKind.HARDSHIP, ServiceKind.MODEL_WORKER_AID) and case.aid_granted is None:
+        raise ValidationError(_("Record the aid granted and paid first."))
+
+
+def _found_union(case: Case, actor, now) -> None:
+    """建会: the new base union joins the tree under the applicant, with its officers."""
+    details = case.details
+    check_founding(details)
+    officers = details.get("officers") or {}
+    if not officers.get("chair"):
+        raise ValidationError(_("Record the elected chair before completing."))
+    # The applicant's staff act for the preparation group; the tree write itself is the
+    # system's (create_org takes the tree lock and audits), the case action records who.
+    org = create_org(actor=None, parent=case.applicant, code=details["new_code"].strip(),
+                     name=details["new_name"].strip(), kind=OrgKind.BASE,
+                     members=details.get("members"), contact_person=officers["chair"][:50],
+                     is_demo=case.is_demo)
+    elected_on = officers.get("elected_on") or None
+    rows = [(OfficerRole.CHAIR, officers["chair"])]
+    rows += [(OfficerRole.VICE_CHAIR, name) for name in _names(officers.get("vice_chairs"))]
+    rows += [(OfficerRole.FUNDS_CHAIR, officers.get("funds_chair")),
+             (OfficerRole.WOMEN_CHAIR, officers.get("women_chair"))]
+    Officer.objects.bulk_create(
+        Officer(org=org, role=role, name=name.strip()[:50], elected_on=elected_on, case=case)
+        for role, name in rows if name and name.strip()
+    )
+    case.new_org = org
+    audit.record(actor=actor, action="case.found_union", instance=org, org=org,
+                 after={"case": case.pk, "officers": officers}, comment=case.number)
+
+
+def _names(value) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    for separator in ("，", ",", "；", ";"):
+        value = value.replace(separator, "、")
+    return [part for part in (p.strip() for p in value.split("、")) if part]

@@ -1,0 +1,346 @@
+"""Thin views of the services pages: each reads through selectors and writes through one service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orgs.models import Org
+from services import budget as budget_module
+from services import funds as funds_module
+from services import selectors
+from services import services as engine
+from services.exchange import export_model_workers
+from services.forms import ActionForm, ApplyForm, CloseRoundForm
+from services.models import (
+    CaseAttachment,
+    CaseStatus,
+    MutualAidRound,
+    RoundStatus,
+    ServiceType,
+)
+from services.pdf import render_budget_pdf, render_case_pdf
+from unionportal.pdf import pdf_response
+from unionportal.scoping import Action, can, get_visible_org_or_404, scope_orgs
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+QUEUE_PAGE = 50
+
+
+@login_required
+def index(request):
+    counts = selectors.queue_counts(request.user)
+    paginator = Paginator(selectors.waiting_for(request.user), QUEUE_PAGE)
+    paginator.count = counts["waiting"]  # already counted: no second COUNT over the queue
+    queue = paginator.get_page(request.GET.get("page"))
+    applicant_orgs = list(scope_orgs(Org.objects.all(), request.user, Action.FILL)[:20])
+    return render(request, "services/index.html", {
+        "queue": queue,
+        "counts": counts,
+        "applicant_orgs": applicant_orgs,
+        "certificates": selectors.certificates_to_warn(request.user)[:20],
+        "now": timezone.now(),
+    })
+
+
+@login_required
+def case_list(request):
+    status = request.GET.get("status", "")
+    status = status if status in CaseStatus.values else ""
+    term = request.GET.get("q", "").strip()
+    cases = selectors.case_list(request.user, status=status, term=term)
+    page = Paginator(cases, QUEUE_PAGE).get_page(request.GET.get("page"))
+    return render(request, "services/case_list.html", {
+        "page": page, "status": status, "term": term, "statuses": CaseStatus.choices,
+        "now": timezone.now(),
+    })
+
+
+def _act(request, case, form):
+    decision = request.POST.get("decision")
+    common = {"actor": request.user, "case": case, "step_id": form.cleaned_data["step"],
+              "files": form.cleaned_data["files"]}
+    comment = form.cleaned_data["comment"]
+    if decision == "pass":
+        return engine.pass_on(comment=comment, data=form.step_data(), **common), _("Passed on.")
+    if decision == "complete":
+        return engine.complete_case(comment=comment, data=form.step_data(), **common), _("Completed.")
+    if decision == "return":
+        return engine.return_case(reason=comment, **common), _("Returned to the previous step.")
+    if decision == "reject":
+        return engine.reject_case(reason=comment, **common), _("Rejected.")
+    raise ValidationError(_("Choose an action."))
+
+
+def _already_done(request, case) -> bool:
+    """A repeated POST of an action this user already took (a double submit): no 403."""
+    try:
+        step_id = int(request.POST.get("step", ""))
+    except ValueError:
+        return False
+    return case.actions.filter(step_id=step_id, actor=request.user).exists()
+
+
+@login_required
+def case_detail(request, pk):
+    case = selectors.get_case_or_404(request.user, pk)
+    may_act = engine.may_act(request.user, case)
+    form = None
+    if request.method == "POST":
+        if not may_act and not _already_done(request, case):
+            raise PermissionDenied
+        form = ActionForm(request.POST, request.FILES, step=case.current_step)
+        if form.is_valid():
+            try:
+                case, message = _act(request, case, form)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc)
+            else:
+                messages.success(request, message)
+                return redirect(case)
+    elif may_act:
+        form = ActionForm(step=case.current_step)
+    timeline = selectors.timeline(case)
+    step = case.current_step
+    return render(request, "services/case_detail.html", {
+        "case": case,
+        "timeline": timeline,
+        "form": form if may_act else None,
+        "may_act": may_act,
+        "is_last": bool(step) and timeline.entries and timeline.entries[-1].step.pk == step.pk,
+        "applicant_step": bool(step) and step.applicant_fills,
+        "has_previous": bool(step) and step.position > 1,
+        "officers": case.details.get("officers") or {},
+        "certificate": case.details.get("certificate") or {},
+        "now": timezone.now(),
+    }, status=400 if form is not None and form.is_bound else 200)
+
+
+@login_required
+def case_pdf(request, pk):
+    case = selectors.get_case_or_404(request.user, pk)
+    return pdf_response(render_case_pdf(case), f"{case.number}.pdf")
+
+
+@login_required
+def attachment(request, pk):
+    """A case's file, only for users who may see the case (the scoping gate); never inline."""
+    item = get_object_or_404(CaseAttachment.objects.select_related("case"), pk=pk)
+    selectors.get_case_or_404(request.user, item.case_id)
+    try:
+        with item.file.open("rb") as handle:  # at most 10 MB (services.attachments)
+            content = handle.read()
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = HttpResponse(content, content_type=item.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, item.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+def type_detail(request, pk):
+    service_type = get_object_or_404(ServiceType.objects.select_related("org", "duty_org"), pk=pk)
+    get_visible_org_or_404(request.user, service_type.org.code)  # 404 outside the owner's tree
+    steps = list(service_type.steps.all())
+    return render(request, "services/type_detail.html", {
+        "service_type": service_type, "steps": steps,
+        "preamble": [line for line in service_type.preamble.splitlines() if line.strip()],
+    })
+
+
+def _org(request, code):
+    return get_visible_org_or_404(request.user, code)
+
+
+@login_required
+def org_services(request, code):
+    org = _org(request, code)
+    cases = (selectors.visible_cases(request.user).filter(applicant=org)
+             .select_related("service_type", "current_step", "current_org")
+             .order_by("-submitted_at", "-id"))
+    page = Paginator(cases, QUEUE_PAGE).get_page(request.GET.get("page"))
+    return render(request, "services/org.html", {
+        "org": org, "page": page,
+        "may_apply": engine.may_apply(request.user, org),
+        "types": engine.available_types(org) if engine.may_apply(request.user, org) else [],
+        "now": timezone.now(),
+    })
+
+
+@login_required
+def apply_choose(request, code):
+    org = _org(request, code)
+    if not engine.may_apply(request.user, org):
+        raise PermissionDenied
+    return render(request, "services/apply_choose.html",
+                  {"org": org, "types": engine.available_types(org).prefetch_related("steps")})
+
+
+@login_required
+def apply(request, code, type_code):
+    org = _org(request, code)
+    if not engine.may_apply(request.user, org):
+        raise PermissionDenied
+    service_type = engine.available_types(org).filter(code=type_code).order_by("-org__level").first()
+    if service_type is None:
+        raise Http404
+    form = ApplyForm(request.POST or None, request.FILES or None, service_type=service_type,
+                     applicant=org)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = engine.submit_case(
+                actor=request.user, service_type=service_type, applicant=org,
+                token=data["token"], title=data["title"], member_name=data.get("member_name", ""),
+                description=data["description"], details=form.details(),
+                model_worker=data.get("model_worker"), files=data["files"])
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, _("Application %(number)s submitted.") % {"number": case.number})
+            return redirect(case)
+    return render(request, "services/apply.html", {
+        "org": org, "service_type": service_type, "form": form,
+        "steps": list(service_type.steps.all()),
+    })
+
+
+# --- model workers and budget -------------------------------------------------------------------
+
+
+@login_required
+def model_workers(request, code):
+    org = _org(request, code)
+    workers = selectors.visible_workers(request.user, org).order_by("org__lft", "name", "id")
+    term = request.GET.get("q", "").strip()
+    if term:
+        workers = workers.filter(name__icontains=term)
+    page = Paginator(workers, 100).get_page(request.GET.get("page"))
+    year = timezone.localdate().year
+    return render(request, "services/model_workers.html", {
+        "org": org, "page": page, "term": term, "year": year,
+        "budget_years": _budget_years(org),
+    })
+
+
+@login_required
+def model_workers_export(request, code, fmt):
+    org = _org(request, code)
+    response = HttpResponse(content_type=EXPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{org.code}-model-workers.{fmt}"'
+    export_model_workers(response, fmt, selectors.visible_workers(request.user, org))
+    return response
+
+
+def _budget_years(org) -> list[int]:
+    this_year = timezone.localdate().year
+    years = list(range(this_year, this_year - 12, -1))
+    if 2016 not in years:
+        years.append(2016)  # the year of seed 002's figures
+    return years
+
+
+def _budget_org(request, code):
+    """The budget covers a whole subtree: readers need the org itself in scope."""
+    return _org(request, code)
+
+
+@login_required
+def budget_latest(request, code):
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 1900 <= int(year) <= 2099 else timezone.localdate().year
+    return redirect("services:budget", code=code, year=year)
+
+
+@login_required
+def budget(request, code, year):
+    org = _budget_org(request, code)
+    report = budget_module.budget_report(org, year)
+    return render(request, "services/budget.html", {
+        "org": org, "report": report, "years": _budget_years(org),
+        "may_manage": can(request.user, Action.MANAGE, org),
+    })
+
+
+@login_required
+def budget_export(request, code, year, fmt):
+    org = _budget_org(request, code)
+    report = budget_module.budget_report(org, year)
+    filename = f"{org.code}-model-worker-budget-{year}.{fmt}"
+    if fmt == "pdf":
+        return pdf_response(render_budget_pdf(report), filename)
+    response = HttpResponse(content_type=EXPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    budget_module.write_budget(response, fmt, report)
+    return response
+
+
+# --- funds and mutual aid -----------------------------------------------------------------------
+
+
+@login_required
+def funds(request, code, year=None):
+    org = _org(request, code)
+    years = selectors.fund_years(request.user, org)
+    if year is None:
+        year = years[0] if years else timezone.localdate().year
+    summary = funds_module.summarise(selectors.fund_records(request.user, org, year))
+    return render(request, "services/funds.html", {
+        "org": org, "year": year, "years": years, "summary": summary,
+        "rates": (funds_module.DUES_PERCENT, funds_module.UPWARD_PERCENT,
+                  funds_module.RETAINED_PERCENT),
+    })
+
+
+@login_required
+def mutual_aid(request, code):
+    org = _org(request, code)
+    rounds = list(selectors.mutual_aid_rounds(request.user, org))
+    for round_ in rounds:
+        round_.flagged = funds_module.is_flagged(round_)
+        round_.percent = funds_module.payout_percent(round_)
+        round_.may_close = round_.status == RoundStatus.OPEN and can(request.user, Action.MANAGE,
+                                                                     round_.org)
+    return render(request, "services/mutual_aid.html", {
+        "org": org, "rounds": rounds, "form": CloseRoundForm(),
+        "minimum": funds_module.MUTUAL_AID_MIN_PAYOUT_PERCENT,
+    })
+
+
+@login_required
+@require_POST
+def close_round(request, pk):
+    round_ = get_object_or_404(MutualAidRound.objects.select_related("org"), pk=pk)
+    org = _org(request, round_.org.code)
+    if not can(request.user, Action.MANAGE, round_.org):
+        raise PermissionDenied
+    form = CloseRoundForm(request.POST)
+    if form.is_valid():
+        try:
+            funds_module.close_round(actor=request.user, round_=round_,
+                                     compliant=form.cleaned_data["compliant"],
+                                     comment=form.cleaned_data["comment"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The round is closed."))
+    return redirect("services:mutual_aid", code=org.code)

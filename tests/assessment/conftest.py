@@ -1,0 +1,62 @@
+"""Fixtures of the assessment tests: the kit's tree with a round A → a1, a2 and B → b1."""
+
+from decimal import Decimal
+
+import pytest
+
+from assessment import services
+from assessment.models import AssesseeRule
+from tests.kit import scope_tree, user_with_role
+
+D = Decimal
+RULE = "全面完成得满分，基本完成得70%分；资料不全扣20%的分"
+
+
+def specs(weights=(20, 25, 25, 30), item_points=None):
+    """Four indicators; ``item_points`` {index: [points…]} gives an indicator items with points."""
+    item_points = item_points or {}
+    result = []
+    for index, weight in enumerate(weights):
+        points = item_points.get(index)
+        items = ([services.ItemSpec(str(n), f"第{n}项工作（{p}分）", D(p)) for n, p in enumerate(points, 1)]
+                 if points else [])
+        result.append(services.IndicatorSpec(number=str(index + 1), name=f"指标{index + 1}", weight=D(weight),
+                                             section="职能工作目标" if index == 0 else "",
+                                             content="\n".join(i.text for i in items) or f"指标{index + 1}的内容",
+                                             rule_text=RULE, items=items))
+    return result
+
+
+def make_template(assessor, year=2026, indicators=None, **kwargs):
+    kwargs.setdefault("rule", AssesseeRule.CHILDREN)
+    template, _created, _warnings = services.save_template(
+        actor=None, assessor=assessor, year=year, title=f"{year}年度工作考核细则",
+        indicators=indicators or specs(item_points={0: [10, 5, 5]}), **kwargs)
+    return template
+
+
+@pytest.fixture
+def tree(db):
+    return scope_tree()
+
+
+@pytest.fixture
+def world(tree):
+    """Templates of A (over a1, a2) and B (over b1), both 2026 rounds opened."""
+    make_template(tree.a)
+    make_template(tree.b)
+    round_a = services.open_round(actor=None, assessor=tree.a, year=2026).round
+    round_b = services.open_round(actor=None, assessor=tree.b, year=2026).round
+    return {"tree": tree, "round_a": round_a, "round_b": round_b,
+            "a1": round_a.sheets.get(org=tree.a1), "a2": round_a.sheets.get(org=tree.a2),
+            "b1": round_b.sheets.get(org=tree.b1)}
+
+
+@pytest.fixture
+def users(tree):
+    return {role: user_with_role(tree, role) for role in ("staff", "reviewer", "scorer", "clerk", "admin")}
+
+
+def grade_all(sheet, grade="full", docs=True, actor=None):
+    entries = {u.seq: services.Entry(grade=grade, docs=docs, note="说明") for u in sheet.units.all()}
+    return services.save_self_assessment(actor=actor, sheet=sheet, entries=entries)

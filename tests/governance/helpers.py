@@ -1,0 +1,23 @@
+"""Building governance records for tests (through the services, as users would)."""
+
+import datetime as dt
+
+from orgs.governance import services
+from orgs.models import Congress, CongressKind
+
+TODAY = dt.date(2026, 6, 15)
+
+
+def congress_with(org, delegates: int, *, start=dt.date(2025, 1, 10), kind=CongressKind.WORKERS):
+    congress = (Congress.objects.filter(org=org, kind=kind).first()
+                or services.create_congress(actor=None, org=org, kind=kind))
+    services.elect_delegates(actor=None, congress=congress, start=start,
+                             delegates=[(f"代表{i:03d}", "") for i in range(delegates)])
+    return congress
+
+
+def session_with(congress, *, date=dt.date(2026, 3, 18), present=None, non_voting=(), invited=()):
+    serving = list(services.delegates_serving(congress, date))
+    return services.record_session(actor=None, congress=congress, title="第一次会议", date=date,
+                                   present=serving[:present] if present is not None else serving,
+                                   non_voting=list(non_voting), invited=list(invited))
