@@ -22,20 +22,9 @@ from assessment.models import (
     Unit,
 )
 from unionportal import audit
-from unionportal.admin import ScopedAdminMixin
+from unionportal.admin import ReadOnlyAdminMixin, ReadOnlyInline, ScopedAdminMixin
 
 FACTOR_FIELDS = ("full_factor", "basic_factor", "none_factor", "docs_penalty")
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class IndicatorInline(ReadOnlyInline):
@@ -112,7 +101,7 @@ class UnitInline(ReadOnlyInline):
 
 
 @admin.register(Sheet)
-class SheetAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class SheetAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_org_field = "org"
     list_display = ("year", "org", "assessor", "status", "self_total", "final_total", "version")
     list_filter = ("year", "status", ("assessor", RelatedOnlyFieldListFilter))
@@ -121,15 +110,6 @@ class SheetAdmin(ScopedAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     readonly_fields = [f.name for f in Sheet._meta.fields]
     inlines = [UnitInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RatingInline(admin.TabularInline):

@@ -6,6 +6,7 @@ from functools import cache
 
 from django.utils.translation import gettext as _
 
+from assessment.models.evaluation import MIN_FRONTLINE, MIN_PARTICIPATION
 from fixtures.sources import STREET_RULES, read_source
 
 COMMITTEE_HEADING = "民主评议建家工作的主要内容"
@@ -54,9 +55,11 @@ def validity_reasons(evaluation) -> list[str]:
     if evaluation.frontline_participants > evaluation.participants:
         reasons.append(_("More frontline participants than participants."))
     if not evaluation.meets_participation:
-        reasons.append(_("Participants are under 30% of members (or member representatives)."))
+        reasons.append(_("Participants are under %(share)s of members (or member representatives).")
+                       % {"share": f"{MIN_PARTICIPATION:.0%}"})
     if not evaluation.meets_frontline:
-        reasons.append(_("Frontline participants are under 60% of participants."))
+        reasons.append(_("Frontline participants are under %(share)s of participants.")
+                       % {"share": f"{MIN_FRONTLINE:.0%}"})
     if reasons and evaluation.superior_approval and evaluation.frontline_participants <= evaluation.participants \
             and evaluation.participants > 0:
         reasons.append(_("The superior union approved the lower ratio, so the evaluation is valid."))

@@ -34,6 +34,7 @@ from assessment.models import (
 from orgs.models import Org, OrgKind
 from unionportal import audit
 from unionportal.scoping import Action, can
+from unionportal.uploads import MB, check_upload
 
 TOTAL_WEIGHT = Decimal(100)
 EDITABLE_BY_STAFF = (SheetStatus.DRAFT, SheetStatus.RETURNED)
@@ -778,57 +779,13 @@ def reopen_sheet(*, actor, sheet: Sheet, reason: str) -> Sheet:
 
 # --- evidence -----------------------------------------------------------------------------
 
-MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
-# extension → (content type, accepted leading bytes)
-OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP = b"PK\x03\x04"
-EVIDENCE_TYPES = {
-    ".pdf": ("application/pdf", (b"%PDF-",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".gif": ("image/gif", (b"GIF87a", b"GIF89a")),
-    ".webp": ("image/webp", (b"RIFF",)),
-    ".doc": ("application/msword", (OLE,)),
-    ".xls": ("application/vnd.ms-excel", (OLE,)),
-    ".ppt": ("application/vnd.ms-powerpoint", (OLE,)),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (ZIP,)),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (ZIP,)),
-    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", (ZIP,)),
-    ".odt": ("application/vnd.oasis.opendocument.text", (ZIP,)),
-    ".ods": ("application/vnd.oasis.opendocument.spreadsheet", (ZIP,)),
-    ".wps": ("application/vnd.ms-works", (OLE,)),
-}
-
-
-def check_evidence(upload) -> str:
-    """The content type of an acceptable upload; ValidationError for the wrong type or size."""
-    import os
-
-    name = upload.name or ""
-    suffix = os.path.splitext(name)[1].lower()
-    if suffix not in EVIDENCE_TYPES:
-        raise ValidationError(
-            _("%(name)s: only PDF, images (png, jpg, gif, webp) and office files (doc, docx, xls, "
-              "xlsx, ppt, pptx, odt, ods, wps) are accepted.") % {"name": name}, code="type")
-    if upload.size > MAX_EVIDENCE_BYTES:
-        raise ValidationError(_("%(name)s is larger than %(max)d MB.")
-                              % {"name": name, "max": MAX_EVIDENCE_BYTES // (1024 * 1024)}, code="size")
-    if upload.size == 0:
-        raise ValidationError(_("%(name)s is empty.") % {"name": name}, code="size")
-    content_type, magics = EVIDENCE_TYPES[suffix]
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in magics):
-        raise ValidationError(_("%(name)s is not really a %(suffix)s file.")
-                              % {"name": name, "suffix": suffix}, code="type")
-    return content_type
+# Evidence: PDF, images and office files, 20 MB at most.
+MAX_EVIDENCE_BYTES = 20 * MB
 
 
 def add_evidence(*, actor, sheet: Sheet, seq: str, upload) -> Evidence:
     _require(actor, Action.FILL, sheet.org)
-    content_type = check_evidence(upload)
+    content_type = check_upload(upload, max_bytes=MAX_EVIDENCE_BYTES)
     with transaction.atomic():
         current = _locked(sheet, None)
         if current.status not in EDITABLE_BY_STAFF:

@@ -10,6 +10,7 @@ from duties.exchange import export_duties
 from duties.models import VersionStatus
 from duties.pdf import render_catalogue_pdf
 from orgs import selectors as org_selectors
+from services.selectors import service_types_for_duties
 from unionportal.pdf import pdf_response
 from unionportal.scoping import Action, can, get_visible_org_or_404
 from unionportal.tabular import table_response
@@ -56,9 +57,8 @@ def item_detail(request, code, pk):
         "org": org,
         "version": item.version,
         "item": item,
-        # Issue 5 links duty items to the service types whose steps carry them out; the
-        # lead wires it here: a list of service types (name, url), shown under the workflow.
-        "related_service_types": None,
+        # The service types whose steps carry out this item's 运行流程 (services/).
+        "related_service_types": service_types_for_duties(org, [item.number], request.user).get(item.number, []),
     })
 
 

@@ -17,7 +17,7 @@ from services.models import (
     ServiceType,
 )
 from unionportal import audit
-from unionportal.admin import ScopedAdminMixin
+from unionportal.admin import ReadOnlyAdminMixin, ReadOnlyInline, ScopedAdminMixin
 
 TYPE_FIELDS = ["code", "name", "kind", "description", "preamble", "member_required", "duty_org",
                "duty_number", "is_active", "position"]
@@ -130,19 +130,14 @@ class LegalPersonCertificateAdmin(AuditedAdmin):
     audit_fields = ["org", "number", "issued_on", "expires_on"]
 
 
-class CaseActionInline(admin.TabularInline):
+class CaseActionInline(ReadOnlyInline):
     model = CaseAction
-    extra = 0
-    can_delete = False
     fields = ("created_at", "step_position", "step_name", "org", "kind", "actor_name", "comment")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Case)
-class CaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Read-only: cases change through their workflow page, never by editing rows."""
 
     scope_org_field = "applicant"
@@ -156,12 +151,3 @@ class CaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in Case._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -14,7 +14,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files from one ``<input type=file multiple>``; checked by services.attachments."""
+    """Several files from one ``<input type=file multiple>``; checked by unionportal.uploads."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={

@@ -145,11 +145,14 @@ def timeline(case: Case) -> Timeline:
     return Timeline(entries=entries, actions=actions, path=path)
 
 
-def service_types_for_duties(org, numbers) -> dict[str, list[ServiceType]]:
-    """The service types that carry out the 运行流程 of ``org``'s duty items ``numbers``."""
+def service_types_for_duties(org, numbers, user=None) -> dict[str, list[ServiceType]]:
+    """The service types that carry out the 运行流程 of ``org``'s duty items ``numbers``
+    (only those whose owner ``user`` may see, when a user is given)."""
+    types = ServiceType.objects.filter(duty_org=org, duty_number__in=list(numbers), is_active=True)
+    if user is not None:
+        types = scope_queryset(types, user, Action.VIEW)
     found: dict[str, list[ServiceType]] = {}
-    for service_type in (ServiceType.objects.filter(duty_org=org, duty_number__in=list(numbers),
-                                                    is_active=True).order_by("position", "name")):
+    for service_type in types.order_by("position", "name"):
         found.setdefault(service_type.duty_number, []).append(service_type)
     return found
 

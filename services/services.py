@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from orgs.models import Org, OrgKind, code_validator
 from orgs.services import create_org
 from services import routing
-from services.attachments import check_uploads
 from services.models import (
     Case,
     CaseAction,
@@ -34,9 +33,14 @@ from services.models import (
 )
 from unionportal import audit
 from unionportal.scoping import Action, can
+from unionportal.uploads import DOCUMENTS, check_uploads
 
 CASE_FIELDS = ("status", "current_step", "current_org", "returned", "due_at", "aid_granted",
                "aid_paid", "outcome", "new_org")
+
+# Attachments on case actions: PDF, images and office files, ten at most (10 MB each).
+MAX_FILES = 10
+ATTACHMENT_TYPES = DOCUMENTS
 
 
 class StaleCase(ValidationError):
@@ -198,7 +202,7 @@ def submit_case(*, actor, service_type: ServiceType, applicant: Org, token=None,
         check_founding(details)
     if service_type.member_required and not member_name.strip():
         raise ValidationError({"member_name": _("Name the member this application is for.")})
-    files = check_uploads(files)
+    files = check_uploads(files, max_files=MAX_FILES, allowed=ATTACHMENT_TYPES)
     steps = _steps(Case(service_type=service_type))
     if not steps:
         raise ValidationError(_("%(type)s has no steps yet.") % {"type": service_type.name})
@@ -239,7 +243,7 @@ def submit_case(*, actor, service_type: ServiceType, applicant: Org, token=None,
 def pass_on(*, actor, case: Case, step_id: int, comment: str = "", data=None, files=(),
             now=None) -> Case:
     """Approve the current step and pass the case on to the next (routed) step."""
-    files = check_uploads(files)
+    files = check_uploads(files, max_files=MAX_FILES, allowed=ATTACHMENT_TYPES)
     now = now or timezone.now()
     with transaction.atomic():
         case, done = _begin(actor, case, step_id, StepOutcome.PASS, StepOutcome.SUBMIT)
@@ -264,7 +268,7 @@ def return_case(*, actor, case: Case, step_id: int, reason: str, files=(), now=N
     """Send the case back to the previous step, with a reason."""
     if not reason.strip():
         raise ValidationError({"comment": _("Give a reason for returning the case.")})
-    files = check_uploads(files)
+    files = check_uploads(files, max_files=MAX_FILES, allowed=ATTACHMENT_TYPES)
     now = now or timezone.now()
     with transaction.atomic():
         case, done = _begin(actor, case, step_id, StepOutcome.RETURN)
@@ -289,7 +293,7 @@ def reject_case(*, actor, case: Case, step_id: int, reason: str, files=(), now=N
     """Refuse the application for good, with a reason."""
     if not reason.strip():
         raise ValidationError({"comment": _("Give a reason for rejecting the case.")})
-    files = check_uploads(files)
+    files = check_uploads(files, max_files=MAX_FILES, allowed=ATTACHMENT_TYPES)
     now = now or timezone.now()
     with transaction.atomic():
         case, done = _begin(actor, case, step_id, StepOutcome.REJECT)
@@ -312,7 +316,7 @@ def reject_case(*, actor, case: Case, step_id: int, reason: str, files=(), now=N
 def complete_case(*, actor, case: Case, step_id: int, comment: str = "", data=None, files=(),
                   now=None) -> Case:
     """Take the last step: close the case and do what its service type promises."""
-    files = check_uploads(files)
+    files = check_uploads(files, max_files=MAX_FILES, allowed=ATTACHMENT_TYPES)
     now = now or timezone.now()
     with transaction.atomic():
         case, done = _begin(actor, case, step_id, StepOutcome.COMPLETE)

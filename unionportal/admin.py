@@ -52,14 +52,8 @@ class ScopedAdminMixin:
         raise Http404
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("created_at", "actor", "action", "object_repr", "org")
-    list_select_related = ("actor", "org")
-    list_filter = ("action",)
-    search_fields = ("object_repr", "action", "actor__username", "org__code")
-    date_hierarchy = "created_at"
-    readonly_fields = [field.name for field in AuditEntry._meta.fields]
+class ReadOnlyAdminMixin:
+    """For records that change only through their services (rules, audit): the admin reads."""
 
     def has_add_permission(self, request):
         return False
@@ -69,3 +63,26 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown beside their parent record, never edited there."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "actor", "action", "object_repr", "org")
+    list_select_related = ("actor", "org")
+    list_filter = ("action",)
+    search_fields = ("object_repr", "action", "actor__username", "org__code")
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in AuditEntry._meta.fields]

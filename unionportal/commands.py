@@ -6,11 +6,12 @@ Errors and warnings go to standard error as ``row N: COLUMN: message`` or ``erro
 
 import os
 import sys
+from contextlib import contextmanager
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from unionportal.tabular import FileFormatError, Report, UnknownFormatError
+from unionportal.tabular import FileFormatError, Report, UnknownFormatError, format_of
 
 
 class InputError(Exception):
@@ -44,6 +45,20 @@ class PortalCommand(BaseCommand):
         except CommandError as exc:
             self.stderr.write(f"error: {exc}")
             raise SystemExit(exc.returncode) from exc
+
+    @contextmanager
+    def open_input(self, path: str):
+        """``(binary file, format)`` of an input file; an unknown extension is usage (exit 2),
+        a missing or unreadable file is bad input (exit 1)."""
+        from django.utils.translation import gettext as _
+
+        fmt = format_of(path)
+        try:
+            source = open(path, "rb")  # noqa: SIM115  (closed by the with below)
+        except OSError as exc:
+            raise InputError(_("cannot read %(path)s: %(error)s") % {"path": path, "error": exc.strerror}) from exc
+        with source:
+            yield source, fmt
 
     def report(self, report: Report, *, dry_run: bool, what: str) -> None:
         """Print a Report's warnings, then fail with its errors or summarise what was done."""

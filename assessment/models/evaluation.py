@@ -55,11 +55,11 @@ class MemberEvaluation(models.Model):
 
     @property
     def meets_participation(self) -> bool:
-        return self.members > 0 and self.participants * 100 >= self.members * 30
+        return self.members > 0 and self.participants >= self.members * MIN_PARTICIPATION
 
     @property
     def meets_frontline(self) -> bool:
-        return self.participants > 0 and self.frontline_participants * 100 >= self.participants * 60
+        return self.participants > 0 and self.frontline_participants >= self.participants * MIN_FRONTLINE
 
     @property
     def is_valid(self) -> bool:

@@ -21,20 +21,11 @@ from orgs.models import (
     SessionAttendee,
     SpecialCommittee,
 )
-from unionportal.admin import ScopedAdminMixin
+from unionportal.admin import ReadOnlyAdminMixin, ScopedAdminMixin
 
 
-class ReadOnlyRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ReadOnlyRecordAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Writes go through orgs.governance.services (rules and audit); the admin reads."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Meeting)

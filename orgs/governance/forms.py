@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orgs.governance import files
+from orgs.governance.services import MINUTES_TYPES
 from orgs.models import (
     CommitteeRole,
     CommitteeTerm,
@@ -22,6 +22,7 @@ from orgs.models import (
     MotionOutcome,
     PaymentMethod,
 )
+from unionportal.uploads import check_upload
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -60,7 +61,7 @@ class MeetingForm(VersionedForm):
     def clean_minutes_file(self):
         upload = self.cleaned_data.get("minutes_file")
         if upload:
-            files.check_upload(upload)
+            check_upload(upload, allowed=MINUTES_TYPES)
         return upload
 
     def clean_date(self):

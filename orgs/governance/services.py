@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 
-from orgs.governance import files, rules
+from orgs.governance import rules
 from orgs.models import (
     AttendeeKind,
     CommitteeMember,
@@ -38,6 +38,7 @@ from orgs.models import (
 from orgs.services import ConflictError
 from unionportal import audit
 from unionportal.scoping import Action, can
+from unionportal.uploads import PDF_IMAGES_WORD, check_upload
 
 MEETING_FIELDS = ("kind", "date", "chaired_by", "attendees", "absentees", "agenda", "decisions")
 CONSULTATION_FIELDS = (
@@ -47,6 +48,9 @@ CONSULTATION_FIELDS = (
 )
 TERM_FIELDS = ("number", "start", "end", "chair", "vice_chairs", "members")
 LIMIT_FIELDS = ("cash_on_hand", "bank_transfer_from", "petty_item", "petty_total")
+
+# Minutes: PDF, PNG, JPEG or Word (.docx), 10 MB at most.
+MINUTES_TYPES = PDF_IMAGES_WORD
 
 
 def _require_record(actor, org: Org) -> None:
@@ -99,7 +103,7 @@ def record_meeting(*, actor, org: Org, kind: str, date: dt.date, attendees: str,
                    chaired_by: str = "", absentees: str = "", decisions: str = "",
                    minutes=None) -> Meeting:
     if minutes is not None:
-        files.check_upload(minutes)
+        check_upload(minutes, allowed=MINUTES_TYPES)
     with transaction.atomic():
         _require_record(actor, org)
         meeting = Meeting(org=org, kind=kind, date=date, attendees=attendees, agenda=agenda,
@@ -118,7 +122,7 @@ def record_meeting(*, actor, org: Org, kind: str, date: dt.date, attendees: str,
 def update_meeting(*, actor, meeting: Meeting, expected_version: int | None, minutes=None,
                    **changes) -> Meeting:
     if minutes is not None:
-        files.check_upload(minutes)
+        check_upload(minutes, allowed=MINUTES_TYPES)
 
     def attach(current):
         if minutes is not None:

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_http_methods
 
 from orgs.governance import exports, pdf, selectors, services
 from orgs.governance import forms as gforms
-from orgs.governance.files import content_type
 from orgs.governance.rules import RULES, RULES_BY_CODE, STATUS_LABELS, Status
 from orgs.models import (
     CommitteeKind,
@@ -36,6 +35,7 @@ from orgs.models import (
 from unionportal.pdf import pdf_response
 from unionportal.scoping import Action, can, get_visible_org_or_404, require
 from unionportal.tabular import table_response
+from unionportal.uploads import content_type_of
 
 
 def _page_url(org, anchor=""):
@@ -140,7 +140,7 @@ def minutes_file(request, code, pk):
     except FileNotFoundError as exc:
         raise Http404 from exc
     name = meeting.minutes_name or meeting.minutes.name.rsplit("/", 1)[-1]
-    response = FileResponse(handle, content_type=content_type(meeting.minutes.name),
+    response = FileResponse(handle, content_type=content_type_of(meeting.minutes.name),
                             as_attachment=True, filename=name)
     response["X-Content-Type-Options"] = "nosniff"
     return response

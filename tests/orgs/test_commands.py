@@ -108,3 +108,12 @@ def test_export_orgs_writes_the_whole_tree(tmp_path):
     assert "zz-jy,株洲市教育系统工会,zz,系统工会,,," in lines
     assert len(lines) == 1 + len(SEED_ORGS)
     assert run("export_orgs", str(tmp_path / "tree.pdf"))[0] == 2
+
+
+def test_seed_sends_warnings_to_stderr_and_reports_to_stdout():
+    code, out, err = run("seed")
+    assert code == 0
+    warnings = err.strip().splitlines()
+    assert warnings and all(line.startswith("warning: ") for line in warnings)
+    assert any("国资委" in line and "组织建设" in line for line in warnings)
+    assert "warning:" not in out

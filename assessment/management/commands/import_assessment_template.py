@@ -1,8 +1,7 @@
 from django.utils.translation import gettext as _
 
 from assessment.exchange import import_templates
-from unionportal.commands import InputError, PortalCommand
-from unionportal.tabular import format_of
+from unionportal.commands import PortalCommand
 
 
 class Command(PortalCommand):
@@ -13,10 +12,6 @@ class Command(PortalCommand):
         parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
 
     def handle(self, *args, path, dry_run=False, **options):
-        fmt = format_of(path)
-        try:
-            with open(path, "rb") as source:
-                report = import_templates(source, fmt, dry_run=dry_run)
-        except FileNotFoundError as exc:
-            raise InputError(_("file not found: %(path)s") % {"path": path}) from exc
+        with self.open_input(path) as (source, fmt):
+            report = import_templates(source, fmt, dry_run=dry_run)
         self.report(report, dry_run=dry_run, what=_("Assessment templates"))

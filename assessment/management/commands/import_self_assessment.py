@@ -4,8 +4,7 @@ from django.utils.translation import gettext as _
 
 from assessment.exchange import import_self_assessment
 from assessment.management.commands._common import sheet_of
-from unionportal.commands import InputError, PortalCommand
-from unionportal.tabular import format_of
+from unionportal.commands import PortalCommand
 
 
 class Command(PortalCommand):
@@ -19,11 +18,7 @@ class Command(PortalCommand):
         parser.add_argument("--assessor", help="the assessor's code, where several assess the org")
 
     def handle(self, *args, code, year, path, dry_run=False, assessor=None, **options):
-        fmt = format_of(path)
-        sheet = sheet_of(code, year, assessor)
-        try:
-            with open(path, "rb") as source:
-                report = import_self_assessment(source, fmt, sheet, dry_run=dry_run, filename=Path(path).name)
-        except FileNotFoundError as exc:
-            raise InputError(_("file not found: %(path)s") % {"path": path}) from exc
+        with self.open_input(path) as (source, fmt):
+            sheet = sheet_of(code, year, assessor)
+            report = import_self_assessment(source, fmt, sheet, dry_run=dry_run, filename=Path(path).name)
         self.report(report, dry_run=dry_run, what=_("Graded units"))

@@ -3,8 +3,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from duties.exchange import import_duties
-from unionportal.commands import InputError, PortalCommand
-from unionportal.tabular import format_of
+from unionportal.commands import PortalCommand
 
 
 class Command(PortalCommand):
@@ -17,13 +16,9 @@ class Command(PortalCommand):
         parser.add_argument("--draft", action="store_true", help="keep the new versions as drafts")
 
     def handle(self, *args, path, dry_run=False, draft=False, **options):
-        fmt = format_of(path)
-        try:
-            with open(path, "rb") as source:
-                result = import_duties(source, fmt, dry_run=dry_run, draft=draft,
-                                       note=_("imported from %(file)s") % {"file": Path(path).name})
-        except FileNotFoundError as exc:
-            raise InputError(_("file not found: %(path)s") % {"path": path}) from exc
+        with self.open_input(path) as (source, fmt):
+            result = import_duties(source, fmt, dry_run=dry_run, draft=draft,
+                                   note=_("imported from %(file)s") % {"file": Path(path).name})
         if result.report.ok:
             for plan in result.plans:
                 self.stdout.write(plan.summary)

@@ -1,8 +1,7 @@
 from django.utils.translation import gettext as _
 
 from orgs.exchange import import_orgs
-from unionportal.commands import InputError, PortalCommand, progress
-from unionportal.tabular import format_of
+from unionportal.commands import PortalCommand, progress
 
 
 class Command(PortalCommand):
@@ -13,10 +12,6 @@ class Command(PortalCommand):
         parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
 
     def handle(self, *args, path, dry_run=False, **options):
-        fmt = format_of(path)
-        try:
-            with open(path, "rb") as source:
-                report = import_orgs(source, fmt, dry_run=dry_run, progress=progress)
-        except FileNotFoundError as exc:
-            raise InputError(_("file not found: %(path)s") % {"path": path}) from exc
+        with self.open_input(path) as (source, fmt):
+            report = import_orgs(source, fmt, dry_run=dry_run, progress=progress)
         self.report(report, dry_run=dry_run, what=_("Organisations"))

@@ -32,4 +32,6 @@ class Command(PortalCommand):
 
     def _run(self, step: str) -> None:
         for line in import_string(step)():
-            self.stdout.write(line)
+            # Warnings (accepted input, e.g. item points that disagree with a weight) go to
+            # standard error, like every command's.
+            (self.stderr if line.startswith("warning:") else self.stdout).write(line)
