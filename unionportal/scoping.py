@@ -42,7 +42,8 @@ ACTION_REACH: dict[Action, dict[str, Reach]] = {
     Action.MANAGE: {"admin": Reach.SUBTREE},
     Action.FILL: {"staff": Reach.SELF},
     Action.REVIEW: {"reviewer": Reach.BELOW},
-    Action.SCORE: {"scorer": Reach.SUBTREE},
+    # "score, finalise and reopen sheets of templates its org owns": the assessor itself.
+    Action.SCORE: {"scorer": Reach.SELF},
     Action.HANDLE: {"reviewer": Reach.SUBTREE},
     Action.RECORD: {"staff": Reach.SELF, "admin": Reach.SUBTREE},
 }

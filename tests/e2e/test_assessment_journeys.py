@@ -90,12 +90,12 @@ def test_scorer_finalises_and_downloads_the_ranking(demo_data, live_server, sign
     sign_in(*SCORER)
     page.goto(f"{live_server.url}/assessment/")
     expect(page.locator("main")).to_contain_text("待评分与定稿")
-    page.goto(f"{live_server.url}/assessment/2026/zz-gzw-hsmk/")
+    page.goto(f"{live_server.url}/assessment/2011/zz-sw/")
     page.get_by_role("button", name="定稿").click()
     expect(page.locator(".messages")).to_contain_text("已定稿")
     expect(page.locator(".badge.status-final").first).to_be_visible()
-    page.goto(f"{live_server.url}/assessment/rounds/zz-gzw/2026/ranking/")
-    expect(page.locator("table.ranking")).to_contain_text("市华石煤矿工会")
+    page.goto(f"{live_server.url}/assessment/rounds/zz/2011/ranking/")
+    expect(page.locator("table.ranking")).to_contain_text("株洲市商务系统工会")
     expect(page.locator("svg.chart").first).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="考核结果（xlsx）").click()
@@ -105,5 +105,5 @@ def test_scorer_finalises_and_downloads_the_ranking(demo_data, live_server, sign
     with open(path, "rb") as handle:
         rows = list(load_workbook(handle).active.iter_rows(values_only=True))
     assert rows[0][:4] == ("名次", "系统内名次", "编码", "单位")
-    assert any(row[2] == "zz-gzw-hsmk" for row in rows[1:])
-    assert sheet_of("zz-gzw-hsmk").status == SheetStatus.FINAL
+    assert any(row[2] == "zz-sw" for row in rows[1:])
+    assert sheet_of("zz-sw", 2011).status == SheetStatus.FINAL

@@ -52,7 +52,8 @@ def test_scoping_gate_is_one_query(tree, django_assert_num_queries):
         ("clerk", Action.VIEW, "a2", True),
         ("admin", Action.MANAGE, "a2", True),
         ("admin", Action.MANAGE, "b", False),
-        ("scorer", Action.SCORE, "a1", True),
+        ("scorer", Action.SCORE, "a", True),
+        ("scorer", Action.SCORE, "a1", False),  # only templates its own org owns
         ("scorer", Action.REVIEW, "a1", False),
     ],
 )
