@@ -4,21 +4,21 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from orgs import services
+from orgs import selectors, services
 from orgs.exchange import COLUMNS, export_orgs, import_orgs
 from orgs.forms import OPTIMISTIC_FIELD, OrgAdminForm, OrgImportForm, UserWithGrantCreationForm
 from orgs.models import Grant, Org, OrgAlias
 from orgs.services import ORG_FIELDS
+from unionportal import audit
 from unionportal.admin import ScopedAdminMixin
 from unionportal.admin_site import manages_anything
-from unionportal.scoping import Action, scope_orgs
+from unionportal.scoping import Action, can, scope_orgs
 from unionportal.tabular import FileFormatError, format_of, table_response
 
 
@@ -59,10 +59,17 @@ class OrgAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def parent_code(self, org):
         return org.parent.code if org.parent_id else "—"
 
+    def get_readonly_fields(self, request, obj=None):
+        # The admin of an org manages it, not its parent: the org stays where it is.
+        if obj is not None and obj.parent_id and not can(request.user, Action.MANAGE, obj.parent):
+            return ("parent",)
+        return ()
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         # Only a superuser starts a new tree; everyone else places orgs inside their subtree.
-        form.base_fields["parent"].required = not request.user.is_superuser
+        if "parent" in form.base_fields:
+            form.base_fields["parent"].required = not request.user.is_superuser
         return form
 
     def save_model(self, request, obj, form, change):
@@ -174,6 +181,11 @@ class GrantAdmin(ScopedAdminMixin, admin.ModelAdmin):
         # A grant is given or taken back, never edited in place (the audit shows both).
         return obj is None and manages_anything(request)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = selectors.manageable_users(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         grant, _created = services.grant_role(actor=request.user, user=obj.user, role=obj.role, org=obj.org)
         obj.pk = grant.pk
@@ -206,13 +218,7 @@ class PortalUserAdmin(UserAdmin):
     readonly_fields = ("last_login", "date_joined")
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        in_scope = Grant.objects.filter(
-            user=OuterRef("pk"), org__in=scope_orgs(Org.objects.all(), request.user, Action.MANAGE)
-        )
-        return queryset.filter(Exists(in_scope), is_superuser=False)
+        return super().get_queryset(request).filter(pk__in=selectors.manageable_users(request.user))
 
     def has_module_permission(self, request):
         return manages_anything(request)
@@ -242,9 +248,27 @@ class PortalUserAdmin(UserAdmin):
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404
 
+    def user_change_password(self, request, id, form_url=""):
+        # Out-of-scope accounts answer 404 here too (Django would only check permissions).
+        if self.get_object(request, id) is None:
+            raise Http404
+        return super().user_change_password(request, id, form_url)
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        if request.resolver_match and request.resolver_match.url_name == "auth_user_password_change":
+            audit.record(actor=request.user, action="user.password", instance=obj)
+        return entry
+
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
+            fields = {name: form.cleaned_data[name] for name in form.changed_data if name in services.USER_FIELDS}
+            with transaction.atomic():
+                services.update_user(actor=request.user, user=obj, **fields)
+                if request.user.is_superuser:
+                    # Superusers also edit staff/superuser flags, groups and permissions here.
+                    super().save_model(request, obj, form, change)
+            return
         with transaction.atomic():
             user = services.create_user(actor=request.user, username=obj.username,
                                         password=form.cleaned_data["password1"])

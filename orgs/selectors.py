@@ -27,6 +27,22 @@ def top_orgs(user) -> list[Org]:
     return tops
 
 
+def manageable_users(actor):
+    """The accounts ``actor`` may manage: every one for a superuser; otherwise the
+    non-superusers whose every grant lies in the subtree the actor administers (an account
+    that also works elsewhere belongs to the admins of that place too, so it is not theirs)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+
+    users = get_user_model()._default_manager.all()
+    if actor.is_superuser:
+        return users
+    managed = scope_orgs(Org.objects.all(), actor, Action.MANAGE)
+    grants = Grant.objects.filter(user=OuterRef("pk"))
+    return users.filter(Exists(grants.filter(org__in=managed)), ~Exists(grants.exclude(org__in=managed)),
+                        is_superuser=False)
+
+
 def user_grants(user):
     return Grant.objects.filter(user=user).select_related("org").order_by("org__tree_id", "org__lft", "role")
 

@@ -124,11 +124,23 @@ def add_aliases(*, actor, org: Org, aliases) -> None:
                          before=sorted(known), after=sorted(known | set(new)))
 
 
+def _require_manage_user(actor, user) -> None:
+    """An org admin may act on an account only when all of its grants lie in their subtree."""
+    from orgs.selectors import manageable_users
+
+    if actor is None or actor.is_superuser:
+        return
+    if user.pk is not None and not manageable_users(actor).filter(pk=user.pk).exists():
+        raise PermissionDenied
+
+
 def grant_role(*, actor, user, role: str, org: Org) -> tuple[Grant, bool]:
     """Give ``user`` the ``role`` on ``org``; returns (grant, created)."""
     if role not in Role.values:
         raise ValidationError(_("Unknown role %(role)s.") % {"role": role})
     _require_manage(actor, org)
+    if user.grants.exists():  # a brand-new account (no grant yet) is the creator's to place
+        _require_manage_user(actor, user)
     with transaction.atomic():
         grant, created = Grant.objects.get_or_create(user=user, role=role, org=org)
         if created:
@@ -143,6 +155,33 @@ def revoke_grant(*, actor, grant: Grant) -> None:
         before = {"user": grant.user.get_username(), "role": grant.role, "org": grant.org.code}
         audit.record(actor=actor, action="grant.delete", instance=grant, org=grant.org, before=before)
         grant.delete()
+
+
+USER_FIELDS = ("username", "first_name", "last_name", "email", "is_active")
+
+
+def update_user(*, actor, user, **changes):
+    """Change an account's name, e-mail or active flag (audited)."""
+    _require_manage_user(actor, user)
+    with transaction.atomic():
+        current = get_user_model()._default_manager.select_for_update().get(pk=user.pk)
+        before = audit.snapshot(current, USER_FIELDS)
+        for field, value in changes.items():
+            setattr(current, field, value)
+        current.full_clean(exclude=["password"])
+        current.save()
+        after = audit.snapshot(current, USER_FIELDS)
+        if before != after:
+            audit.record(actor=actor, action="user.update", instance=current, before=before, after=after)
+    return current
+
+
+def set_password(*, actor, user, password: str) -> None:
+    _require_manage_user(actor, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit.record(actor=actor, action="user.password", instance=user)
 
 
 def create_user(*, actor, username: str, password: str | None, **fields):

@@ -145,3 +145,54 @@ def test_a_subtree_admin_must_place_new_orgs_inside_the_subtree(tree, admin_clie
     response = admin_client_scoped.post(reverse("admin:orgs_org_add"), {**form, "parent": tree.a.pk})
     assert response.status_code == 302
     assert tree.a.get_children().filter(code="kit-new").exists()
+
+
+def test_an_org_admin_cannot_take_over_an_account_that_also_works_elsewhere(tree):
+    from django.contrib.auth import get_user_model
+
+    admin_a = user_with_role(tree, "admin")
+    boss = user_with_role(tree, "clerk", username="root-admin")
+    Grant.objects.create(user=boss, role="admin", org=tree.root)  # works above A as well
+    client = client_for(admin_a)
+    # The account is not offered, cannot be granted a role, and its pages answer 404.
+    response = client.post(reverse("admin:orgs_grant_add"), {"user": boss.pk, "role": "staff", "org": tree.a1.pk})
+    assert response.status_code == 200  # the form comes back: not a valid choice
+    assert not Grant.objects.filter(user=boss, org=tree.a1).exists()
+    assert_hidden(client, reverse("admin:auth_user_change", args=[boss.pk]))
+    assert_hidden(client, reverse("admin:auth_user_password_change", args=[boss.pk]))
+    response = client.post(reverse("admin:auth_user_password_change", args=[boss.pk]),
+                           {"password1": "Taken-over-123", "password2": "Taken-over-123"})
+    assert response.status_code == 404
+    boss.refresh_from_db()
+    assert boss.check_password("pw-for-tests-1")
+    assert get_user_model().objects.filter(pk=boss.pk, is_active=True).exists()
+
+
+def test_an_org_admin_manages_accounts_wholly_in_the_subtree_with_an_audit(tree):
+    from unionportal.models import AuditEntry
+
+    admin_a = user_with_role(tree, "admin")
+    clerk = user_with_role(tree, "clerk", username="a-clerk")
+    client = client_for(admin_a)
+    response = client.post(reverse("admin:auth_user_change", args=[clerk.pk]), {
+        "username": "a-clerk", "first_name": "小", "last_name": "李", "email": "li@example.org",
+        "is_active": "on", "last_login": "", "date_joined": "2026-01-01 00:00:00",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.get(action="user.update")
+    assert entry.after["email"] == "li@example.org" and entry.actor == admin_a
+    response = client.post(reverse("admin:auth_user_password_change", args=[clerk.pk]),
+                           {"password1": "New-pass-4567", "password2": "New-pass-4567", "usable_password": "true"})
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(action="user.password", object_id=str(clerk.pk)).exists()
+
+
+def test_an_org_admin_can_edit_the_org_it_was_granted(tree, admin_client_scoped):
+    form = {
+        "code": tree.a.code, "name": "甲系统工会（新名）", "kind": "system", "is_active": "on",
+        "loaded_version": tree.a.version, "aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0",
+    }
+    response = admin_client_scoped.post(change_url(tree.a), form)
+    assert response.status_code == 302
+    tree.a.refresh_from_db()
+    assert tree.a.name == "甲系统工会（新名）" and tree.a.parent == tree.root
