@@ -5,7 +5,6 @@ change only through the workflow pages, never by hand in the admin.
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +21,12 @@ from assessment.models import (
     Unit,
 )
 from unionportal import audit
-from unionportal.admin import ReadOnlyAdminMixin, ReadOnlyInline, ScopedAdminMixin
+from unionportal.admin import (
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+    ScopedAdminMixin,
+    ScopedRelatedOnlyFieldListFilter,
+)
 
 FACTOR_FIELDS = ("full_factor", "basic_factor", "none_factor", "docs_penalty")
 
@@ -37,7 +41,7 @@ class IndicatorInline(ReadOnlyInline):
 class TemplateAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_org_field = "assessor"
     list_display = ("year", "title", "assessor", "assessee_rule", "source")
-    list_filter = ("year", ("assessor", RelatedOnlyFieldListFilter))
+    list_filter = ("year", ("assessor", ScopedRelatedOnlyFieldListFilter))
     list_select_related = ("assessor",)
     search_fields = ("title", "assessor__name", "assessor__code")
     readonly_fields = ("assessor", "year", "title", "assessee_rule", "assessee_kind", "headers", "copied_from",
@@ -65,10 +69,15 @@ class TemplateAdmin(ScopedAdminMixin, admin.ModelAdmin):
         pass  # indicators are read-only here
 
     def delete_model(self, request, obj):
-        with transaction.atomic():
-            audit.record(actor=request.user, action="assessment.template.delete", instance=obj,
-                         org=obj.assessor, before=services._template_snapshot(obj))
-            obj.delete()
+        try:
+            services.delete_template(actor=request.user, template=obj)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+
+    def delete_queryset(self, request, queryset):
+        # The bulk "delete selected" action: one audited service call per template.
+        for template in queryset.select_related("assessor"):
+            self.delete_model(request, template)
 
     @admin.action(description=_("Copy to the next year"))
     def copy_to_next_year(self, request, queryset):
@@ -92,6 +101,9 @@ class RoundAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a round's sheets are its record; rounds change only through the services
+
 
 class UnitInline(ReadOnlyInline):
     model = Unit
@@ -104,7 +116,7 @@ class UnitInline(ReadOnlyInline):
 class SheetAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_org_field = "org"
     list_display = ("year", "org", "assessor", "status", "self_total", "final_total", "version")
-    list_filter = ("year", "status", ("assessor", RelatedOnlyFieldListFilter))
+    list_filter = ("year", "status", ("assessor", ScopedRelatedOnlyFieldListFilter))
     list_select_related = ("org", "assessor")
     search_fields = ("org__name", "org__code")
     show_full_result_count = False
@@ -154,7 +166,9 @@ class MemberEvaluationAdmin(ScopedAdminMixin, admin.ModelAdmin):
                              after=[audit.snapshot(i) for i in instances])
 
     def delete_model(self, request, obj):
-        with transaction.atomic():
-            audit.record(actor=request.user, action="assessment.member_evaluation.delete", instance=obj,
-                         org=obj.org, before=audit.snapshot(obj))
-            super().delete_model(request, obj)
+        services.delete_member_evaluation(actor=request.user, evaluation=obj)
+
+    def delete_queryset(self, request, queryset):
+        # The bulk "delete selected" action: one audited service call per evaluation.
+        for evaluation in queryset.select_related("org"):
+            self.delete_model(request, evaluation)

@@ -5,8 +5,8 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assessment.models import Grade
-from assessment.services import Entry
+from assessment.models import Grade, Sheet
+from assessment.services import EDITABLE_BY_STAFF, Entry
 
 DOCS_CHOICES = [("", "—"), ("yes", _("complete")), ("no", _("incomplete"))]
 
@@ -115,4 +115,23 @@ class CopyTemplateForm(forms.Form):
 
 
 class RemindForm(forms.Form):
+    """A reminder to the ticked sheets (``sheet``: ids among ``sheets``), or to every overdue one."""
+
     message = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    sheet = forms.ModelMultipleChoiceField(
+        queryset=Sheet.objects.none(), required=False, widget=forms.MultipleHiddenInput,
+        error_messages={
+            "invalid_pk_value": _("“%(pk)s” is not a sheet number; tick the units in the list."),
+            "invalid_choice": _("Sheet %(value)s is not a sheet of this round that you can see; "
+                                "reload the page and tick the units again."),
+        })
+
+    def __init__(self, *args, sheets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sheet"].queryset = sheets
+
+    def chosen_sheets(self):
+        """The ticked sheets still overdue, or None (every overdue sheet) when none is ticked."""
+        if not self["sheet"].value():
+            return None
+        return self.cleaned_data["sheet"].filter(status__in=EDITABLE_BY_STAFF)

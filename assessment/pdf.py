@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 
-from assessment.models import GRADE_FILE_LABELS, Sheet
+from assessment.models import GRADE_FILE_LABELS, Sheet, Unit
 from assessment.scoring import num
 from unionportal.pdf import render_pdf
 
@@ -25,8 +26,16 @@ class PrintRow:
     comments: list[str] = field(default_factory=list)
 
 
+def prefetch_units(sheets) -> None:
+    """Every sheet's units with their indicator and item: one query however many sheets."""
+    prefetch_related_objects(list(sheets), Prefetch(
+        "units", queryset=Unit.objects.select_related("indicator", "item").order_by("position")))
+
+
 def _units_by_indicator(sheet: Sheet):
-    units = list(sheet.units.select_related("indicator", "item").order_by("position"))
+    if "units" not in getattr(sheet, "_prefetched_objects_cache", {}):
+        prefetch_units([sheet])
+    units = list(sheet.units.all())
     grouped = {}
     for unit in units:
         grouped.setdefault(unit.indicator_id, (unit.indicator, []))[1].append(unit)
@@ -82,6 +91,8 @@ def render_sheet_pdf(sheet: Sheet) -> bytes:
 
 
 def render_round_pdf(round_, sheets) -> bytes:
+    sheets = list(sheets)
+    prefetch_units(sheets)
     documents = [sheet_context(sheet) for sheet in sheets]
     return render_pdf("assessment/pdf/round.html", {"round": round_, "documents": documents})
 

@@ -8,14 +8,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from assessment import services
 from assessment.models import Round, Sheet, SheetEvent, SheetStatus, Template
 from assessment.scoring import round2
 from orgs.models import Org
 from unionportal.scoping import Action, scope_orgs, scope_queryset
+
+
+def _is_superuser(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active and user.is_superuser
 
 OVERDUE_LIMIT = 100
 
@@ -61,19 +66,47 @@ def scoring_queue(user):
 
 
 def visible_rounds(user):
+    """Rounds the user sees: the assessor is visible and the user sees at least one of its
+    sheets, or may act on it (score or manage the assessor).  Staff granted on the assessor see
+    the assessor's own pages, not the round: its sheets are other orgs' results."""
     assessors = scope_orgs(Org.objects.all(), user, Action.VIEW)
-    return Round.objects.filter(assessor__in=assessors).select_related("assessor").order_by("-year", "assessor__lft")
+    rounds = Round.objects.filter(assessor__in=assessors)
+    if not _is_superuser(user):
+        acting = (scope_orgs(Org.objects.all(), user, Action.SCORE)
+                  | scope_orgs(Org.objects.all(), user, Action.MANAGE))
+        rounds = rounds.filter(Exists(visible_sheets(user).filter(round=OuterRef("pk")))
+                               | Q(assessor__in=acting))
+    return rounds.select_related("assessor").order_by("-year", "assessor__lft")
+
+
+def round_sheets(user, round_: Round):
+    """The sheets of a round the user may see: every read of a round's sheets goes through here."""
+    return visible_sheets(user).filter(round=round_)
+
+
+def _named_assessees(user) -> Prefetch:
+    """A template's named assessees, as far as the user may see them (one query for a page)."""
+    return Prefetch("assessees", queryset=scope_orgs(Org.objects.order_by("tree_id", "lft"), user, Action.VIEW))
 
 
 def visible_templates(user):
     assessors = scope_orgs(Org.objects.all(), user, Action.VIEW)
-    return Template.objects.filter(assessor__in=assessors).select_related("assessor")
+    return (Template.objects.filter(assessor__in=assessors).select_related("assessor")
+            .prefetch_related(_named_assessees(user)))
+
+
+def templates_of(user, assessor: Org):
+    return Template.objects.filter(assessor=assessor).prefetch_related(_named_assessees(user))
+
+
+def template_assessees(user, template: Template):
+    """The template's assessees the user may see."""
+    return scope_orgs(services.template_assessees(template), user, Action.VIEW)
 
 
 def round_for(user, code: str, year: int) -> Round:
-    """A round whose assessor the user may see; 404 otherwise."""
-    assessors = scope_orgs(Org.objects.all(), user, Action.VIEW)
-    found = Round.objects.filter(assessor__in=assessors, assessor__code=code, year=year).select_related("assessor").first()
+    """A round the user sees (see ``visible_rounds``); 404 otherwise."""
+    found = visible_rounds(user).filter(assessor__code=code, year=year).first()
     if found is None:
         raise Http404
     return found
@@ -117,8 +150,9 @@ class Board:
     past_deadline: bool
 
 
-def board(round_: Round) -> Board:
-    rows = (Sheet.objects.filter(round=round_).order_by().values("group_id", "status")
+def board(round_: Round, sheets) -> Board:
+    """The progress of ``sheets`` (the round's sheets the user sees: ``round_sheets``)."""
+    rows = (sheets.order_by().values("group_id", "status")
             .annotate(n=Count("id")))
     by_group: dict[int | None, dict[str, int]] = defaultdict(dict)
     for row in rows:
@@ -137,7 +171,7 @@ def board(round_: Round) -> Board:
     past = bool(round_.deadline and timezone.localdate() > round_.deadline)
     overdue, overdue_count = [], 0
     if past:
-        late = Sheet.objects.filter(round=round_, status__in=(SheetStatus.DRAFT, SheetStatus.RETURNED))
+        late = sheets.filter(status__in=(SheetStatus.DRAFT, SheetStatus.RETURNED))
         overdue_count = late.count()
         last_reminder = (SheetEvent.objects.filter(sheet=OuterRef("pk"), kind=SheetEvent.Kind.REMINDED)
                          .order_by("-at").values("at")[:1])
@@ -202,16 +236,17 @@ def _competition_ranks(values: list[Decimal]) -> list[int]:
 HISTOGRAM_BINS = ((0, 60), (60, 70), (70, 80), (80, 90), (90, 101))
 
 
-def ranking(round_: Round) -> Ranking:
-    """Every sheet with a final total, ranked overall and within its system union."""
+def ranking(round_: Round, sheets) -> Ranking:
+    """Every sheet of ``sheets`` (``round_sheets``) with a final total, ranked overall and within
+    its system union; last year's totals are read through the same gate."""
     status_labels = dict(SheetStatus.choices)
     values = list(
-        Sheet.objects.filter(round=round_, final_total__isnull=False)
+        sheets.filter(final_total__isnull=False)
         .order_by("-final_total", "org__code")
         .values_list("pk", "org_id", "org__code", "org__name", "group_id", "status", "self_total",
                      "final_total", "indicator_scores")
     )
-    unranked = Sheet.objects.filter(round=round_, final_total__isnull=True).count()
+    unranked = sheets.filter(final_total__isnull=True).count()
     group_ids = {row[4] for row in values if row[4]}
     groups = {pk: (code, name, lft) for pk, code, name, lft in
               Org.objects.filter(pk__in=group_ids).values_list("pk", "code", "name", "lft")}
@@ -219,7 +254,8 @@ def ranking(round_: Round) -> Ranking:
                       .order_by("-year").values_list("pk", "year").first())
     previous = {}
     if previous_round:
-        previous = dict(Sheet.objects.filter(round_id=previous_round[0], status=SheetStatus.FINAL)
+        previous = dict(Sheet.objects.filter(round_id=previous_round[0], status=SheetStatus.FINAL,
+                                             org__in=sheets.values("org"))
                         .values_list("org_id", "final_total"))
     rows = []
     for pk, org_id, code, name, group_id, status, self_total, total, _scores in values:

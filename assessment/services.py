@@ -10,6 +10,7 @@ time.
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,6 +25,7 @@ from assessment.models import (
     Grade,
     Indicator,
     Item,
+    MemberEvaluation,
     Round,
     Sheet,
     SheetEvent,
@@ -278,6 +280,30 @@ def update_template_factors(*, actor, template: Template, **factors) -> Template
         audit.record(actor=actor, action="assessment.template.update", instance=current,
                      org=current.assessor, before=before, after=_template_snapshot(current))
     return current
+
+
+def delete_template(*, actor, template: Template) -> None:
+    """Delete a template that has no sheets (the admin); audited with its full contents."""
+    _require(actor, Action.MANAGE, template.assessor)
+    with transaction.atomic():
+        current = Template.objects.select_for_update().select_related("assessor").get(pk=template.pk)
+        if current.sheets.exists():
+            raise ValidationError(
+                _("The %(year)d template of %(assessor)s has sheets; it cannot be deleted.")
+                % {"year": current.year, "assessor": current.assessor.name}, code="in_use")
+        audit.record(actor=actor, action="assessment.template.delete", instance=current,
+                     org=current.assessor, before=_template_snapshot(current))
+        current.delete()
+
+
+def delete_member_evaluation(*, actor, evaluation: MemberEvaluation) -> None:
+    """Delete one 会员评家 record with its ratings and rectifications (the admin); audited."""
+    _require(actor, Action.MANAGE, evaluation.org)
+    with transaction.atomic():
+        current = MemberEvaluation.objects.select_for_update().select_related("org").get(pk=evaluation.pk)
+        audit.record(actor=actor, action="assessment.member_evaluation.delete", instance=current,
+                     org=current.org, before=audit.snapshot(current))
+        current.delete()
 
 
 # --- opening a round ----------------------------------------------------------------------
@@ -610,19 +636,51 @@ def _require_reviewer_or_scorer(actor, sheet: Sheet) -> None:
                               % {"status": sheet.get_status_display()}, code="state")
 
 
+@dataclass(frozen=True)
+class SheetPermissions:
+    """What a user may do on a sheet in its current state (the sheet page shows these forms)."""
+
+    fill: bool = False
+    review: bool = False  # grade, return or pass on a submitted sheet
+    score: bool = False  # grade, score or finalise a reviewed or scored sheet
+    reopen: bool = False  # reopen a final sheet
+
+    @property
+    def edits_review(self) -> bool:
+        return self.review or self.score
+
+
+SCORING_STATUSES = (SheetStatus.REVIEWED, SheetStatus.SCORED, SheetStatus.FINAL)
+
+
+def sheet_permissions(user, sheet: Sheet) -> SheetPermissions:
+    status = sheet.status
+    may_score = status in SCORING_STATUSES and can(user, Action.SCORE, sheet.assessor)
+    return SheetPermissions(
+        fill=status in EDITABLE_BY_STAFF and can(user, Action.FILL, sheet.org),
+        review=status == SheetStatus.SUBMITTED and can(user, Action.REVIEW, sheet.org),
+        score=may_score and status != SheetStatus.FINAL,
+        reopen=may_score and status == SheetStatus.FINAL,
+    )
+
+
 def save_review(*, actor, sheet: Sheet, entries: dict[str, Entry],
                 expected_version: int | None = None) -> Sheet:
     """A reviewer's (submitted) or scorer's (reviewed, scored) grade, documents and comment per unit."""
     with transaction.atomic():
         current = _locked(sheet, expected_version)
         _require_reviewer_or_scorer(actor, current)
-        units = _units(current)
-        before_state = _sheet_state(current)
-        changes = _apply_entries(units, entries, "review")
-        if changes:
-            _save(current, units, changes, actor=actor, action="assessment.sheet.review",
-                  before_state=before_state)
+        _save_review_entries(actor, current, _units(current), entries)
     return current
+
+
+def _save_review_entries(actor, current: Sheet, units: list[Unit], entries: dict[str, Entry]) -> bool:
+    before_state = _sheet_state(current)
+    changes = _apply_entries(units, entries, "review")
+    if changes:
+        _save(current, units, changes, actor=actor, action="assessment.sheet.review",
+              before_state=before_state)
+    return bool(changes)
 
 
 def return_sheet(*, actor, sheet: Sheet, reasons: dict[str, str] | None = None, reason: str = "",
@@ -630,37 +688,42 @@ def return_sheet(*, actor, sheet: Sheet, reasons: dict[str, str] | None = None, 
     """Return the whole sheet (``reason``) or some units (``reasons`` per 序号) to the staff."""
     with transaction.atomic():
         current = _locked(sheet, expected_version)
-        if current.status != SheetStatus.SUBMITTED:
-            raise ValidationError(_("Only a submitted sheet can be returned."), code="state")
-        _require(actor, Action.REVIEW, current.org)
-        units = _units(current)
-        reasons = {seq: text.strip() for seq, text in (reasons or {}).items()}
-        if not reasons:
-            if not reason.strip():
-                raise ValidationError(_("Give a reason for returning the sheet."), code="reason")
-            reasons = {unit.seq: reason.strip() for unit in units}
-        unknown = sorted(set(reasons) - {u.seq for u in units})
-        if unknown:
-            raise ValidationError(_("Unknown unit(s): %(seqs)s.") % {"seqs": ", ".join(unknown)})
-        blank = [seq for seq, text in reasons.items() if not text]
-        if blank:
-            raise ValidationError(_("Give a reason for each returned unit (missing: %(seqs)s).")
-                                  % {"seqs": "、".join(blank)}, code="reason")
-        before_state = _sheet_state(current)
-        changes = {}
-        for unit in units:
-            before = _unit_state(unit)
-            unit.returned = unit.seq in reasons
-            unit.return_reason = reasons.get(unit.seq, "")
-            if before != _unit_state(unit):
-                changes[unit.seq] = (before, _unit_state(unit))
-        current.status = SheetStatus.RETURNED
-        whole = len(reasons) == len(units)
-        _save(current, units, changes, actor=actor, action="assessment.sheet.return",
-              before_state=before_state, comment=reason)
-        _event(current, SheetEvent.Kind.RETURNED, actor, comment=reason.strip(),
-               data={"whole": whole, "reasons": reasons})
+        _return(actor, current, None, reasons, reason)
     return current
+
+
+def _return(actor, current: Sheet, units: list[Unit] | None, reasons: dict[str, str] | None,
+            reason: str) -> None:
+    if current.status != SheetStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted sheet can be returned."), code="state")
+    _require(actor, Action.REVIEW, current.org)
+    units = _units(current) if units is None else units
+    reasons = {seq: text.strip() for seq, text in (reasons or {}).items()}
+    if not reasons:
+        if not reason.strip():
+            raise ValidationError(_("Give a reason for returning the sheet."), code="reason")
+        reasons = {unit.seq: reason.strip() for unit in units}
+    unknown = sorted(set(reasons) - {u.seq for u in units})
+    if unknown:
+        raise ValidationError(_("Unknown unit(s): %(seqs)s.") % {"seqs": ", ".join(unknown)})
+    blank = [seq for seq, text in reasons.items() if not text]
+    if blank:
+        raise ValidationError(_("Give a reason for each returned unit (missing: %(seqs)s).")
+                              % {"seqs": "、".join(blank)}, code="reason")
+    before_state = _sheet_state(current)
+    changes = {}
+    for unit in units:
+        before = _unit_state(unit)
+        unit.returned = unit.seq in reasons
+        unit.return_reason = reasons.get(unit.seq, "")
+        if before != _unit_state(unit):
+            changes[unit.seq] = (before, _unit_state(unit))
+    current.status = SheetStatus.RETURNED
+    whole = len(reasons) == len(units)
+    _save(current, units, changes, actor=actor, action="assessment.sheet.return",
+          before_state=before_state, comment=reason)
+    _event(current, SheetEvent.Kind.RETURNED, actor, comment=reason.strip(),
+           data={"whole": whole, "reasons": reasons})
 
 
 def pass_review(*, actor, sheet: Sheet, expected_version: int | None = None) -> bool:
@@ -669,29 +732,34 @@ def pass_review(*, actor, sheet: Sheet, expected_version: int | None = None) -> 
         current = _locked(sheet, None)
         if current.status == SheetStatus.REVIEWED:
             return False
-        if current.status != SheetStatus.SUBMITTED:
-            raise ValidationError(_("Only a submitted sheet can be passed on."), code="state")
-        if expected_version is not None and current.version != expected_version:
+        if expected_version is not None and current.status == SheetStatus.SUBMITTED \
+                and current.version != expected_version:
             raise _conflict(current)
-        _require(actor, Action.REVIEW, current.org)
-        units = _units(current)
-        before_state = _sheet_state(current)
-        changes, accepted = {}, []
-        for unit in units:
-            before = _unit_state(unit)
-            if not unit.review_grade:
-                unit.review_grade, unit.review_docs = unit.self_grade, unit.self_docs
-                accepted.append(unit.seq)
-            unit.returned, unit.return_reason = False, ""
-            if before != _unit_state(unit):
-                changes[unit.seq] = (before, _unit_state(unit))
-        current.status = SheetStatus.REVIEWED
-        current.reviewed_at = timezone.now()
-        _save(current, units, changes, actor=actor, action="assessment.sheet.pass",
-              before_state=before_state)
-        _event(current, SheetEvent.Kind.REVIEWED, actor,
-               data={"accepted_as_self_assessed": accepted, "final_total": str(current.final_total)})
+        _pass(actor, current, None)
     return True
+
+
+def _pass(actor, current: Sheet, units: list[Unit] | None) -> None:
+    if current.status != SheetStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted sheet can be passed on."), code="state")
+    _require(actor, Action.REVIEW, current.org)
+    units = _units(current) if units is None else units
+    before_state = _sheet_state(current)
+    changes, accepted = {}, []
+    for unit in units:
+        before = _unit_state(unit)
+        if not unit.review_grade:
+            unit.review_grade, unit.review_docs = unit.self_grade, unit.self_docs
+            accepted.append(unit.seq)
+        unit.returned, unit.return_reason = False, ""
+        if before != _unit_state(unit):
+            changes[unit.seq] = (before, _unit_state(unit))
+    current.status = SheetStatus.REVIEWED
+    current.reviewed_at = timezone.now()
+    _save(current, units, changes, actor=actor, action="assessment.sheet.pass",
+          before_state=before_state)
+    _event(current, SheetEvent.Kind.REVIEWED, actor,
+           data={"accepted_as_self_assessed": accepted, "final_total": str(current.final_total)})
 
 
 def score_sheet(*, actor, sheet: Sheet, expected_version: int | None = None) -> bool:
@@ -700,24 +768,29 @@ def score_sheet(*, actor, sheet: Sheet, expected_version: int | None = None) -> 
         current = _locked(sheet, None)
         if current.status == SheetStatus.SCORED:
             return False
-        if current.status != SheetStatus.REVIEWED:
-            raise ValidationError(_("Only a reviewed sheet can be scored."), code="state")
-        if expected_version is not None and current.version != expected_version:
+        if expected_version is not None and current.status == SheetStatus.REVIEWED \
+                and current.version != expected_version:
             raise _conflict(current)
-        _require(actor, Action.SCORE, current.assessor)
-        units = _units(current)
-        if not all(u.review_grade for u in units):
-            raise ValidationError(_("Give every unit a final grade first."), code="incomplete")
-        before_state = _sheet_state(current)
-        current.status = SheetStatus.SCORED
-        current.scored_at = timezone.now()
-        recompute(current, units)
-        current.version += 1
-        current.save()
-        _event(current, SheetEvent.Kind.SCORED, actor, data={"final_total": str(current.final_total)})
-        audit.record(actor=actor, action="assessment.sheet.score", instance=current, org=current.org,
-                     before=before_state, after=_sheet_state(current))
+        _score(actor, current, None)
     return True
+
+
+def _score(actor, current: Sheet, units: list[Unit] | None) -> None:
+    if current.status != SheetStatus.REVIEWED:
+        raise ValidationError(_("Only a reviewed sheet can be scored."), code="state")
+    _require(actor, Action.SCORE, current.assessor)
+    units = _units(current) if units is None else units
+    if not all(u.review_grade for u in units):
+        raise ValidationError(_("Give every unit a final grade first."), code="incomplete")
+    before_state = _sheet_state(current)
+    current.status = SheetStatus.SCORED
+    current.scored_at = timezone.now()
+    recompute(current, units)
+    current.version += 1
+    current.save()
+    _event(current, SheetEvent.Kind.SCORED, actor, data={"final_total": str(current.final_total)})
+    audit.record(actor=actor, action="assessment.sheet.score", instance=current, org=current.org,
+                 before=before_state, after=_sheet_state(current))
 
 
 def finalise_sheet(*, actor, sheet: Sheet, expected_version: int | None = None) -> bool:
@@ -726,26 +799,109 @@ def finalise_sheet(*, actor, sheet: Sheet, expected_version: int | None = None) 
         current = _locked(sheet, None)
         if current.status == SheetStatus.FINAL:
             return False
-        if current.status not in (SheetStatus.REVIEWED, SheetStatus.SCORED):
-            raise ValidationError(_("Only a reviewed or scored sheet can be finalised."), code="state")
-        if expected_version is not None and current.version != expected_version:
+        if expected_version is not None and current.status in (SheetStatus.REVIEWED, SheetStatus.SCORED) \
+                and current.version != expected_version:
             raise _conflict(current)
-        _require(actor, Action.SCORE, current.assessor)
-        units = _units(current)
-        if not all(u.review_grade for u in units):
-            raise ValidationError(_("Give every unit a final grade first."), code="incomplete")
-        before_state = _sheet_state(current)
-        now = timezone.now()
-        current.scored_at = current.scored_at or now
-        current.status = SheetStatus.FINAL
-        current.finalised_at = now
-        recompute(current, units)
-        current.version += 1
-        current.save()
-        _event(current, SheetEvent.Kind.FINALISED, actor, data={"final_total": str(current.final_total)})
-        audit.record(actor=actor, action="assessment.sheet.finalise", instance=current, org=current.org,
-                     before=before_state, after=_sheet_state(current))
+        _finalise(actor, current, None)
     return True
+
+
+def _finalise(actor, current: Sheet, units: list[Unit] | None) -> None:
+    if current.status not in (SheetStatus.REVIEWED, SheetStatus.SCORED):
+        raise ValidationError(_("Only a reviewed or scored sheet can be finalised."), code="state")
+    _require(actor, Action.SCORE, current.assessor)
+    units = _units(current) if units is None else units
+    if not all(u.review_grade for u in units):
+        raise ValidationError(_("Give every unit a final grade first."), code="incomplete")
+    before_state = _sheet_state(current)
+    now = timezone.now()
+    current.scored_at = current.scored_at or now
+    current.status = SheetStatus.FINAL
+    current.finalised_at = now
+    recompute(current, units)
+    current.version += 1
+    current.save()
+    _event(current, SheetEvent.Kind.FINALISED, actor, data={"final_total": str(current.final_total)})
+    audit.record(actor=actor, action="assessment.sheet.finalise", instance=current, org=current.org,
+                 before=before_state, after=_sheet_state(current))
+
+
+class ReviewStep(StrEnum):
+    SAVE = "save"
+    RETURN = "return"
+    PASS = "pass"
+    SCORE = "score"
+    FINALISE = "finalise"
+
+
+# A step is a repeat (a double click, or someone was quicker) once the sheet is in one of these.
+_TAKEN = {
+    ReviewStep.PASS: SCORING_STATUSES,
+    ReviewStep.SCORE: (SheetStatus.SCORED, SheetStatus.FINAL),
+    ReviewStep.FINALISE: (SheetStatus.FINAL,),
+}
+
+
+def _holds_right(actor, sheet: Sheet, step: ReviewStep) -> bool:
+    """Whether the actor's role may take ``step`` at all (whatever the sheet's state)."""
+    if actor is None:
+        return True
+    if step in (ReviewStep.RETURN, ReviewStep.PASS):
+        return can(actor, Action.REVIEW, sheet.org)
+    if step in (ReviewStep.SCORE, ReviewStep.FINALISE):
+        return can(actor, Action.SCORE, sheet.assessor)
+    return can(actor, Action.REVIEW, sheet.org) or can(actor, Action.SCORE, sheet.assessor)
+
+
+@dataclass
+class ReviewOutcome:
+    sheet: Sheet
+    step: ReviewStep
+    taken: bool  # the step was taken now; False: it had been taken already (nothing of it was done)
+    saved: bool  # the review entries changed something
+
+
+def review_step(*, actor, sheet: Sheet, entries: dict[str, Entry], step: str = ReviewStep.SAVE,
+                reasons: dict[str, str] | None = None, reason: str = "",
+                expected_version: int | None = None) -> ReviewOutcome:
+    """The sheet page's review form: save the entries, then return, pass on, score or finalise.
+
+    One transaction: if the step fails (no reason to return, a unit without a final grade),
+    the entries are not saved either and the version stays, so the form can be sent again.
+    A step already taken (a double click) is reported, not repeated, to a user whose role may
+    take it; anyone else gets PermissionDenied, as for any step their role may not take.
+    """
+    try:
+        step = ReviewStep(step)
+    except ValueError:
+        raise ValidationError(_("Unknown action %(action)s.") % {"action": step}, code="action") from None
+    with transaction.atomic():
+        current = _locked(sheet, None)
+        if not _holds_right(actor, current, step):
+            raise PermissionDenied
+        may_edit = actor is None or sheet_permissions(actor, current).edits_review
+        stale = expected_version is not None and current.version != expected_version
+        if current.status in _TAKEN.get(step, ()):
+            saved = False
+            if may_edit and not stale:  # e.g. the scorer grades a scored sheet and clicks “score”
+                saved = _save_review_entries(actor, current, _units(current), entries)
+            return ReviewOutcome(current, step, taken=False, saved=saved)
+        if not may_edit:
+            raise PermissionDenied
+        if stale:
+            raise _conflict(current)
+        _require_reviewer_or_scorer(actor, current)
+        units = _units(current)
+        saved = _save_review_entries(actor, current, units, entries)
+        if step == ReviewStep.RETURN:
+            _return(actor, current, units, reasons, reason)
+        elif step == ReviewStep.PASS:
+            _pass(actor, current, units)
+        elif step == ReviewStep.SCORE:
+            _score(actor, current, units)
+        elif step == ReviewStep.FINALISE:
+            _finalise(actor, current, units)
+    return ReviewOutcome(current, step, taken=True, saved=saved)
 
 
 def finalise_round(*, actor, round: Round) -> int:

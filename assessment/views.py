@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assessment import charts, selectors, services
@@ -29,7 +30,6 @@ from assessment.models import (
     MemberEvaluation,
     SheetEvent,
     SheetStatus,
-    Template,
 )
 from assessment.pdf import render_round_pdf, render_sheet_pdf, sheet_filename
 from assessment.scoring import Factors
@@ -63,25 +63,15 @@ def _sheet(request, year, code):
     return selectors.sheet_for(request.user, year, code, request.GET.get("assessor") or None)
 
 
-def _permissions(user, sheet) -> dict:
-    status = sheet.status
-    fill = status in services.EDITABLE_BY_STAFF and can(user, Action.FILL, sheet.org)
-    review = status == SheetStatus.SUBMITTED and can(user, Action.REVIEW, sheet.org)
-    score = status in (SheetStatus.REVIEWED, SheetStatus.SCORED, SheetStatus.FINAL) and can(
-        user, Action.SCORE, sheet.assessor)
-    return {"fill": fill, "review": review, "score": score and status != SheetStatus.FINAL,
-            "reopen": score and status == SheetStatus.FINAL}
-
-
 def _sheet_page(request, sheet, others, *, fill_form=None, review_form=None, status=200):
     units = list(sheet.units.select_related("indicator", "item").prefetch_related(
         Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at"))).order_by("position"))
-    perms = _permissions(request.user, sheet)
+    perms = services.sheet_permissions(request.user, sheet)
     editable = [u.pk for u in units if sheet.status == SheetStatus.DRAFT or u.returned]
-    if perms["fill"] and fill_form is None:
+    if perms.fill and fill_form is None:
         fill_form = SelfAssessmentForm(units=units, editable=editable, initial={"version": sheet.version})
-    if (perms["review"] or perms["score"]) and review_form is None:
-        review_form = ReviewForm(units=units, returnable=perms["review"], initial={"version": sheet.version})
+    if perms.edits_review and review_form is None:
+        review_form = ReviewForm(units=units, returnable=perms.review, initial={"version": sheet.version})
     indicators = []
     scores = {row["number"]: row for row in sheet.indicator_scores}
     for unit in units:
@@ -104,10 +94,10 @@ def _sheet_page(request, sheet, others, *, fill_form=None, review_form=None, sta
     events = list(sheet.events.select_related("actor").order_by("-at", "-id"))
     context = {
         "sheet": sheet, "others": others, "units": units, "indicators": indicators, "perms": perms,
-        "fill_form": fill_form if perms["fill"] else None,
-        "review_form": review_form if (perms["review"] or perms["score"]) else None,
-        "reopen_form": ReasonForm() if perms["reopen"] else None,
-        "upload_form": UploadForm() if perms["fill"] else None,
+        "fill_form": fill_form if perms.fill else None,
+        "review_form": review_form if perms.edits_review else None,
+        "reopen_form": ReasonForm() if perms.reopen else None,
+        "upload_form": UploadForm() if perms.fill else None,
         "events": events,
         "reminders": [e for e in events if e.kind == SheetEvent.Kind.REMINDED][:3],
         "returns": next((e for e in events if e.kind == SheetEvent.Kind.RETURNED), None)
@@ -173,43 +163,36 @@ def sheet_fill(request, year, code):
     return _after(sheet)
 
 
+REVIEW_DONE = {
+    services.ReviewStep.SAVE: gettext_lazy("Review saved."),
+    services.ReviewStep.RETURN: gettext_lazy("Returned to the union for correction."),
+    services.ReviewStep.PASS: gettext_lazy("Review passed on to the scorers."),
+    services.ReviewStep.SCORE: gettext_lazy("Scores confirmed."),
+    services.ReviewStep.FINALISE: gettext_lazy("The sheet is final and locked."),
+}
+
+
 @login_required
 @require_POST
 def sheet_review(request, year, code):
     """Save the review (or the scorer's grades), return units, pass on, score or finalise."""
     sheet, others = _sheet(request, year, code)
-    perms = _permissions(request.user, sheet)
-    action = request.POST.get("action", "save")
-    units = list(sheet.units.select_related("indicator", "item").order_by("position"))
-    if not (perms["review"] or perms["score"]):
-        if sheet.status in (SheetStatus.REVIEWED, SheetStatus.SCORED, SheetStatus.FINAL) and \
-                action in ("pass", "finalise", "score"):
-            messages.info(request, _("This step was already taken."))
-            return _after(sheet)
-        raise PermissionDenied
-    form = ReviewForm(request.POST, units=units, returnable=perms["review"])
-    if not form.is_valid():
-        messages.error(request, _("Please correct the marked fields."))
-        return _sheet_page(request, sheet, others, review_form=form, status=400)
-    version = form.cleaned_data["version"]
+    perms = services.sheet_permissions(request.user, sheet)
+    form = None
+    if perms.edits_review:
+        units = list(sheet.units.select_related("indicator", "item").order_by("position"))
+        form = ReviewForm(request.POST, units=units, returnable=perms.review)
+        if not form.is_valid():
+            messages.error(request, _("Please correct the marked fields."))
+            return _sheet_page(request, sheet, others, review_form=form, status=400)
+    # Without a form to fill in, the service answers 403, or "already taken" to a user whose
+    # role may take the step; the version read here guards against a change in between.
     try:
-        sheet = services.save_review(actor=request.user, sheet=sheet, entries=form.entries(),
-                                     expected_version=version)
-        if action == "return":
-            services.return_sheet(actor=request.user, sheet=sheet, reasons=form.return_reasons(),
-                                  reason=form.cleaned_data["reason"])
-            messages.success(request, _("Returned to the union for correction."))
-        elif action == "pass":
-            services.pass_review(actor=request.user, sheet=sheet)
-            messages.success(request, _("Review passed on to the scorers."))
-        elif action == "score":
-            services.score_sheet(actor=request.user, sheet=sheet)
-            messages.success(request, _("Scores confirmed."))
-        elif action == "finalise":
-            services.finalise_sheet(actor=request.user, sheet=sheet)
-            messages.success(request, _("The sheet is final and locked."))
-        else:
-            messages.success(request, _("Review saved."))
+        outcome = services.review_step(
+            actor=request.user, sheet=sheet, step=request.POST.get("action", "save"),
+            entries=form.entries() if form else {}, reasons=form.return_reasons() if form else None,
+            reason=form.cleaned_data["reason"] if form else "",
+            expected_version=form.cleaned_data["version"] if form else sheet.version)
     except services.ConflictError as exc:
         sheet.refresh_from_db()
         messages.error(request, _error_text(exc))
@@ -218,7 +201,13 @@ def sheet_review(request, year, code):
         sheet.refresh_from_db()
         messages.error(request, _error_text(exc))
         return _sheet_page(request, sheet, others, review_form=form, status=400)
-    return _after(sheet)
+    if outcome.taken:
+        messages.success(request, str(REVIEW_DONE[outcome.step]))
+    else:
+        if outcome.saved:
+            messages.success(request, str(REVIEW_DONE[services.ReviewStep.SAVE]))
+        messages.info(request, _("This step was already taken."))
+    return _after(outcome.sheet)
 
 
 @login_required
@@ -317,29 +306,33 @@ def evidence_delete(request, pk):
 @login_required
 def round_board(request, code, year):
     round_ = selectors.round_for(request.user, code, year)
+    sheets = selectors.round_sheets(request.user, round_)
     may_act = can(request.user, Action.SCORE, round_.assessor) or can(request.user, Action.MANAGE, round_.assessor)
+    status = 200
+    form = RemindForm(sheets=sheets)
     if request.method == "POST":
         if not may_act:
             raise PermissionDenied
-        form = RemindForm(request.POST)
+        form = RemindForm(request.POST, sheets=sheets)
         if form.is_valid():
-            ids = request.POST.getlist("sheet")
-            sheets = round_.sheets.filter(pk__in=ids, status__in=services.EDITABLE_BY_STAFF) if ids else None
-            count = services.remind(actor=request.user, round=round_, sheets=sheets,
+            count = services.remind(actor=request.user, round=round_, sheets=form.chosen_sheets(),
                                     message=form.cleaned_data["message"])
             messages.success(request, _("Reminder recorded for %(n)d sheet(s); the unions see it on their sheet.")
                              % {"n": count})
-        return redirect("assessment:board", code=code, year=year)
+            return redirect("assessment:board", code=code, year=year)
+        for error in form.errors.get("sheet", []):
+            messages.error(request, error)
+        status = 400
     return render(request, "assessment/board.html", {
-        "board": selectors.board(round_), "round": round_, "may_act": may_act,
-        "remind_form": RemindForm(),
-    })
+        "board": selectors.board(round_, sheets), "round": round_, "may_act": may_act,
+        "remind_form": form,
+    }, status=status)
 
 
 @login_required
 def round_ranking(request, code, year):
     round_ = selectors.round_for(request.user, code, year)
-    ranking = selectors.ranking(round_)
+    ranking = selectors.ranking(round_, selectors.round_sheets(request.user, round_))
     group = request.GET.get("group", "")
     rows = [r for r in ranking.rows if r.group_code == group] if group else ranking.rows
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
@@ -356,14 +349,14 @@ def round_ranking(request, code, year):
 def round_results(request, code, year, fmt):
     round_ = selectors.round_for(request.user, code, year)
     response = table_response(fmt, f"{year}-{code}-results.{fmt}")
-    export_results(response, fmt, selectors.ranking(round_))
+    export_results(response, fmt, selectors.ranking(round_, selectors.round_sheets(request.user, round_)))
     return response
 
 
 @login_required
 def round_pdf(request, code, year):
     round_ = selectors.round_for(request.user, code, year)
-    sheets = list(selectors.visible_sheets(request.user).filter(round=round_)
+    sheets = list(selectors.round_sheets(request.user, round_)
                   .select_related("org", "assessor", "template", "round").order_by("org__tree_id", "org__lft"))
     return pdf_response(render_round_pdf(round_, sheets), f"{year}-{code}-考核细则汇编.pdf")
 
@@ -397,7 +390,7 @@ def round_open(request, code):
             messages.success(request, _("Round %(year)d opened: %(n)d new sheet(s).")
                              % {"year": opened.round.year, "n": opened.sheets_created})
             return redirect("assessment:board", code=org.code, year=opened.round.year)
-    templates = Template.objects.filter(assessor=org).order_by("-year")
+    templates = selectors.templates_of(request.user, org).order_by("-year")
     return render(request, "assessment/open_round.html", {"org": org, "form": form, "templates": templates})
 
 
@@ -424,7 +417,7 @@ def template_detail(request, pk):
     return render(request, "assessment/template.html", {
         "template": template, "indicators": indicators, "warnings": services.template_warnings(template),
         "units": services.graded_units(indicators), "may_manage": may_manage, "form": form,
-        "assessees": list(services.template_assessees(template)[:200]),
+        "assessees": list(selectors.template_assessees(request.user, template)[:200]),
     })
 
 
@@ -443,7 +436,7 @@ def union_page(request, code):
         for rating in evaluation.ratings.all():
             by_subject.setdefault((rating.get_subject_display(), rating.person), []).append(rating)
         evaluation.rating_groups = list(by_subject.items())
-    rounds = list(org.assessment_rounds.order_by("-year"))
+    rounds = list(selectors.visible_rounds(request.user).filter(assessor=org).order_by("-year"))
     return render(request, "assessment/union.html", {
         "org": org, "sheets": sheets, "evaluations": evaluations, "rounds": rounds,
         "may_open": can(request.user, Action.SCORE, org) or can(request.user, Action.MANAGE, org),

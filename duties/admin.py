@@ -7,6 +7,8 @@ makes it the catalogue's published version (the old one stays readable).
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -64,25 +66,37 @@ class CatalogueAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def org_code(self, catalogue):
         return catalogue.org.code
 
+    def get_queryset(self, request):
+        # The published and draft columns come with the rows (subqueries), not a query per row.
+        def version_of(status, field):
+            return Subquery(CatalogueVersion.objects.filter(catalogue=OuterRef("pk"), status=status)
+                            .values(field)[:1])
+
+        return super().get_queryset(request).annotate(
+            published_number=version_of(VersionStatus.PUBLISHED, "number"),
+            draft_pk=version_of(VersionStatus.DRAFT, "pk"),
+            draft_number=version_of(VersionStatus.DRAFT, "number"),
+        )
+
     @admin.display(description=_("published"))
     def published(self, catalogue):
-        version = catalogue.versions.filter(status=VersionStatus.PUBLISHED).first()
-        return version.label if version else "—"
+        if catalogue.published_number is None:
+            return "—"
+        return CatalogueVersion(number=catalogue.published_number).label
 
     @admin.display(description=_("draft"))
     def draft(self, catalogue):
-        version = catalogue.versions.filter(status=VersionStatus.DRAFT).first()
-        if version is None:
+        if catalogue.draft_pk is None:
             return "—"
-        url = reverse("admin:duties_catalogueversion_change", args=[version.pk])
-        return format_html('<a href="{}">{}</a>', url, version.label)
+        url = reverse("admin:duties_catalogueversion_change", args=[catalogue.draft_pk])
+        return format_html('<a href="{}">{}</a>', url, CatalogueVersion(number=catalogue.draft_number).label)
 
     def get_readonly_fields(self, request, obj=None):
         return ("org",) if obj is not None else ()
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save(update_fields=["title"])
+            services.rename_catalogue(actor=request.user, catalogue=obj, title=obj.title)
             return
         catalogue = services.create_catalogue(actor=request.user, org=obj.org, title=obj.title)
         obj.pk = catalogue.pk
@@ -147,8 +161,9 @@ class CatalogueVersionAdmin(ScopedAdminMixin, admin.ModelAdmin):
         services.discard_draft(actor=request.user, version=obj)
 
     def delete_queryset(self, request, queryset):
-        for version in queryset.filter(status=VersionStatus.DRAFT).select_related("catalogue__org"):
-            services.discard_draft(actor=request.user, version=version)
+        with transaction.atomic():  # all the selected drafts, or none
+            for version in queryset.filter(status=VersionStatus.DRAFT).select_related("catalogue__org"):
+                services.discard_draft(actor=request.user, version=version)
 
     @admin.action(description=_("Publish the selected drafts"))
     def publish(self, request, queryset):
@@ -209,5 +224,6 @@ class DutyItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
         services.delete_item(actor=request.user, item=obj)
 
     def delete_queryset(self, request, queryset):
-        for item in queryset.select_related("version__catalogue__org"):
-            services.delete_item(actor=request.user, item=item)
+        with transaction.atomic():  # all the selected items, or none
+            for item in queryset.select_related("version__catalogue__org"):
+                services.delete_item(actor=request.user, item=item)

@@ -45,3 +45,42 @@ class DutyItemAdminForm(forms.ModelForm):
             "workflow_text": _("Steps separated by -, —, ——, － or →; a line “办理程序：…” starts a titled workflow."),
             "supervision": _("Only where it differs from the department's contact."),
         }
+
+    # The parts of a version an item refers to, with the error when one is of another version.
+    PARTS = {
+        "main_duty": _("Choose a main duty of %(version)s."),
+        "department": _("Choose a department of %(version)s."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Once the version is known, offer only its own main duties and departments.
+        version_id = self._version_id()
+        if version_id is not None:
+            for name in self.PARTS:
+                if name in self.fields:
+                    field = self.fields[name]
+                    field.queryset = field.queryset.filter(version_id=version_id)
+
+    def _version_id(self):
+        if self.is_bound:
+            value = self.data.get(self.add_prefix("version"))
+        elif self.instance.version_id:
+            value = self.instance.version_id
+        else:
+            value = self.initial.get("version")
+        value = getattr(value, "pk", value)
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return None
+
+    def clean(self):
+        cleaned = super().clean()
+        version = cleaned.get("version")
+        if version is not None:
+            for name, message in self.PARTS.items():
+                part = cleaned.get(name)
+                if part is not None and part.version_id != version.pk:
+                    self.add_error(name, message % {"version": version})
+        return cleaned

@@ -159,6 +159,26 @@ def create_catalogue(*, actor, org: Org, title: str) -> Catalogue:
     return catalogue
 
 
+def rename_catalogue(*, actor, catalogue: Catalogue, title: str) -> Catalogue:
+    """Change a catalogue's title (the admin's edit); audited before and after."""
+    _require_manage(actor, catalogue.org)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Enter the catalogue's title.")})
+    with transaction.atomic():
+        locked = Catalogue.objects.select_for_update(of=("self",)).select_related("org").get(
+            pk=catalogue.pk)
+        if locked.title == title:
+            return locked
+        before = audit.snapshot(locked, ["title"])
+        locked.title = title
+        locked.full_clean()
+        locked.save(update_fields=["title"])
+        audit.record(actor=actor, action="duties.catalogue.rename", instance=locked,
+                     org=locked.org, before=before, after=audit.snapshot(locked, ["title"]))
+    return locked
+
+
 def _next_number(catalogue: Catalogue) -> int:
     return (catalogue.versions.aggregate(top=Max("number"))["top"] or 0) + 1
 

@@ -2,7 +2,6 @@
 every list scoped through the gate (admins see their subtree; outside answers 404)."""
 
 from django.contrib import admin
-from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.db import transaction
 
 from services.models import (
@@ -17,7 +16,12 @@ from services.models import (
     ServiceType,
 )
 from unionportal import audit
-from unionportal.admin import ReadOnlyAdminMixin, ReadOnlyInline, ScopedAdminMixin
+from unionportal.admin import (
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+    ScopedAdminMixin,
+    ScopedRelatedOnlyFieldListFilter,
+)
 
 TYPE_FIELDS = ["code", "name", "kind", "description", "preamble", "member_required", "duty_org",
                "duty_number", "is_active", "position"]
@@ -47,6 +51,15 @@ class AuditedAdmin(ScopedAdminMixin, admin.ModelAdmin):
                          org=self.org_of(obj), before=audit.snapshot(obj, self.audit_fields or None))
             super().delete_model(request, obj)
 
+    def delete_queryset(self, request, queryset):
+        # "Delete selected" deletes in bulk (queryset.delete()), which would skip the audit:
+        # delete row by row, each audited, all or nothing.
+        with transaction.atomic():
+            rows = (self.model._default_manager.filter(pk__in=queryset.values("pk"))
+                    .select_related("org").select_for_update(of=("self",)))
+            for obj in rows:
+                self.delete_model(request, obj)
+
     def org_of(self, obj):
         return obj.org
 
@@ -61,7 +74,7 @@ class ServiceStepInline(admin.TabularInline):
 class ServiceTypeAdmin(AuditedAdmin):
     list_display = ("name", "org", "kind", "duty_org", "duty_number", "is_active", "position")
     list_select_related = ("org", "duty_org")
-    list_filter = ("kind", "is_active", ("org", RelatedOnlyFieldListFilter))
+    list_filter = ("kind", "is_active", ("org", ScopedRelatedOnlyFieldListFilter))
     search_fields = ("name", "code", "org__name", "org__code")
     inlines = [ServiceStepInline]
     audit_fields = ["org", *TYPE_FIELDS]

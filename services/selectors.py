@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -145,12 +145,33 @@ def timeline(case: Case) -> Timeline:
     return Timeline(entries=entries, actions=actions, path=path)
 
 
+def visible_service_types(user):
+    """The service types ``user`` may open (one query).
+
+    A type is visible when its owner is visible, or when it is offered (``available_types``:
+    active, owned by the org or an org above it) to an org the user may see.  Types owned by a
+    federation are applied for by the unions below it, so their staff see them though they
+    cannot see the federation.  (Staff fill in for their own org only, which they also see, so
+    VIEW covers every org a user may apply for.)
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ServiceType.objects.none()
+    if user.is_superuser:
+        return ServiceType.objects.all()
+    owner_visible = scope_orgs(Org.objects.all(), user, Action.VIEW)
+    offered_to_visible = scope_orgs(
+        Org.objects.filter(tree_id=OuterRef("org__tree_id"), lft__gte=OuterRef("org__lft"),
+                           rght__lte=OuterRef("org__rght")),
+        user, Action.VIEW)
+    return ServiceType.objects.filter(
+        Q(org__in=owner_visible) | Q(Exists(offered_to_visible), is_active=True))
+
+
 def service_types_for_duties(org, numbers, user=None) -> dict[str, list[ServiceType]]:
     """The service types that carry out the 运行流程 of ``org``'s duty items ``numbers``
-    (only those whose owner ``user`` may see, when a user is given)."""
-    types = ServiceType.objects.filter(duty_org=org, duty_number__in=list(numbers), is_active=True)
-    if user is not None:
-        types = scope_queryset(types, user, Action.VIEW)
+    (only those ``user`` may open, when a user is given: ``visible_service_types``)."""
+    types = ServiceType.objects.all() if user is None else visible_service_types(user)
+    types = types.filter(duty_org=org, duty_number__in=list(numbers), is_active=True)
     found: dict[str, list[ServiceType]] = {}
     for service_type in types.order_by("position", "name"):
         found.setdefault(service_type.duty_number, []).append(service_type)

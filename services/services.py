@@ -59,6 +59,18 @@ def may_act(user, case: Case) -> bool:
     return case.current_step.applicant_fills and can(user, Action.FILL, case.current_org)
 
 
+def took_step(user, case: Case, step_id) -> bool:
+    """Whether ``user`` already acted on step ``step_id`` of ``case``: a repeated form (a double
+    submit) answers as the first one did instead of being refused."""
+    try:
+        step_id = int(step_id)
+    except (TypeError, ValueError):
+        return False
+    if user is None or not user.is_authenticated:
+        return False
+    return case.actions.filter(step_id=step_id, actor=user).exists()
+
+
 def may_apply(user, applicant: Org) -> bool:
     """The applicant's own staff apply (interfaces page: staff apply for its own org's cases)."""
     return can(user, Action.FILL, applicant)

@@ -23,17 +23,24 @@ from services.models import (
     CaseStatus,
     MutualAidRound,
     RoundStatus,
-    ServiceType,
 )
 from services.pdf import render_budget_pdf, render_case_pdf
 from unionportal.pdf import pdf_response
-from unionportal.scoping import Action, can, get_visible_org_or_404, scope_orgs
+from unionportal.scoping import (
+    Action,
+    can,
+    get_visible_org_or_404,
+    require,
+    scope_orgs,
+    scope_queryset,
+)
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 QUEUE_PAGE = 50
+ROUNDS_PAGE = 50
 
 
 @login_required
@@ -81,22 +88,13 @@ def _act(request, case, form):
     raise ValidationError(_("Choose an action."))
 
 
-def _already_done(request, case) -> bool:
-    """A repeated POST of an action this user already took (a double submit): no 403."""
-    try:
-        step_id = int(request.POST.get("step", ""))
-    except ValueError:
-        return False
-    return case.actions.filter(step_id=step_id, actor=request.user).exists()
-
-
 @login_required
 def case_detail(request, pk):
     case = selectors.get_case_or_404(request.user, pk)
     may_act = engine.may_act(request.user, case)
     form = None
     if request.method == "POST":
-        if not may_act and not _already_done(request, case):
+        if not may_act and not engine.took_step(request.user, case, request.POST.get("step")):
             raise PermissionDenied
         form = ActionForm(request.POST, request.FILES, step=case.current_step)
         if form.is_valid():
@@ -117,6 +115,9 @@ def case_detail(request, pk):
     step = case.current_step
     return render(request, "services/case_detail.html", {
         "case": case,
+        # The type's page, when the user may open it (services.selectors.visible_service_types).
+        "type_visible": selectors.visible_service_types(request.user)
+                        .filter(pk=case.service_type_id).exists(),
         "timeline": timeline,
         "form": form if may_act else None,
         "may_act": may_act,
@@ -138,8 +139,8 @@ def case_pdf(request, pk):
 @login_required
 def attachment(request, pk):
     """A case's file, only for users who may see the case (the scoping gate); never inline."""
-    item = get_object_or_404(CaseAttachment.objects.select_related("case"), pk=pk)
-    selectors.get_case_or_404(request.user, item.case_id)
+    item = get_object_or_404(
+        CaseAttachment.objects.filter(case__in=selectors.visible_cases(request.user)), pk=pk)
     try:
         with item.file.open("rb") as handle:  # at most 10 MB (services.attachments)
             content = handle.read()
@@ -154,11 +155,15 @@ def attachment(request, pk):
 
 @login_required
 def type_detail(request, pk):
-    service_type = get_object_or_404(ServiceType.objects.select_related("org", "duty_org"), pk=pk)
-    get_visible_org_or_404(request.user, service_type.org.code)  # 404 outside the owner's tree
+    # 404 unless the owner is visible or the type is offered to an org the user sees.
+    service_type = get_object_or_404(
+        selectors.visible_service_types(request.user).select_related("org", "duty_org"), pk=pk)
     steps = list(service_type.steps.all())
     return render(request, "services/type_detail.html", {
         "service_type": service_type, "steps": steps,
+        # Staff of a union below the owner may not see the owner's catalogue: no dead link.
+        "duty_org_visible": bool(service_type.duty_org) and can(request.user, Action.VIEW,
+                                                                service_type.duty_org),
         "preamble": [line for line in service_type.preamble.splitlines() if line.strip()],
     })
 
@@ -174,10 +179,11 @@ def org_services(request, code):
              .select_related("service_type", "current_step", "current_org")
              .order_by("-submitted_at", "-id"))
     page = Paginator(cases, QUEUE_PAGE).get_page(request.GET.get("page"))
+    may_apply = engine.may_apply(request.user, org)
     return render(request, "services/org.html", {
         "org": org, "page": page,
-        "may_apply": engine.may_apply(request.user, org),
-        "types": engine.available_types(org) if engine.may_apply(request.user, org) else [],
+        "may_apply": may_apply,
+        "types": engine.available_types(org) if may_apply else [],
         "now": timezone.now(),
     })
 
@@ -314,14 +320,18 @@ def funds(request, code, year=None):
 @login_required
 def mutual_aid(request, code):
     org = _org(request, code)
-    rounds = list(selectors.mutual_aid_rounds(request.user, org))
+    page = Paginator(selectors.mutual_aid_rounds(request.user, org), ROUNDS_PAGE).get_page(
+        request.GET.get("page"))
+    rounds = list(page.object_list)
+    # The orgs of this page the user manages: one query, not one per round.
+    manageable = set(scope_orgs(Org.objects.filter(pk__in={r.org_id for r in rounds}),
+                                request.user, Action.MANAGE).values_list("pk", flat=True))
     for round_ in rounds:
         round_.flagged = funds_module.is_flagged(round_)
         round_.percent = funds_module.payout_percent(round_)
-        round_.may_close = round_.status == RoundStatus.OPEN and can(request.user, Action.MANAGE,
-                                                                     round_.org)
+        round_.may_close = round_.status == RoundStatus.OPEN and round_.org_id in manageable
     return render(request, "services/mutual_aid.html", {
-        "org": org, "rounds": rounds, "form": CloseRoundForm(),
+        "org": org, "page": page, "rounds": rounds, "form": CloseRoundForm(),
         "minimum": funds_module.MUTUAL_AID_MIN_PAYOUT_PERCENT,
     })
 
@@ -329,10 +339,12 @@ def mutual_aid(request, code):
 @login_required
 @require_POST
 def close_round(request, pk):
-    round_ = get_object_or_404(MutualAidRound.objects.select_related("org"), pk=pk)
-    org = _org(request, round_.org.code)
-    if not can(request.user, Action.MANAGE, round_.org):
-        raise PermissionDenied
+    # Through the gate first: a round outside what the user sees answers 404.
+    round_ = get_object_or_404(
+        scope_queryset(MutualAidRound.objects.select_related("org"), request.user, Action.VIEW),
+        pk=pk)
+    org = round_.org
+    require(request.user, Action.MANAGE, org)
     form = CloseRoundForm(request.POST)
     if form.is_valid():
         try:

@@ -1,6 +1,7 @@
 """Admin pieces shared by every app: the scoping mixin and the audit-trail admin."""
 
 from django.contrib import admin
+from django.db.models import Q
 from django.http import Http404
 
 from unionportal.admin_site import manages_anything
@@ -50,6 +51,27 @@ class ScopedAdminMixin:
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Django redirects to the index with a message; outside the scope we promise a 404.
         raise Http404
+
+
+class ScopedRelatedOnlyFieldListFilter(admin.RelatedOnlyFieldListFilter):
+    """A list filter on a foreign key to ``Org``: the orgs present in the admin's (scoped) rows
+    *and* inside the user's scope for the admin's ``scope_action``.
+
+    ``RelatedOnlyFieldListFilter`` alone offers every org the visible rows point to, which for
+    a field other than the scoping one (a sheet's assessor, say) names orgs outside the scope.
+    """
+
+    def field_choices(self, field, request, model_admin):
+        from orgs.models import Org
+
+        if field.related_model is not Org:
+            return super().field_choices(field, request, model_admin)
+        present = model_admin.get_queryset(request).distinct().values_list(f"{self.field_path}__pk", flat=True)
+        action = getattr(model_admin, "scope_action", Action.VIEW)
+        scoped = scope_orgs(Org.objects.all(), request.user, action).values("pk")
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(include_blank=False, limit_choices_to=Q(pk__in=present) & Q(pk__in=scoped),
+                                 ordering=ordering)
 
 
 class ReadOnlyAdminMixin:

@@ -5,7 +5,6 @@ lets an administrator read and correct them.  Outcomes and frozen counts are rea
 """
 
 from django.contrib import admin
-from django.contrib.admin import RelatedOnlyFieldListFilter
 
 from orgs.models import (
     CommitteeMember,
@@ -21,7 +20,7 @@ from orgs.models import (
     SessionAttendee,
     SpecialCommittee,
 )
-from unionportal.admin import ReadOnlyAdminMixin, ScopedAdminMixin
+from unionportal.admin import ReadOnlyAdminMixin, ScopedAdminMixin, ScopedRelatedOnlyFieldListFilter
 
 
 class ReadOnlyRecordAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
@@ -32,7 +31,7 @@ class ReadOnlyRecordAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin
 class MeetingAdmin(ReadOnlyRecordAdmin):
     list_display = ("date", "kind", "org", "chaired_by")
     list_select_related = ("org",)
-    list_filter = ("kind", ("org", RelatedOnlyFieldListFilter))
+    list_filter = ("kind", ("org", ScopedRelatedOnlyFieldListFilter))
     search_fields = ("org__code", "org__name", "agenda")
     date_hierarchy = "date"
     exclude = ("minutes",)
@@ -48,7 +47,7 @@ class DelegateInline(admin.TabularInline):
 class CongressAdmin(ReadOnlyRecordAdmin):
     list_display = ("__str__", "kind", "org")
     list_select_related = ("org",)
-    list_filter = ("kind", ("org", RelatedOnlyFieldListFilter))
+    list_filter = ("kind", ("org", ScopedRelatedOnlyFieldListFilter))
     search_fields = ("org__code", "org__name", "name")
     inlines = [DelegateInline]
 
@@ -92,7 +91,7 @@ class SpecialCommitteeAdmin(ReadOnlyRecordAdmin):
 class ConsultationAdmin(ReadOnlyRecordAdmin):
     list_display = ("org", "year", "date", "employer", "contract_signed_on", "contract_valid_until")
     list_select_related = ("org",)
-    list_filter = ("year", ("org", RelatedOnlyFieldListFilter))
+    list_filter = ("year", ("org", ScopedRelatedOnlyFieldListFilter))
     search_fields = ("org__code", "org__name", "employer")
 
 
@@ -100,7 +99,7 @@ class ConsultationAdmin(ReadOnlyRecordAdmin):
 class CommitteeTermAdmin(ReadOnlyRecordAdmin):
     list_display = ("org", "number", "start", "end", "chair")
     list_select_related = ("org",)
-    list_filter = (("org", RelatedOnlyFieldListFilter),)
+    list_filter = (("org", ScopedRelatedOnlyFieldListFilter),)
     search_fields = ("org__code", "org__name", "chair")
 
 
@@ -108,7 +107,7 @@ class CommitteeTermAdmin(ReadOnlyRecordAdmin):
 class ExpenseAdmin(ReadOnlyRecordAdmin):
     list_display = ("date", "org", "kind", "purpose", "amount", "approved_on", "paid_on", "settled_on")
     list_select_related = ("org",)
-    list_filter = ("kind", ("org", RelatedOnlyFieldListFilter))
+    list_filter = ("kind", ("org", ScopedRelatedOnlyFieldListFilter))
     search_fields = ("org__code", "org__name", "purpose", "handler")
     date_hierarchy = "date"
 

@@ -36,3 +36,32 @@ def test_service_links_respect_the_scope():
     GrantFactory(user=outsider, role="clerk", org=Org.objects.get(code="zz"))
     assert service_types_for_duties(hedong, ["3.2"])["3.2"]
     assert service_types_for_duties(hedong, ["3.2"], outsider) == {}
+
+
+def test_staff_see_the_types_their_federation_offers_for_their_own_duty_items():
+    """A type owned by the federation above carries out the base union's item: its staff (who
+    see only their own union) get the link, and the link opens."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from services.models import ServiceType
+    from services.selectors import service_types_for_duties
+    from tests.duties.helpers import plain_catalogue
+    from tests.kit import scope_tree, user_with_role
+
+    tree = scope_tree()
+    version = plain_catalogue(tree.a1, 2)
+    offered = ServiceType.objects.create(org=tree.root, code="card", name="办卡", duty_org=tree.a1,
+                                         duty_number="1")
+    ServiceType.objects.create(org=tree.b, code="other", name="乙的服务", duty_org=tree.a1,
+                               duty_number="1")  # not offered to a1: hidden
+    staff = user_with_role(tree, "staff")
+    with CaptureQueriesContext(connection) as queries:
+        found = service_types_for_duties(tree.a1, ["1", "2"], staff)
+    assert len(queries) == 1
+    assert found == {"1": [offered]}
+    client = client_for(staff)
+    item = version.items.get(number="1")
+    page = client.get(reverse("duties:item", args=[tree.a1.code, item.pk])).content.decode()
+    assert f"/services/types/{offered.pk}/" in page and "乙的服务" not in page
+    assert client.get(f"/services/types/{offered.pk}/").status_code == 200

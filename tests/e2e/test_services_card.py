@@ -63,3 +63,10 @@ def test_service_card_travels_up_the_tree_and_comes_back_done(demo_data, live_se
     expect(timeline).to_contain_text("demo-handler")
     expect(page.locator("ol.path")).to_contain_text("株洲市国资委系统工会")
     expect(page.locator("main")).to_contain_text("银行已制卡")
+
+    # The service the staff applied for opens from their case (its owner, the federation, is
+    # above what they may see, but it is offered to their union).
+    page.locator("dl.facts").get_by_role("link", name="工会会员服务卡办理").click()
+    expect(page).to_have_url(re.compile(r"/services/types/\d+/$"))
+    expect(page.locator("h1")).to_have_text("工会会员服务卡办理")
+    expect(page.locator("main")).to_contain_text("办理流程")
