@@ -28,10 +28,16 @@ from fixtures.zhuzhou_assessment import _split_items as split_numbered_items
 from fixtures.zhuzhou_assessment import _split_name as split_name_points
 from orgs.models import KIND_FILE_NAMES, Org, OrgKind
 from unionportal.scoping import Action, can
-from unionportal.tabular import Column, Report, Row, read_table, write_table
+from unionportal.tabular import (
+    Column,
+    Report,
+    Row,
+    import_transaction,
+    parse_yes_no,
+    read_table,
+    write_table,
+)
 
-YES = {"是", "yes", "y", "true", "1", "√", "✓"}
-NO = {"否", "no", "n", "false", "0", "×"}
 TOTAL_ROW = "合计"
 
 SHEET_COLUMNS = [
@@ -93,14 +99,6 @@ def _parse_grade(text: str) -> str | None:
         return GRADE_FILE_NAMES[text]
     if text.lower() in Grade.values:
         return text.lower()
-    return None
-
-
-def _parse_yes_no(text: str) -> bool | None:
-    if text.lower() in YES:
-        return True
-    if text.lower() in NO:
-        return False
     return None
 
 
@@ -176,7 +174,7 @@ def _row_entry(row: Row, report: Report) -> services.Entry | None:
                 ok = False
             entry.grade = grade or ""
             docs_text = row["self_docs"]
-            docs = _parse_yes_no(docs_text)
+            docs = parse_yes_no(docs_text)
             if not docs_text:
                 report.error(row, "self_docs" if "self_docs" in row.headers else "self_grade",
                              _("is required where 自评等级 is given (是 or 否)."))
@@ -330,32 +328,23 @@ def import_templates(source, fmt: str, *, actor=None, dry_run: bool = False) -> 
     # The print layout's header cells, as the file wrote them.
     headers = ["序号", "考核指标", table.headers.get("content", "考核内容"),
                table.headers.get("rule", "扣分方法"), "权重（分）", "自评分"]
-    try:
-        with transaction.atomic():
-            for plan in plans.values():
-                title = f"{plan.year}年度工作考核细则"
-                try:
-                    _template, created, _warnings = services.save_template(
-                        actor=actor, assessor=plan.assessor, year=plan.year, title=title,
-                        indicators=plan.indicators, rule=plan.rule, kind=plan.kind,
-                        assessees=plan.assessees, headers=headers, source=_("imported file"))
-                except ValidationError as exc:
-                    for message in exc.messages:
-                        report.error(plan.first_row, "assessor", message)
-                    continue
-                if created:
-                    report.created += 1
-                else:
-                    report.updated += 1
-            if not report.ok or dry_run:
-                raise _Rollback
-    except _Rollback:
-        pass
+    with import_transaction(report, dry_run=dry_run):
+        for plan in plans.values():
+            title = f"{plan.year}年度工作考核细则"
+            try:
+                _template, created, _warnings = services.save_template(
+                    actor=actor, assessor=plan.assessor, year=plan.year, title=title,
+                    indicators=plan.indicators, rule=plan.rule, kind=plan.kind,
+                    assessees=plan.assessees, headers=headers, source=_("imported file"))
+            except ValidationError as exc:
+                for message in exc.messages:
+                    report.error(plan.first_row, "assessor", message)
+                continue
+            if created:
+                report.created += 1
+            else:
+                report.updated += 1
     return report
-
-
-class _Rollback(Exception):
-    pass
 
 
 # --- results ------------------------------------------------------------------------------

@@ -53,10 +53,6 @@ class ImportResult:
     versions: list[CatalogueVersion] = field(default_factory=list)
 
 
-class _Rollback(Exception):
-    pass
-
-
 # --- import ---------------------------------------------------------------------------------
 
 

@@ -21,7 +21,7 @@ from orgs.models import (
     code_validator,
 )
 from unionportal.scoping import Action, can
-from unionportal.tabular import Column, Report, Row, read_table, write_table
+from unionportal.tabular import Column, Report, Row, import_transaction, read_table, write_table
 from unionportal.tree import tree_write_lock
 
 COLUMNS = [
@@ -45,10 +45,6 @@ class PlannedOrg:
     existing: Org | None
 
 
-class _Rollback(Exception):
-    pass
-
-
 def import_orgs(source, fmt: str, *, actor=None, dry_run: bool = False, progress=None) -> Report:
     """Validate and (unless ``dry_run`` or any error) apply an org file.
 
@@ -65,15 +61,10 @@ def import_orgs(source, fmt: str, *, actor=None, dry_run: bool = False, progress
         _check_final_tree(plans, report, actor)
     if not report.ok:
         return report
-    try:
-        # mptt's per-row shifting is quadratic (each insert rewrites the rest of the tree);
-        # delayed updates rebuild each touched tree once at the end, inside the same lock.
-        with tree_write_lock(Org), Org.objects.delay_mptt_updates():
-            _apply(plans, report, actor, progress or (lambda rows: rows))
-            if not report.ok or dry_run:
-                raise _Rollback
-    except _Rollback:
-        pass
+    # mptt's per-row shifting is quadratic (each insert rewrites the rest of the tree);
+    # delayed updates rebuild each touched tree once at the end, inside the same lock.
+    with import_transaction(report, dry_run=dry_run), tree_write_lock(Org), Org.objects.delay_mptt_updates():
+        _apply(plans, report, actor, progress or (lambda rows: rows))
     return report
 
 

@@ -6,7 +6,6 @@ A known (name, id_tail, org) updates that worker; anything else creates one.
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from orgs.models import Org
@@ -14,7 +13,14 @@ from services.models import ModelWorker
 from services.models.workers import WORKER_LEVEL_FILE_LABELS, WORKER_LEVEL_FILE_NAMES, WorkerLevel
 from unionportal import audit
 from unionportal.scoping import Action, can
-from unionportal.tabular import Column, Report, read_table, write_table
+from unionportal.tabular import (
+    Column,
+    Report,
+    import_transaction,
+    parse_yes_no,
+    read_table,
+    write_table,
+)
 
 COLUMNS = [
     Column("name", "姓名", "name", required=True),
@@ -26,22 +32,15 @@ COLUMNS = [
     Column("retired", "是否退休", "retired", required=True),
     Column("alive", "是否健在", "alive"),
 ]
-YES, NO = {"是", "yes", "y", "true", "1"}, {"否", "no", "n", "false", "0"}
 FIELDS = ("level", "honours", "first_year", "retired", "alive")
 
 
-class _Rollback(Exception):
-    pass
-
-
 def _yes_no(row, key, report, default=None):
-    text = row[key].strip().lower()
-    if not text and default is not None:
+    if not row[key].strip() and default is not None:
         return default
-    if text in YES:
-        return True
-    if text in NO:
-        return False
+    value = parse_yes_no(row[key])
+    if value is not None:
+        return value
     report.error(row, key, _("write 是 or 否 (found “%(value)s”).") % {"value": row[key]})
     return None
 
@@ -116,13 +115,8 @@ def import_model_workers(source, fmt: str, *, actor=None, dry_run: bool = False)
                                                  "alive": alive}))
     if not report.ok:
         return report
-    try:
-        with transaction.atomic():
-            _apply(plans, report, actor)
-            if dry_run:
-                raise _Rollback
-    except _Rollback:
-        pass
+    with import_transaction(report, dry_run=dry_run):
+        _apply(plans, report, actor)
     return report
 
 

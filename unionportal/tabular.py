@@ -10,10 +10,12 @@
 import csv
 import datetime as dt
 import io
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -27,6 +29,31 @@ CONTENT_TYPES = {
 # Cells starting with these are formulas (or DDE payloads) to Excel and LibreOffice.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
+
+
+# Yes/no cells (是 / 否), as people write them.
+YES = frozenset({"是", "yes", "y", "true", "1", "√", "✓"})
+NO = frozenset({"否", "no", "n", "false", "0", "×"})
+
+
+def parse_yes_no(text: str) -> bool | None:
+    """True for 是 (yes), False for 否 (no), None for anything else (blank included)."""
+    value = text.strip().lower()
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    return None
+
+
+@contextmanager
+def import_transaction(report: "Report", *, dry_run: bool):
+    """The one transaction an import applies in: it is rolled back on a dry run or as soon as
+    any row failed while applying, so a file is written whole or not at all."""
+    with transaction.atomic():
+        yield
+        if dry_run or not report.ok:
+            transaction.set_rollback(True)
 
 
 class FileFormatError(ValueError):
