@@ -1,3 +1,5 @@
+import os
+
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,13 @@ class UnionPortalConfig(AppConfig):
 
     def ready(self):
         from unionportal import checks  # noqa: F401  (registers the system checks)
+
+        # The development server's serving process (the autoreloader's child) warms the PDF
+        # renderer off the request path; gunicorn workers do it in unionportal/gunicorn.py.
+        if os.environ.get("RUN_MAIN") == "true":
+            from unionportal.pdf import warm_up_in_background
+
+            warm_up_in_background()
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -98,6 +98,20 @@ def warm_up() -> None:
     html_to_pdf('<p lang="zh-hans">工会 <b>工会</b></p><h1>工会</h1>')
 
 
+def warm_up_in_background() -> None:
+    """``warm_up`` in a daemon thread, for the development server (``make run``): its
+    first PDF then costs what every later one does, and start-up does not wait for it."""
+    import threading
+
+    def run():
+        try:
+            warm_up()
+        except Exception:  # a missing font must not stop the server; the checks report it
+            logger.exception("PDF renderer warm-up failed")
+
+    threading.Thread(target=run, name="pdf-warm-up", daemon=True).start()
+
+
 def render_html(template_name: str, context: dict) -> str:
     return render_to_string(template_name, context)
 

@@ -170,3 +170,12 @@ def test_mutual_aid_page_flags_and_refuses(db, client):
     response = client.post(f"/services/mutual-aid/{low.pk}/close/", {"compliant": "1"}, follow=True)
     assert "不能按合规结束" in response.content.decode()
     assert MutualAidRound.objects.get(pk=low.pk).status == "open"
+
+
+@pytest.mark.django_db
+def test_the_demo_clerk_of_langfang_sees_the_documents_budget(client):
+    call_command("seed", "--demo", stdout=io.StringIO(), stderr=io.StringIO())
+    assert client.login(username="demo-lf-clerk", password="lf-clerk-demo-2026")
+    page = client.get("/services/org/lf/budget/2016/").content.decode()
+    assert "436,500" in page and "222,800" in page
+    assert client.get("/orgs/zz/").status_code == 404  # a clerk of lf sees only lf's tree

@@ -105,3 +105,15 @@ def test_gunicorn_settings_warm_each_worker(monkeypatch):
     monkeypatch.setattr(renderer, "warm_up", lambda: calls.append(1))
     gunicorn.post_worker_init(worker=None)
     assert calls == [1] and gunicorn.timeout >= 60
+
+
+def test_the_development_server_warms_the_renderer_in_the_background(monkeypatch):
+    import threading
+
+    from django.apps import apps
+
+    warmed = threading.Event()
+    monkeypatch.setattr(renderer, "warm_up", warmed.set)
+    monkeypatch.setenv("RUN_MAIN", "true")
+    apps.get_app_config("unionportal").ready()
+    assert warmed.wait(timeout=10)
