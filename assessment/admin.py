@@ -1,4 +1,4 @@
-"""The assessment in the admin: templates (factors editable), sheets read-only, 会员评家.
+"""The assessment in the admin: templates (factors editable), sheets and 会员评家 read-only.
 
 Every write goes through a service, so the audit trail records it; sheets and their scores
 change only through the workflow pages, never by hand in the admin.
@@ -6,7 +6,6 @@ change only through the workflow pages, never by hand in the admin.
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from assessment import services
@@ -20,7 +19,6 @@ from assessment.models import (
     Template,
     Unit,
 )
-from unionportal import audit
 from unionportal.admin import (
     ReadOnlyAdminMixin,
     ReadOnlyInline,
@@ -124,46 +122,40 @@ class SheetAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     inlines = [UnitInline]
 
 
-class RatingInline(admin.TabularInline):
+class RatingInline(ReadOnlyInline):
     model = EvaluationRating
-    extra = 0
+    fields = ("subject", "person", "content_number", "content", "satisfied", "basically_satisfied", "dissatisfied")
+    readonly_fields = fields
 
 
-class RectificationInline(admin.TabularInline):
+class RectificationInline(ReadOnlyInline):
     model = Rectification
-    extra = 0
+    fields = ("issue", "measure", "outcome", "completed", "reported_on")
+    readonly_fields = fields
 
 
 @admin.register(MemberEvaluation)
 class MemberEvaluationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Read here; recorded on the union's assessment page through the services (the union's
+    staff record the evaluation, its ratings, publication and rectifications; only the
+    superior union records its approval of a lower ratio).  Deletes go through a service."""
+
     scope_org_field = "org"
     list_display = ("year", "org", "members", "participants", "frontline_participants", "valid")
     list_select_related = ("org",)
     list_filter = ("year",)
     search_fields = ("org__name", "org__code")
-    autocomplete_fields = ("org",)
     inlines = [RatingInline, RectificationInline]
 
     @admin.display(description=_("valid"), boolean=True)
     def valid(self, obj):
         return obj.is_valid
 
-    def save_model(self, request, obj, form, change):
-        before = None
-        if change:
-            before = audit.snapshot(MemberEvaluation.objects.get(pk=obj.pk))
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            audit.record(actor=request.user, action="assessment.member_evaluation." + ("update" if change else "create"),
-                         instance=obj, org=obj.org, before=before, after=audit.snapshot(obj))
+    def has_add_permission(self, request):
+        return False
 
-    def save_formset(self, request, form, formset, change):
-        with transaction.atomic():
-            instances = formset.save()
-            if instances or formset.deleted_objects:
-                audit.record(actor=request.user, action="assessment.member_evaluation.details",
-                             instance=form.instance, org=form.instance.org,
-                             after=[audit.snapshot(i) for i in instances])
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def delete_model(self, request, obj):
         services.delete_member_evaluation(actor=request.user, evaluation=obj)

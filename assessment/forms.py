@@ -135,3 +135,115 @@ class RemindForm(forms.Form):
         if not self["sheet"].value():
             return None
         return self.cleaned_data["sheet"].filter(status__in=EDITABLE_BY_STAFF)
+
+
+# --- 会员评家 -------------------------------------------------------------------------------
+
+VICE_CHAIR_SLOTS = 4  # rows for vice-chairs on the form (a base union rarely has more)
+
+
+def rating_slots(contents) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(slot, subject, contents) of the form: the committee, the chair and the vice-chairs."""
+    from assessment.models import RatingSubject
+
+    slots = [("committee", RatingSubject.COMMITTEE, contents.committee), ("chair", RatingSubject.CHAIR, contents.leaders)]
+    slots += [(f"vice{n}", RatingSubject.VICE_CHAIR, contents.leaders) for n in range(1, VICE_CHAIR_SLOTS + 1)]
+    return slots
+
+
+class MemberEvaluationForm(forms.Form):
+    """The evaluation's counts and the ratings: per slot, per content of seed 004, three counts."""
+
+    held_on = forms.DateField(label=_("Held on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    basis = forms.ChoiceField(label=_("Counted against"))
+    members = forms.IntegerField(label=_("Members (or representatives)"), min_value=0)
+    participants = forms.IntegerField(label=_("Participants"), min_value=0)
+    frontline_participants = forms.IntegerField(label=_("Frontline participants"), min_value=0)
+
+    COUNTS = ("s", "b", "d")  # satisfied, basically satisfied, dissatisfied
+
+    def __init__(self, *args, contents, evaluation=None, **kwargs):
+        from assessment.models import MemberEvaluation
+
+        initial = kwargs.pop("initial", {}) or {}
+        self.slots = rating_slots(contents)
+        if evaluation is not None:
+            initial.update({"held_on": evaluation.held_on, "basis": evaluation.basis, "members": evaluation.members,
+                            "participants": evaluation.participants,
+                            "frontline_participants": evaluation.frontline_participants})
+            initial.update(self._rating_initial(evaluation))
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["basis"].choices = MemberEvaluation.Basis.choices
+        for slot, subject, items in self.slots:
+            if subject != "committee":
+                self.fields[f"person-{slot}"] = forms.CharField(label=_("name"), required=False, max_length=50)
+            for number in range(1, len(items) + 1):
+                for count in self.COUNTS:
+                    self.fields[f"r-{slot}-{number}-{count}"] = forms.IntegerField(
+                        min_value=0, required=False, widget=forms.NumberInput(attrs={"class": "count"}))
+
+    def _rating_initial(self, evaluation) -> dict:
+        initial, vice = {}, 0
+        slot_of = {}
+        for rating in evaluation.ratings.order_by("subject", "person", "content_number"):
+            key = (rating.subject, rating.person)
+            if key not in slot_of:
+                if rating.subject == "committee":
+                    slot_of[key] = "committee"
+                elif rating.subject == "chair" and "chair" not in slot_of.values():
+                    slot_of[key] = "chair"
+                else:
+                    vice += 1
+                    if vice > VICE_CHAIR_SLOTS:
+                        continue
+                    slot_of[key] = f"vice{vice}"
+                if rating.person:
+                    initial[f"person-{slot_of[key]}"] = rating.person
+            slot = slot_of.get(key)
+            if slot is None:
+                continue
+            for count, value in zip(self.COUNTS, (rating.satisfied, rating.basically_satisfied, rating.dissatisfied)):
+                initial[f"r-{slot}-{rating.content_number}-{count}"] = value
+        return initial
+
+    def rows(self):
+        """For the template: per slot its name field and, per content, the three count fields."""
+        for slot, subject, items in self.slots:
+            yield {"slot": slot, "subject": subject, "person": self[f"person-{slot}"] if subject != "committee" else None,
+                   "contents": [(n, text, [self[f"r-{slot}-{n}-{c}"] for c in self.COUNTS])
+                                for n, text in enumerate(items, 1)]}
+
+    def ratings(self):
+        from assessment.services import RatingSpec
+
+        specs = []
+        for slot, subject, items in self.slots:
+            person = self.cleaned_data.get(f"person-{slot}", "") if subject != "committee" else ""
+            for number in range(1, len(items) + 1):
+                counts = [self.cleaned_data.get(f"r-{slot}-{number}-{c}") for c in self.COUNTS]
+                if all(c is None for c in counts):
+                    continue
+                satisfied, basic, dissatisfied = (c or 0 for c in counts)
+                specs.append(RatingSpec(subject=str(subject), content_number=number, satisfied=satisfied,
+                                        basically_satisfied=basic, dissatisfied=dissatisfied, person=person or ""))
+        return specs
+
+
+class ApprovalForm(forms.Form):
+    approved = forms.BooleanField(label=_("The superior union approved a lower ratio"), required=False)
+    note = forms.CharField(label=_("Approval (document, date)"), required=False, max_length=200)
+
+
+class PublicationForm(forms.Form):
+    published_on = forms.DateField(label=_("Published on"), widget=forms.DateInput(attrs={"type": "date"}))
+    channel = forms.CharField(label=_("How (notice board, meeting, intranet…)"), max_length=200)
+
+
+class RectificationForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    issue = forms.CharField(label=_("Members' opinion"), widget=forms.Textarea(attrs={"rows": 2}))
+    measure = forms.CharField(label=_("Measure"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    outcome = forms.CharField(label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    completed = forms.BooleanField(label=_("Completed"), required=False)
+    reported_on = forms.DateField(label=_("Outcome reported to members on"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))

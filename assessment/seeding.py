@@ -10,11 +10,9 @@ from assessment import services
 from assessment.member_evaluation import EVALUATION_CONTENTS
 from assessment.models import (
     AssesseeRule,
-    EvaluationRating,
     Grade,
     MemberEvaluation,
     RatingSubject,
-    Rectification,
     Round,
     Sheet,
     SheetStatus,
@@ -206,36 +204,38 @@ DEMO_EVALUATIONS = (
 
 
 def _demo_evaluations() -> list[str]:
+    """Through the services, as a union and its superior would record them."""
     created = 0
     with transaction.atomic():
         for code, members, participants, frontline, approval in DEMO_EVALUATIONS:
             org = Org.objects.filter(code=code).first()
             if org is None or MemberEvaluation.objects.filter(org=org, year=2026).exists():
                 continue
-            evaluation = MemberEvaluation.objects.create(
-                org=org, year=2026, held_on=dt.date(2026, 1, 15), members=members,
-                participants=participants, frontline_participants=frontline, superior_approval=approval,
-                approval_note="株洲市国资委系统工会 2026-01-10 书面同意" if approval else "",
-                published_on=dt.date(2026, 1, 25), publication_note="厂务公开栏公示", is_demo=True)
             ratings = []
             for subject, person, contents in (
                 (RatingSubject.COMMITTEE, "", EVALUATION_CONTENTS.committee),
                 (RatingSubject.CHAIR, "王主席", EVALUATION_CONTENTS.leaders),
                 (RatingSubject.VICE_CHAIR, "李副主席", EVALUATION_CONTENTS.leaders),
             ):
-                for number, content in enumerate(contents, start=1):
+                for number, _content in enumerate(contents, start=1):
                     satisfied = participants * (6 + number % 3) // 10
                     basic = (participants - satisfied) * 2 // 3
-                    ratings.append(EvaluationRating(
-                        evaluation=evaluation, subject=subject, person=person, content_number=number,
-                        content=content[:200], satisfied=satisfied, basically_satisfied=basic,
-                        dissatisfied=participants - satisfied - basic))
-            EvaluationRating.objects.bulk_create(ratings)
-            Rectification.objects.create(
-                evaluation=evaluation, issue="职工文体活动偏少。", measure="每季度组织一次职工文体活动。",
+                    ratings.append(services.RatingSpec(
+                        subject=subject, person=person, content_number=number, satisfied=satisfied,
+                        basically_satisfied=basic, dissatisfied=participants - satisfied - basic))
+            evaluation, _created = services.save_member_evaluation(
+                actor=None, org=org, year=2026, held_on=dt.date(2026, 1, 15), members=members,
+                participants=participants, frontline_participants=frontline, ratings=ratings, is_demo=True)
+            if approval:
+                services.record_superior_approval(actor=None, evaluation=evaluation,
+                                                  note="株洲市国资委系统工会 2026-01-10 书面同意")
+            services.publish_evaluation_results(actor=None, evaluation=evaluation,
+                                                published_on=dt.date(2026, 1, 25), channel="厂务公开栏公示")
+            services.record_rectification(
+                actor=None, evaluation=evaluation, issue="职工文体活动偏少。", measure="每季度组织一次职工文体活动。",
                 outcome="已组织春季运动会和读书活动。", completed=True, reported_on=dt.date(2026, 6, 30))
-            Rectification.objects.create(
-                evaluation=evaluation, issue="困难职工帮扶信息公开不及时。", measure="每月公示帮扶名单和金额。")
+            services.record_rectification(
+                actor=None, evaluation=evaluation, issue="困难职工帮扶信息公开不及时。", measure="每月公示帮扶名单和金额。")
             created += 1
     return [_("Member evaluations (会员评家): %(count)d new.") % {"count": created}] if created else []
 

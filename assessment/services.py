@@ -21,11 +21,14 @@ from assessment import scoring
 from assessment.models import (
     GRADE_FILE_LABELS,
     AssesseeRule,
+    EvaluationRating,
     Evidence,
     Grade,
     Indicator,
     Item,
     MemberEvaluation,
+    RatingSubject,
+    Rectification,
     Round,
     Sheet,
     SheetEvent,
@@ -262,6 +265,13 @@ def copy_template(*, actor, template: Template, year: int) -> Template:
     return copy
 
 
+def copied_template_line(template: Template) -> str:
+    """One line per template copied when a round opens: which, for whom, from and to which year."""
+    return _("Copied the %(from)d template “%(title)s” for %(assessees)s to %(year)d.") % {
+        "from": template.copied_from.year, "title": template.title,
+        "assessees": template.assessee_label(), "year": template.year}
+
+
 def update_template_factors(*, actor, template: Template, **factors) -> Template:
     """Change the rule's factors (the admin); refused once the template has sheets."""
     _require(actor, Action.MANAGE, template.assessor)
@@ -302,8 +312,231 @@ def delete_member_evaluation(*, actor, evaluation: MemberEvaluation) -> None:
     with transaction.atomic():
         current = MemberEvaluation.objects.select_for_update().select_related("org").get(pk=evaluation.pk)
         audit.record(actor=actor, action="assessment.member_evaluation.delete", instance=current,
-                     org=current.org, before=audit.snapshot(current))
+                     org=current.org, before=_evaluation_snapshot(current))
         current.delete()
+
+
+# --- 会员评家: the member evaluation of a union (seed 004) ------------------------------------
+#
+# The union's own staff (and admins above it) record the evaluation, its ratings, the
+# publication of its results and each rectification: Action.RECORD.  Only the superior union
+# (a user who manages it, or a reviewer of the unions below it) records its approval of a
+# lower participation ratio; the union itself may not.
+
+
+@dataclass(frozen=True)
+class RatingSpec:
+    """How many participants rated one subject on one content of seed 004."""
+
+    subject: str
+    content_number: int
+    satisfied: int = 0
+    basically_satisfied: int = 0
+    dissatisfied: int = 0
+    person: str = ""
+
+
+def rating_contents(subject: str) -> tuple[str, ...]:
+    """The contents of seed 004 a subject is rated on: six for the committee, five for leaders."""
+    from assessment.member_evaluation import evaluation_contents
+
+    contents = evaluation_contents()
+    return contents.committee if subject == RatingSubject.COMMITTEE else contents.leaders
+
+
+def _rating_row(rating) -> dict:
+    return {"subject": rating.subject, "person": rating.person, "content_number": rating.content_number,
+            "satisfied": rating.satisfied, "basically_satisfied": rating.basically_satisfied,
+            "dissatisfied": rating.dissatisfied}
+
+
+def _evaluation_snapshot(evaluation: MemberEvaluation) -> dict:
+    """The evaluation's fields with every rating and rectification (what an audit compares)."""
+    data = audit.snapshot(evaluation)
+    for key in ("held_on", "published_on", "approved_at"):
+        if data.get(key) is not None:
+            data[key] = data[key].isoformat()
+    data["ratings"] = [_rating_row(r) for r in evaluation.ratings.order_by("subject", "person", "content_number")]
+    data["rectifications"] = [
+        {"id": r.pk, "issue": r.issue, "measure": r.measure, "outcome": r.outcome, "completed": r.completed,
+         "reported_on": r.reported_on.isoformat() if r.reported_on else None}
+        for r in evaluation.rectifications.order_by("id")]
+    return data
+
+
+def may_approve_lower_ratio(user, org: Org) -> bool:
+    """Whether ``user`` acts for the superior union of ``org``: manages its parent, or reviews
+    the unions below the parent (a reviewer granted on the parent or higher).  Never the union
+    itself, whatever its role there."""
+    if user is None or org.parent_id is None:
+        return False
+    parent = Org.objects.get(pk=org.parent_id)
+    return can(user, Action.MANAGE, parent) or can(user, Action.REVIEW, org)
+
+
+def _clean_ratings(ratings, participants: int) -> list[EvaluationRating]:
+    """Check ratings against the contents of seed 004; EvaluationRating rows without evaluation."""
+    rows, seen, errors = [], set(), []
+    for spec in ratings:
+        try:
+            subject = RatingSubject(spec.subject)
+        except ValueError:
+            errors.append(_("Unknown rated subject %(subject)s.") % {"subject": spec.subject})
+            continue
+        person = (spec.person or "").strip()
+        if subject == RatingSubject.COMMITTEE:
+            person = ""
+        elif not person:
+            errors.append(_("Give the name of the %(subject)s rated.") % {"subject": subject.label})
+            continue
+        contents = rating_contents(subject)
+        number = int(spec.content_number)
+        if not 1 <= number <= len(contents):
+            errors.append(_("The %(subject)s is rated on contents 1 to %(count)d of the document, not "
+                            "%(number)d.") % {"subject": subject.label, "count": len(contents), "number": number})
+            continue
+        key = (subject.value, person, number)
+        if key in seen:
+            errors.append(_("Content %(number)d of %(subject)s %(person)s is rated twice.")
+                          % {"number": number, "subject": subject.label, "person": person})
+            continue
+        seen.add(key)
+        counts = (spec.satisfied, spec.basically_satisfied, spec.dissatisfied)
+        if any(int(c) < 0 for c in counts):
+            errors.append(_("Counts of votes cannot be negative."))
+            continue
+        if sum(int(c) for c in counts) > participants:
+            errors.append(_("Content %(number)d of %(subject)s %(person)s has %(votes)d votes, more than "
+                            "the %(participants)d participants.")
+                          % {"number": number, "subject": subject.label, "person": person,
+                             "votes": sum(int(c) for c in counts), "participants": participants})
+            continue
+        rows.append(EvaluationRating(subject=subject.value, person=person, content_number=number,
+                                     content=contents[number - 1][:200], satisfied=int(spec.satisfied),
+                                     basically_satisfied=int(spec.basically_satisfied),
+                                     dissatisfied=int(spec.dissatisfied)))
+    if errors:
+        raise ValidationError(errors, code="ratings")
+    return rows
+
+
+def save_member_evaluation(*, actor, org: Org, year: int, members: int, participants: int,
+                           frontline_participants: int, basis: str = MemberEvaluation.Basis.MEMBERS,
+                           held_on: dt.date | None = None, ratings=None,
+                           is_demo: bool = False) -> tuple[MemberEvaluation, bool]:
+    """Record (or correct) the union's YEAR evaluation; ``ratings`` (RatingSpec…) replace the
+    stored ratings when given.  Returns (evaluation, created)."""
+    _require(actor, Action.RECORD, org)
+    members, participants, frontline = int(members), int(participants), int(frontline_participants)
+    if min(members, participants, frontline) < 0:
+        raise ValidationError(_("Counts cannot be negative."), code="counts")
+    if participants > members:
+        raise ValidationError(_("More participants (%(participants)d) than members or representatives "
+                                "(%(members)d).") % {"participants": participants, "members": members},
+                              code="counts")
+    if frontline > participants:
+        raise ValidationError(_("More frontline participants than participants."), code="counts")
+    if basis not in MemberEvaluation.Basis.values:
+        raise ValidationError(_("Unknown basis %(basis)s.") % {"basis": basis}, code="basis")
+    rows = None if ratings is None else _clean_ratings(ratings, participants)
+    with transaction.atomic():
+        current = MemberEvaluation.objects.select_for_update().filter(org=org, year=year).first()
+        created = current is None
+        if created:
+            current = MemberEvaluation(org=org, year=year, is_demo=is_demo)
+            before = None
+        else:
+            before = _evaluation_snapshot(current)
+        if rows is None and current.pk:
+            votes = max((r.votes for r in current.ratings.all()), default=0)
+            if votes > participants:
+                raise ValidationError(_("A rating has %(votes)d votes, more than the %(participants)d "
+                                        "participants.") % {"votes": votes, "participants": participants},
+                                      code="ratings")
+        current.members, current.participants, current.frontline_participants = members, participants, frontline
+        current.basis, current.held_on = basis, held_on
+        current.save()
+        if rows is not None:
+            current.ratings.all().delete()
+            for row in rows:
+                row.evaluation = current
+            EvaluationRating.objects.bulk_create(rows)
+        after = _evaluation_snapshot(current)
+        if before != after:
+            audit.record(actor=actor, action="assessment.member_evaluation." + ("create" if created else "update"),
+                         instance=current, org=org, before=before, after=after)
+    return current, created
+
+
+def _locked_evaluation(evaluation: MemberEvaluation) -> MemberEvaluation:
+    return MemberEvaluation.objects.select_for_update().select_related("org").get(pk=evaluation.pk)
+
+
+def record_superior_approval(*, actor, evaluation: MemberEvaluation, approved: bool = True,
+                             note: str = "") -> MemberEvaluation:
+    """The superior union records (or withdraws) its approval of a lower participation ratio."""
+    if actor is not None and not may_approve_lower_ratio(actor, evaluation.org):
+        raise PermissionDenied
+    if evaluation.org.parent_id is None:
+        raise ValidationError(_("%(org)s has no superior union to approve a lower ratio.")
+                              % {"org": evaluation.org.name}, code="no_superior")
+    if approved and not note.strip():
+        raise ValidationError(_("Say how the superior union approved the lower ratio (document, date)."),
+                              code="note")
+    with transaction.atomic():
+        current = _locked_evaluation(evaluation)
+        before = _evaluation_snapshot(current)
+        current.superior_approval = approved
+        current.approval_note = note.strip() if approved else ""
+        current.approved_by = actor if approved and actor is not None and actor.is_authenticated else None
+        current.approved_at = timezone.now() if approved else None
+        current.save()
+        audit.record(actor=actor, action="assessment.member_evaluation." + ("approve" if approved else "withdraw_approval"),
+                     instance=current, org=current.org, before=before, after=_evaluation_snapshot(current),
+                     comment=current.approval_note)
+    return current
+
+
+def publish_evaluation_results(*, actor, evaluation: MemberEvaluation, published_on: dt.date,
+                               channel: str) -> MemberEvaluation:
+    """Record that the results were published to the members: when and how."""
+    _require(actor, Action.RECORD, evaluation.org)
+    if published_on is None or not channel.strip():
+        raise ValidationError(_("Give the date and the channel of the publication."), code="publication")
+    with transaction.atomic():
+        current = _locked_evaluation(evaluation)
+        before = _evaluation_snapshot(current)
+        current.published_on, current.publication_note = published_on, channel.strip()[:200]
+        current.save()
+        audit.record(actor=actor, action="assessment.member_evaluation.publish", instance=current,
+                     org=current.org, before=before, after=_evaluation_snapshot(current))
+    return current
+
+
+def record_rectification(*, actor, evaluation: MemberEvaluation, issue: str, measure: str = "",
+                         outcome: str = "", completed: bool = False, reported_on: dt.date | None = None,
+                         rectification: Rectification | None = None) -> Rectification:
+    """Add a rectification item (members' opinion and measure) or record its outcome."""
+    _require(actor, Action.RECORD, evaluation.org)
+    if not issue.strip():
+        raise ValidationError(_("Give the members' opinion to rectify."), code="issue")
+    if completed and not outcome.strip():
+        raise ValidationError(_("A completed rectification needs its outcome."), code="outcome")
+    with transaction.atomic():
+        current = _locked_evaluation(evaluation)
+        before = _evaluation_snapshot(current)
+        if rectification is None:
+            item = Rectification(evaluation=current)
+        else:
+            item = Rectification.objects.select_for_update().filter(pk=rectification.pk, evaluation=current).first()
+            if item is None:
+                raise ValidationError(_("This rectification belongs to another evaluation."), code="other")
+        item.issue, item.measure, item.outcome = issue.strip(), measure.strip(), outcome.strip()
+        item.completed, item.reported_on = completed, reported_on
+        item.save()
+        audit.record(actor=actor, action="assessment.member_evaluation.rectification", instance=current,
+                     org=current.org, before=before, after=_evaluation_snapshot(current))
+    return item
 
 
 # --- opening a round ----------------------------------------------------------------------
@@ -604,24 +837,104 @@ def submit_sheet(*, actor, sheet: Sheet, expected_version: int | None = None) ->
                                   % {"status": current.get_status_display()}, code="state")
         if expected_version is not None and current.version != expected_version:
             raise _conflict(current)
-        units = _units(current)
-        missing = [u.seq for u in units if not u.self_grade or u.self_docs is None]
-        if missing:
-            raise ValidationError(
-                _("Grade every unit and say whether its documents are complete before submitting "
-                  "(missing: %(seqs)s).") % {"seqs": "、".join(missing)}, code="incomplete")
-        before_state = _sheet_state(current)
-        current.status = SheetStatus.SUBMITTED
-        current.submissions += 1
-        current.submitted_at = timezone.now()
-        recompute(current, units)
-        current.version += 1
-        current.save()
-        _event(current, SheetEvent.Kind.SUBMITTED, actor, data={"units": _units_snapshot(units),
-                                                                  "self_total": str(current.self_total)})
-        audit.record(actor=actor, action="assessment.sheet.submit", instance=current, org=current.org,
-                     before=before_state, after=_sheet_state(current))
+        _submit(actor, current, _units(current), loaded_version=expected_version)
     return True
+
+
+def _submit(actor, current: Sheet, units: list[Unit], *, loaded_version: int | None) -> None:
+    missing = [u.seq for u in units if not u.self_grade or u.self_docs is None]
+    if missing:
+        raise ValidationError(
+            _("Grade every unit and say whether its documents are complete before submitting "
+              "(missing: %(seqs)s).") % {"seqs": "、".join(missing)}, code="incomplete")
+    before_state = _sheet_state(current)
+    current.status = SheetStatus.SUBMITTED
+    current.submissions += 1
+    current.submitted_at = timezone.now()
+    recompute(current, units)
+    current.version += 1
+    current.save()
+    _event(current, SheetEvent.Kind.SUBMITTED, actor, data={"units": _units_snapshot(units),
+                                                              "self_total": str(current.self_total),
+                                                              "loaded_version": loaded_version})
+    audit.record(actor=actor, action="assessment.sheet.submit", instance=current, org=current.org,
+                 before=before_state, after=_sheet_state(current))
+
+
+@dataclass
+class SubmitOutcome:
+    sheet: Sheet
+    submitted: bool  # submitted now
+    repeated: bool = False  # this very submit had been done already (a double click): nothing done
+    refused: str = ""  # why the sheet was not submitted (the entries are saved as a draft)
+    problems: list[str] = field(default_factory=list)  # evidence files refused
+
+
+def _entries_match(units: list[Unit], entries: dict[str, Entry]) -> bool:
+    """Whether ``entries`` would leave the self-assessment of ``units`` as it is."""
+    by_seq = {unit.seq: unit for unit in units}
+    for seq, entry in entries.items():
+        unit = by_seq.get(seq)
+        if unit is None:
+            return False
+        if entry.grade is not None and entry.grade != unit.self_grade:
+            return False
+        if entry.docs is not None and unit.self_grade and entry.docs != unit.self_docs:
+            return False
+        if entry.note is not None and entry.note.strip() != unit.self_note:
+            return False
+    return True
+
+
+def _is_repeated_submit(actor, current: Sheet, units: list[Unit], entries, loaded_version: int) -> bool:
+    """The sheet was submitted from the version this form was loaded with, by the same user,
+    with the same entries: the request is a repeat of that submit (a double click)."""
+    last = current.events.filter(kind=SheetEvent.Kind.SUBMITTED).order_by("-at", "-id").first()
+    if last is None or last.data.get("loaded_version") != loaded_version:
+        return False
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    return last.actor_id == actor_id and _entries_match(units, entries)
+
+
+def submit_self_assessment(*, actor, sheet: Sheet, entries: dict[str, Entry],
+                           expected_version: int, evidence=()) -> SubmitOutcome:
+    """The sheet page's "submit": save the entries, then submit, under one row lock.
+
+    A repeat of a submit already done (same user, same loaded version, same entries: a double
+    click without JavaScript) is reported as done and changes nothing.  A form loaded before
+    someone else's save is a conflict.  When the entries are saved but the sheet cannot be
+    submitted (a unit without a grade), the draft is kept and ``refused`` says why.
+    """
+    _require(actor, Action.FILL, sheet.org)
+    with transaction.atomic():
+        current = _locked(sheet, None)
+        units = _units(current)
+        if current.version != expected_version:
+            if _is_repeated_submit(actor, current, units, entries, expected_version):
+                return SubmitOutcome(current, submitted=False, repeated=True)
+            raise _conflict(current)
+        if current.status not in EDITABLE_BY_STAFF:
+            raise ValidationError(_("This sheet is %(status)s; it can no longer be filled in.")
+                                  % {"status": current.get_status_display()}, code="locked")
+        only = ({u.seq for u in units if u.returned} if current.status == SheetStatus.RETURNED else None)
+        before_state = _sheet_state(current)
+        changes = _apply_entries(units, entries, "self", only=only)
+        if changes:
+            _save(current, units, changes, actor=actor, action="assessment.sheet.self_assess",
+                  before_state=before_state)
+        problems = []
+        for seq, upload in evidence:  # (序号, uploaded file): stored before the sheet locks
+            try:
+                add_evidence(actor=actor, sheet=current, seq=seq, upload=upload)
+            except ValidationError as exc:
+                problems.append(" ".join(exc.messages))
+        try:
+            with transaction.atomic():
+                _submit(actor, current, units, loaded_version=expected_version)
+        except ValidationError as exc:
+            current.refresh_from_db()
+            return SubmitOutcome(current, submitted=False, refused=" ".join(exc.messages), problems=problems)
+    return SubmitOutcome(current, submitted=True, problems=problems)
 
 
 def _require_reviewer_or_scorer(actor, sheet: Sheet) -> None:

@@ -23,4 +23,12 @@ urlpatterns = [
     path("rounds/<orgcode:code>/<int:year>/finalise/", views.round_finalise, name="finalise_round"),
     path("templates/<int:pk>/", views.template_detail, name="template"),
     path("unions/<orgcode:code>/", views.union_page, name="union"),
+    path("unions/<orgcode:code>/evaluations/", views.evaluation_go, name="evaluation_go"),
+    path("unions/<orgcode:code>/evaluations/<int:year>/", views.evaluation_edit, name="evaluation"),
+    path("unions/<orgcode:code>/evaluations/<int:year>/approve/", views.evaluation_approve,
+         name="evaluation_approve"),
+    path("unions/<orgcode:code>/evaluations/<int:year>/publish/", views.evaluation_publish,
+         name="evaluation_publish"),
+    path("unions/<orgcode:code>/evaluations/<int:year>/rectifications/", views.evaluation_rectification,
+         name="evaluation_rectification"),
 ]

@@ -16,15 +16,19 @@ from django.views.decorators.http import require_POST
 from assessment import charts, selectors, services
 from assessment.exchange import export_results, export_sheet, import_self_assessment
 from assessment.forms import (
+    ApprovalForm,
     CopyTemplateForm,
+    MemberEvaluationForm,
     OpenRoundForm,
+    PublicationForm,
     ReasonForm,
+    RectificationForm,
     RemindForm,
     ReviewForm,
     SelfAssessmentForm,
     UploadForm,
 )
-from assessment.member_evaluation import validity_reasons
+from assessment.member_evaluation import evaluation_contents, validity_reasons
 from assessment.models import (
     Evidence,
     MemberEvaluation,
@@ -126,10 +130,16 @@ def sheet_fill(request, year, code):
     require(request.user, Action.FILL, sheet.org)
     units = list(sheet.units.select_related("indicator", "item").order_by("position"))
     editable = [u.pk for u in units if sheet.status == SheetStatus.DRAFT or u.returned]
+    if sheet.status not in services.EDITABLE_BY_STAFF:
+        # A form loaded before the sheet was submitted: read what it sends, so that the
+        # service can tell a repeat of that submit from a different (conflicting) one.
+        editable = [u.pk for u in units if f"note-{u.pk}" in request.POST or f"grade-{u.pk}" in request.POST]
     form = SelfAssessmentForm(request.POST, units=units, editable=editable)
     if not form.is_valid():
         messages.error(request, _("Please correct the marked fields."))
         return _sheet_page(request, sheet, others, fill_form=form, status=400)
+    if request.POST.get("action") == "submit":
+        return _fill_and_submit(request, sheet, others, units, form)
     try:
         sheet = services.save_self_assessment(actor=request.user, sheet=sheet, entries=form.entries(),
                                               expected_version=form.cleaned_data["version"])
@@ -149,18 +159,35 @@ def sheet_fill(request, year, code):
                 problems.append(_error_text(exc))
     for problem in problems:
         messages.error(request, problem)
-    if request.POST.get("action") == "submit":
-        try:
-            if services.submit_sheet(actor=request.user, sheet=sheet, expected_version=sheet.version):
-                messages.success(request, _("Submitted. The sheet is locked until it is reviewed."))
-            else:
-                messages.info(request, _("The sheet was already submitted."))
-        except ValidationError as exc:
-            messages.warning(request, _("Your entries are saved as a draft, but the sheet was not "
-                                        "submitted: %(reason)s") % {"reason": _error_text(exc)})
-    else:
-        messages.success(request, _("Draft saved."))
+    messages.success(request, _("Draft saved."))
     return _after(sheet)
+
+
+def _fill_and_submit(request, sheet, others, units, form):
+    """Save and submit under one lock; the same submit sent twice is done once."""
+    evidence = [(unit.seq, upload) for unit in units for upload in request.FILES.getlist(f"evidence-{unit.pk}")]
+    try:
+        outcome = services.submit_self_assessment(actor=request.user, sheet=sheet, entries=form.entries(),
+                                                  expected_version=form.cleaned_data["version"],
+                                                  evidence=evidence)
+    except services.ConflictError as exc:
+        sheet.refresh_from_db()
+        messages.error(request, _error_text(exc))
+        return _sheet_page(request, sheet, others, fill_form=form, status=409)
+    except ValidationError as exc:
+        sheet.refresh_from_db()
+        messages.error(request, _error_text(exc))
+        return _sheet_page(request, sheet, others, fill_form=form, status=400)
+    for problem in outcome.problems:
+        messages.error(request, problem)
+    if outcome.repeated:
+        messages.info(request, _("The sheet was already submitted."))
+    elif outcome.submitted:
+        messages.success(request, _("Submitted. The sheet is locked until it is reviewed."))
+    else:
+        messages.warning(request, _("Your entries are saved as a draft, but the sheet was not "
+                                    "submitted: %(reason)s") % {"reason": outcome.refused})
+    return _after(outcome.sheet)
 
 
 REVIEW_DONE = {
@@ -169,6 +196,13 @@ REVIEW_DONE = {
     services.ReviewStep.PASS: gettext_lazy("Review passed on to the scorers."),
     services.ReviewStep.SCORE: gettext_lazy("Scores confirmed."),
     services.ReviewStep.FINALISE: gettext_lazy("The sheet is final and locked."),
+}
+
+# A step sent again once taken (a double click): reported as done, nothing done twice.
+ALREADY_DONE = {
+    services.ReviewStep.PASS: gettext_lazy("The sheet was already passed on to the scorers."),
+    services.ReviewStep.SCORE: gettext_lazy("The scores were already confirmed."),
+    services.ReviewStep.FINALISE: gettext_lazy("The sheet was already final."),
 }
 
 
@@ -206,7 +240,7 @@ def sheet_review(request, year, code):
     else:
         if outcome.saved:
             messages.success(request, str(REVIEW_DONE[services.ReviewStep.SAVE]))
-        messages.info(request, _("This step was already taken."))
+        messages.info(request, str(ALREADY_DONE.get(outcome.step, _("This step was already taken."))))
     return _after(outcome.sheet)
 
 
@@ -367,7 +401,10 @@ def round_finalise(request, code, year):
     round_ = selectors.round_for(request.user, code, year)
     require(request.user, Action.SCORE, round_.assessor)
     count = services.finalise_round(actor=request.user, round=round_)
-    messages.success(request, _("%(n)d sheet(s) finalised.") % {"n": count})
+    if count:
+        messages.success(request, _("%(n)d sheet(s) finalised.") % {"n": count})
+    else:  # a double click, or nothing scored yet: nothing was done
+        messages.info(request, _("No scored or reviewed sheet was left to finalise."))
     return redirect("assessment:ranking", code=code, year=year)
 
 
@@ -385,8 +422,7 @@ def round_open(request, code):
             messages.error(request, _error_text(exc))
         else:
             for template in opened.templates_copied:
-                messages.info(request, _("Copied the %(from)d template “%(title)s” to %(year)d.")
-                              % {"from": template.copied_from.year, "title": template.title, "year": template.year})
+                messages.info(request, services.copied_template_line(template))
             messages.success(request, _("Round %(year)d opened: %(n)d new sheet(s).")
                              % {"year": opened.round.year, "n": opened.sheets_created})
             return redirect("assessment:board", code=org.code, year=opened.round.year)
@@ -440,4 +476,153 @@ def union_page(request, code):
     return render(request, "assessment/union.html", {
         "org": org, "sheets": sheets, "evaluations": evaluations, "rounds": rounds,
         "may_open": can(request.user, Action.SCORE, org) or can(request.user, Action.MANAGE, org),
+        "may_record": can(request.user, Action.RECORD, org),
+        "may_approve": services.may_approve_lower_ratio(request.user, org),
     })
+
+
+# --- 会员评家: recorded by the union, approved by the superior --------------------------------
+
+
+@login_required
+def evaluation_go(request, code):
+    """The union page's "record an evaluation" box: go to that year's evaluation."""
+    org = get_visible_org_or_404(request.user, code)
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        messages.error(request, _("Give the year of the evaluation."))
+        return redirect("assessment:union", code=org.code)
+    return redirect("assessment:evaluation", code=org.code, year=year)
+
+
+def _evaluation_context(request, org, year):
+    evaluation = (MemberEvaluation.objects.filter(org=org, year=year)
+                  .select_related("approved_by").prefetch_related("rectifications").first())
+    may_record = can(request.user, Action.RECORD, org)
+    may_approve = services.may_approve_lower_ratio(request.user, org)
+    if not (may_record or may_approve):
+        raise PermissionDenied
+    return evaluation, may_record, may_approve
+
+
+def _evaluation_page(request, org, year, *, form=None, approval_form=None, publication_form=None,
+                     rectification_form=None, status=200):
+    evaluation, may_record, may_approve = _evaluation_context(request, org, year)
+    if evaluation is not None:
+        evaluation.reasons = validity_reasons(evaluation)
+    if may_record and form is None:
+        form = MemberEvaluationForm(contents=evaluation_contents(), evaluation=evaluation)
+    rectifications = []
+    if evaluation is not None and may_record:
+        for item in evaluation.rectifications.all():
+            rectifications.append((item, RectificationForm(initial={
+                "id": item.pk, "issue": item.issue, "measure": item.measure, "outcome": item.outcome,
+                "completed": item.completed, "reported_on": item.reported_on}, prefix=f"rect{item.pk}")))
+    return render(request, "assessment/evaluation.html", {
+        "org": org, "year": year, "evaluation": evaluation, "may_record": may_record, "may_approve": may_approve,
+        "form": form if may_record else None,
+        "approval_form": (approval_form or ApprovalForm(initial={
+            "approved": True, "note": evaluation.approval_note})) if may_approve and evaluation else None,
+        "publication_form": (publication_form or PublicationForm(initial={
+            "published_on": evaluation.published_on, "channel": evaluation.publication_note}))
+        if may_record and evaluation else None,
+        "rectifications": rectifications,
+        "rectification_form": (rectification_form or RectificationForm(prefix="new"))
+        if may_record and evaluation else None,
+    }, status=status)
+
+
+@login_required
+def evaluation_edit(request, code, year):
+    org = get_visible_org_or_404(request.user, code)
+    if request.method != "POST":
+        return _evaluation_page(request, org, year)
+    require(request.user, Action.RECORD, org)
+    evaluation = MemberEvaluation.objects.filter(org=org, year=year).first()
+    form = MemberEvaluationForm(request.POST, contents=evaluation_contents(), evaluation=evaluation)
+    if not form.is_valid():
+        messages.error(request, _("Please correct the marked fields."))
+        return _evaluation_page(request, org, year, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        _evaluation, created = services.save_member_evaluation(
+            actor=request.user, org=org, year=year, members=data["members"], participants=data["participants"],
+            frontline_participants=data["frontline_participants"], basis=data["basis"], held_on=data["held_on"],
+            ratings=form.ratings())
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return _evaluation_page(request, org, year, form=form, status=400)
+    messages.success(request, _("Member evaluation %(year)d recorded.") % {"year": year})
+    return redirect("assessment:evaluation", code=org.code, year=year)
+
+
+def _existing_evaluation(request, code, year):
+    org = get_visible_org_or_404(request.user, code)
+    evaluation = get_object_or_404(MemberEvaluation.objects.select_related("org"), org=org, year=year)
+    return org, evaluation
+
+
+@login_required
+@require_POST
+def evaluation_approve(request, code, year):
+    """The superior union records (or withdraws) its approval of a lower ratio; never the union."""
+    org, evaluation = _existing_evaluation(request, code, year)
+    if not services.may_approve_lower_ratio(request.user, org):
+        raise PermissionDenied
+    form = ApprovalForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_superior_approval(actor=request.user, evaluation=evaluation,
+                                              approved=form.cleaned_data["approved"], note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            return _evaluation_page(request, org, year, approval_form=form, status=400)
+        messages.success(request, _("The superior union's approval is recorded.") if form.cleaned_data["approved"]
+                         else _("The superior union's approval is withdrawn."))
+    return redirect("assessment:evaluation", code=org.code, year=year)
+
+
+@login_required
+@require_POST
+def evaluation_publish(request, code, year):
+    org, evaluation = _existing_evaluation(request, code, year)
+    require(request.user, Action.RECORD, org)
+    form = PublicationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the date and the channel of the publication."))
+        return _evaluation_page(request, org, year, publication_form=form, status=400)
+    services.publish_evaluation_results(actor=request.user, evaluation=evaluation,
+                                        published_on=form.cleaned_data["published_on"],
+                                        channel=form.cleaned_data["channel"])
+    messages.success(request, _("The publication of the results is recorded."))
+    return redirect("assessment:evaluation", code=org.code, year=year)
+
+
+@login_required
+@require_POST
+def evaluation_rectification(request, code, year):
+    """Add a rectification item, or record the measure and outcome of one (``id``)."""
+    org, evaluation = _existing_evaluation(request, code, year)
+    require(request.user, Action.RECORD, org)
+    prefix = request.POST.get("prefix", "new")
+    form = RectificationForm(request.POST, prefix=prefix)
+    if not form.is_valid():
+        messages.error(request, _("Please correct the marked fields."))
+        return _evaluation_page(request, org, year, rectification_form=form if prefix == "new" else None,
+                                status=400)
+    data = form.cleaned_data
+    item = None
+    if data.get("id"):
+        item = get_object_or_404(evaluation.rectifications, pk=data["id"])
+    try:
+        services.record_rectification(actor=request.user, evaluation=evaluation, issue=data["issue"],
+                                      measure=data["measure"], outcome=data["outcome"],
+                                      completed=data["completed"], reported_on=data["reported_on"],
+                                      rectification=item)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return _evaluation_page(request, org, year, rectification_form=form if prefix == "new" else None,
+                                status=400)
+    messages.success(request, _("Rectification recorded."))
+    return redirect("assessment:evaluation", code=org.code, year=year)

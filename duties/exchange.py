@@ -3,13 +3,17 @@
 An import is all-or-nothing: every row is checked first and every problem reported as
 ``row N: COLUMN: message``; a clean file gives each org named in it a new catalogue version
 holding exactly that org's rows (published unless ``draft``), inside one transaction.
+An org whose catalogue has an open draft refuses a publishing import (``error: CODE: …``;
+publish or discard the draft, or import with ``draft``, which replaces it with a warning).
+A dry run goes through the same services and is rolled back, so it reports what the real
+run would.
 An export writes the same columns, so export → import round-trips.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from duties import services
@@ -17,7 +21,7 @@ from duties.models import CatalogueVersion, DutyItem, VersionStatus
 from fixtures import catalogues as data
 from orgs.models import Org
 from unionportal.scoping import Action, can
-from unionportal.tabular import Column, Report, Row, read_table, write_table
+from unionportal.tabular import Column, Report, Row, import_transaction, read_table, write_table
 
 COLUMNS = [
     Column("org", "单位编码", "org", required=True),
@@ -43,6 +47,7 @@ class OrgPlan:
     rows: list[Row] = field(default_factory=list)
     content: data.Catalogue | None = None
     current: CatalogueVersion | None = None
+    draft: CatalogueVersion | None = None  # the catalogue's open draft, if any
     summary: str = ""
 
 
@@ -63,14 +68,23 @@ def import_duties(source, fmt: str, *, actor=None, dry_run: bool = False, draft:
     plans = _check_rows(table.rows, report, actor)
     if not report.ok:
         return ImportResult(report, plans)
-    currents = {
-        version.catalogue.org_id: version
-        for version in CatalogueVersion.objects.filter(
-            catalogue__org__in=[plan.org for plan in plans], status=VersionStatus.PUBLISHED
-        ).select_related("catalogue__org")
-    }
+    current_versions = CatalogueVersion.objects.filter(
+        catalogue__org__in=[plan.org for plan in plans],
+        status__in=[VersionStatus.PUBLISHED, VersionStatus.DRAFT],
+    ).select_related("catalogue__org")
+    currents, drafts = {}, {}
+    for version in current_versions:
+        slot = drafts if version.status == VersionStatus.DRAFT else currents
+        slot[version.catalogue.org_id] = version
     for plan in plans:
         plan.current = currents.get(plan.org.pk)
+        plan.draft = drafts.get(plan.org.pk)
+        if plan.draft is not None:
+            if draft:
+                report.warn(None, None, _replaces_draft(plan.org, plan.draft.number))
+            else:
+                report.error(None, None, _has_draft(plan.org, plan.draft.number))
+                continue
         plan.content = _content(plan, report)
         plan.summary = _summary(plan, draft)
         if plan.current is None:
@@ -78,13 +92,34 @@ def import_duties(source, fmt: str, *, actor=None, dry_run: bool = False, draft:
         else:
             report.updated += 1
     result = ImportResult(report, plans)
-    if not report.ok or dry_run:
+    if not report.ok:
         return result
-    with transaction.atomic():
+    # A dry run applies too, through the same services, and is rolled back: it fails where
+    # the real run would fail.
+    with import_transaction(report, dry_run=dry_run):
         for plan in plans:
-            result.versions.append(services.create_version(
-                actor=actor, org=plan.org, content=plan.content, publish=not draft, note=note))
+            try:
+                version = services.create_version(
+                    actor=actor, org=plan.org, content=plan.content, publish=not draft, note=note)
+            except services.DraftExists as exc:  # a draft opened since the check above
+                report.error(None, None, _has_draft(plan.org, exc.draft.number))
+            except ValidationError as exc:
+                report.error(None, None, f"{plan.org.code}: {' '.join(exc.messages)}")
+            else:
+                result.versions.append(version)
+    if dry_run or not report.ok:
+        result.versions = []  # rolled back
     return result
+
+
+def _has_draft(org: Org, number: int) -> str:
+    return (_("%(code)s: the duty catalogue has draft version %(number)d; publish or discard it, "
+              "or use --draft to replace it.") % {"code": org.code, "number": number})
+
+
+def _replaces_draft(org: Org, number: int) -> str:
+    return (_("%(code)s: the imported draft replaces draft version %(number)d (its edits are "
+              "discarded).") % {"code": org.code, "number": number})
 
 
 def _resolve_org(reference: str, cache: dict) -> list[Org]:

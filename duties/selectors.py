@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
 from duties.models import Catalogue, CatalogueVersion, DutyItem, MainDuty, VersionStatus, normalise
@@ -30,6 +30,30 @@ def children_with_catalogues(org: Org, user) -> bool:
         catalogue__org__in=scope_orgs(org.get_children(), user, Action.VIEW),
         status=VersionStatus.PUBLISHED,
     ).exists()
+
+
+def has_published(org: Org) -> bool:
+    """Whether ``org`` has a published catalogue of its own."""
+    return CatalogueVersion.objects.filter(catalogue__org=org, status=VersionStatus.PUBLISHED).exists()
+
+
+def _visible_subtree(org: Org, user, *, unscoped: bool = False):
+    orgs = org.get_descendants(include_self=True)
+    return orgs if unscoped else scope_orgs(orgs, user, Action.VIEW)
+
+
+def catalogues_below(org: Org, user) -> list[CatalogueVersion]:
+    """The published versions of the visible orgs below ``org``, in tree order, each with its
+    ``item_count`` (one query): the federation overview of an org without a catalogue."""
+    return list(
+        CatalogueVersion.objects.filter(
+            catalogue__org__in=_visible_subtree(org, user).exclude(pk=org.pk),
+            status=VersionStatus.PUBLISHED,
+        )
+        .select_related("catalogue__org")
+        .annotate(item_count=Count("items"))
+        .order_by("catalogue__org__tree_id", "catalogue__org__lft")
+    )
 
 
 def versions_of(org: Org, user):
@@ -112,9 +136,7 @@ def subtree_versions(org: Org, user, *, subtree: bool, unscoped: bool = False) -
 
     ``unscoped`` is for management commands, which run with the operator's full rights."""
     if subtree:
-        orgs = org.get_descendants(include_self=True)
-        if not unscoped:
-            orgs = scope_orgs(orgs, user, Action.VIEW)
+        orgs = _visible_subtree(org, user, unscoped=unscoped)
     else:
         orgs = Org.objects.filter(pk=org.pk)
     return list(
@@ -126,6 +148,15 @@ def subtree_versions(org: Org, user, *, subtree: bool, unscoped: bool = False) -
         )
         .order_by("catalogue__org__tree_id", "catalogue__org__lft")
     )
+
+
+def export_versions(org: Org, user, *, subtree: bool, unscoped: bool = False):
+    """``(subtree, versions)`` an export of ``org`` holds: its published catalogue, or with
+    ``subtree`` every visible one below it too.  An org without a catalogue of its own (a
+    federation) exports its subtree: its catalogue is the unions' below it."""
+    if not subtree and not has_published(org):
+        subtree = True
+    return subtree, subtree_versions(org, user, subtree=subtree, unscoped=unscoped)
 
 
 def grouped(version: CatalogueVersion) -> list[Section]:

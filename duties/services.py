@@ -31,6 +31,18 @@ class NotEditable(ValidationError):
     """A published or superseded version was asked to change."""
 
 
+class DraftExists(ValidationError):
+    """A version was to be published while the catalogue has an open draft (someone's edit)."""
+
+    def __init__(self, draft: "CatalogueVersion"):
+        self.draft = draft
+        super().__init__(
+            _("%(name)s's duty catalogue has draft version %(number)d; publish or discard it first.")
+            % {"name": draft.catalogue.org.name, "number": draft.number},
+            code="draft_exists",
+        )
+
+
 def _require_manage(actor, org: Org) -> None:
     if actor is not None and not can(actor, Action.MANAGE, org):
         raise PermissionDenied
@@ -203,14 +215,24 @@ def create_version(*, actor, org: Org, content: data.Catalogue, publish: bool = 
                    note: str = "") -> CatalogueVersion:
     """A new version of ``org``'s catalogue holding exactly ``content``.
 
-    Published unless ``publish`` is false; a new draft replaces an existing draft.
+    Published unless ``publish`` is false.  A catalogue has at most one draft, and a draft is
+    someone's unfinished edit (started in the admin or by an earlier draft import):
+
+    - a new *draft* takes the draft's place (the old draft is discarded, audited): asking for a
+      draft says "this content is the draft now";
+    - a new *published* version is refused with ``DraftExists`` while a draft is open: it
+      would either destroy that edit or leave a draft of an older version that, published
+      later, silently undoes this one.  The draft's owner publishes or discards it first.
     """
     _require_manage(actor, org)
     with transaction.atomic():
         catalogue, _created = _locked_catalogue(actor=actor, org=org, title=content.title)
-        if not publish:
-            for draft in catalogue.versions.filter(status=VersionStatus.DRAFT):
-                _discard_locked(actor, draft)
+        open_draft = catalogue.versions.filter(status=VersionStatus.DRAFT).select_related(
+            "catalogue__org").first()
+        if open_draft is not None:
+            if publish:
+                raise DraftExists(open_draft)
+            _discard_locked(actor, open_draft)
         version = CatalogueVersion.objects.create(
             catalogue=catalogue,
             number=_next_number(catalogue),

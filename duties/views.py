@@ -31,6 +31,8 @@ def index(request):
 @login_required
 def catalogue(request, code):
     org = get_visible_org_or_404(request.user, code)
+    if request.GET.get("version", "") == "" and not selectors.has_published(org):
+        return federation(request, org)
     version = selectors.version_or_404(org, request.user, request.GET.get("version"))
     term = request.GET.get("q", "").strip()
     sections = selectors.sections(version, term)
@@ -45,6 +47,23 @@ def catalogue(request, code):
         "can_manage": can(request.user, Action.MANAGE, org),
         "total": version.items.count(),
         "has_children": not org.is_leaf_node(),
+        "can_compare": selectors.children_with_catalogues(org, request.user),
+    })
+
+
+def federation(request, org):
+    """An org without a published catalogue of its own (a federation such as zz): an overview
+    of the catalogues of the visible orgs below it, with the subtree's exports; 404 when
+    nothing below is visible either."""
+    catalogues = selectors.catalogues_below(org, request.user)
+    if not catalogues:
+        raise Http404
+    return render(request, "duties/federation.html", {
+        "org": org,
+        "catalogues": catalogues,
+        "total": sum(version.item_count for version in catalogues),
+        # A manager may have a draft of the org's own catalogue in the works.
+        "own_versions": list(selectors.versions_of(org, request.user)),
         "can_compare": selectors.children_with_catalogues(org, request.user),
     })
 
@@ -84,8 +103,7 @@ def changes(request, code):
 
 def _export_versions(request, code):
     org = get_visible_org_or_404(request.user, code)
-    subtree = _wants_subtree(request)
-    versions = selectors.subtree_versions(org, request.user, subtree=subtree)
+    subtree, versions = selectors.export_versions(org, request.user, subtree=_wants_subtree(request))
     if not versions:
         raise Http404
     return org, subtree, versions
@@ -96,13 +114,18 @@ def catalogue_pdf(request, code):
     org, subtree, versions = _export_versions(request, code)
     pdf = render_catalogue_pdf(org, versions, subtree=subtree)
     suffix = "及所属单位" if subtree else ""
-    return pdf_response(pdf, f"{org.name}{suffix}工作职责.pdf")
+    # The ASCII name is for clients that ignore filename* (the UTF-8 name).
+    return pdf_response(pdf, f"{org.name}{suffix}工作职责.pdf", fallback=_file_name(org, subtree, "pdf"))
+
+
+def _file_name(org, subtree: bool, fmt: str) -> str:
+    return f"{org.code}-duties{'-subtree' if subtree else ''}.{fmt}"
 
 
 @login_required
 def catalogue_export(request, code, fmt):
     org, subtree, versions = _export_versions(request, code)
-    response = table_response(fmt, f"{org.code}-duties{'-subtree' if subtree else ''}.{fmt}")
+    response = table_response(fmt, _file_name(org, subtree, fmt))
     export_duties(response, fmt, versions)
     return response
 

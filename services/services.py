@@ -14,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from orgs.governance import rules as governance_rules
+from orgs.governance import services as governance
 from orgs.models import Org, OrgKind, code_validator
 from orgs.services import create_org
 from services import routing
@@ -51,12 +53,18 @@ class StaleCase(ValidationError):
 
 
 def may_act(user, case: Case) -> bool:
-    """Whether ``user`` may take the current step of ``case`` (grant covers the routed org)."""
+    """Whether ``user`` may take the current step of ``case``.
+
+    A step the applicant fills (applying, resubmitting after a return, 建会's member
+    registration and elections) belongs to the applicant's own staff (Action.FILL on the
+    applicant): a reviewer above it may read the case but not act for the union.  Any other
+    step (an approval routed to an org, the applicant's included) belongs to the reviewers
+    whose grant covers the routed org (Action.HANDLE)."""
     if not case.is_open or case.current_step is None or case.current_org is None:
         return False
-    if can(user, Action.HANDLE, case.current_org):
-        return True
-    return case.current_step.applicant_fills and can(user, Action.FILL, case.current_org)
+    if case.current_step.applicant_fills:
+        return can(user, Action.FILL, case.current_org)
+    return can(user, Action.HANDLE, case.current_org)
 
 
 def took_step(user, case: Case, step_id) -> bool:
@@ -383,6 +391,8 @@ def _found_union(case: Case, actor, now) -> None:
                      members=details.get("members"), contact_person=officers["chair"][:50],
                      is_demo=case.is_demo)
     elected_on = officers.get("elected_on") or None
+    if isinstance(elected_on, str):  # stored on the case as ISO text
+        elected_on = dt.date.fromisoformat(elected_on)
     rows = [(OfficerRole.CHAIR, officers["chair"])]
     rows += [(OfficerRole.VICE_CHAIR, name) for name in _names(officers.get("vice_chairs"))]
     rows += [(OfficerRole.FUNDS_CHAIR, officers.get("funds_chair")),
@@ -390,6 +400,15 @@ def _found_union(case: Case, actor, now) -> None:
     Officer.objects.bulk_create(
         Officer(org=org, role=role, name=name.strip()[:50], elected_on=elected_on, case=case)
         for role, name in rows if name and name.strip()
+    )
+    # The elected committee's first term, through the governance records (audited there), so
+    # the new union's governance page shows its officers and no overdue election.
+    start = elected_on or timezone.localdate(now)
+    governance.record_term(
+        actor=None, org=org, number=1, start=start, end=governance_rules.committee_term_end(start),
+        chair=officers["chair"].strip()[:50],
+        vice_chairs="\n".join(name.strip()[:50] for name in _names(officers.get("vice_chairs"))),
+        comment=_("Elected at the founding, case %(number)s") % {"number": case.number},
     )
     case.new_org = org
     audit.record(actor=actor, action="case.found_union", instance=org, org=org,

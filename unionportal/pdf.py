@@ -143,11 +143,17 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     return pdf
 
 
-def pdf_response(pdf: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
-    """An HTTP response for a PDF; the (often Chinese) file name survives in every browser."""
+def pdf_response(pdf: bytes, filename: str, *, inline: bool = True, fallback: str = "") -> HttpResponse:
+    """An HTTP response for a PDF; the (often Chinese) file name survives in every browser.
+
+    ``fallback`` is the ASCII name for clients that ignore ``filename*`` (such as
+    ``zz-duties.pdf``); without it, the ASCII part of ``filename``, or ``document.pdf`` when
+    that leaves no name (a Chinese ``教育系统工会.pdf`` would leave just ``.pdf``)."""
     response = HttpResponse(pdf, content_type="application/pdf")
     disposition = "inline" if inline else "attachment"
-    ascii_name = filename.encode("ascii", "ignore").decode() or "document.pdf"
+    ascii_name = "".join(c for c in fallback or filename if c.isascii() and c.isprintable() and c not in '"\\')
+    if not ascii_name.lower().removesuffix(".pdf").strip(" ._-"):
+        ascii_name = "document.pdf"
     response["Content-Disposition"] = (
         f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     )

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +30,10 @@ class MemberEvaluation(models.Model):
     frontline_participants = models.PositiveIntegerField(_("frontline participants"))
     superior_approval = models.BooleanField(_("superior union approved a lower ratio"), default=False)
     approval_note = models.CharField(_("approval (by whom, when)"), max_length=200, blank=True)
+    # Who of the superior union recorded the approval, and when (the union itself may not).
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approval recorded by"),
+                                    null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    approved_at = models.DateTimeField(_("approval recorded at"), null=True, blank=True)
     published_on = models.DateField(_("results published to members on"), null=True, blank=True)
     publication_note = models.CharField(_("how the results were published"), max_length=200,
                                         blank=True)

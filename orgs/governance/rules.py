@@ -14,8 +14,10 @@ Sources (fixtures/sources/004_…txt):
   advance is settled within the month (本月内须结清).
 - 工作制度（九）: elections on time (按期换届选举) — a reminder before a committee term ends.
 
-Periods are calendar periods: "at least quarterly" means a meeting in every calendar quarter,
-so a quarter without one is flagged for the whole of the next quarter.
+Periods are calendar periods: "at least quarterly" means a meeting in every calendar quarter.
+A quarter (or year) without one is flagged as overdue, naming the period missed, through the
+current and the previous calendar year (LOOKBACK_YEARS) even after the union catches up; a
+period that ended before the union's records began does not count.
 """
 
 import datetime as dt
@@ -53,9 +55,15 @@ class Period(StrEnum):
 
 # How long before a period or term ends the portal starts warning.
 DUE_SOON_DAYS = {Period.QUARTER: 30, Period.YEAR: 60}
+# A period missed since the union's records began stays flagged through the current and the
+# previous calendar year, even after the union catches up.
+LOOKBACK_YEARS = 1
 TERM_REMINDER_DAYS = 90  # committee terms and delegates' mandates
 ADVANCE_REMINDER_DAYS = 7  # an unsettled advance in the last week of its month
 DELEGATE_TERM_YEARS = 2
+# A base union's committee serves three to five years (工会法 第十五条); five unless the union
+# records otherwise (a founding election records a five-year first term).
+COMMITTEE_TERM_YEARS = 5
 COMMITTEE_SIZE = (9, 11)
 SPECIAL_COMMITTEES = 6
 REPRESENTATIVES = (3, 5)
@@ -136,24 +144,66 @@ def recent_periods(today: dt.date, period: Period, count: int) -> list[tuple[dt.
     return periods
 
 
-def periodic_check(rule: str, *, today: dt.date, period: Period, held_current: bool,
-                   held_previous: bool, last: dt.date | None = None,
-                   missed: tuple[str, ...] = ()) -> Check:
+def lookback_start(today: dt.date) -> dt.date:
+    """How far back a missed period still counts: the start of the previous calendar year."""
+    return dt.date(today.year - LOOKBACK_YEARS, 1, 1)
+
+
+def lookback_periods(today: dt.date, period: Period) -> list[tuple[dt.date, dt.date]]:
+    """The completed periods of the look-back (the previous year and the current one so far),
+    latest first: 4 to 7 quarters, or last year."""
+    first = lookback_start(today)
+    periods = []
+    start, _end = period_bounds(today, period)
+    while True:
+        bounds = period_bounds(start - dt.timedelta(days=1), period)
+        if bounds[0] < first:
+            return periods
+        periods.append(bounds)
+        start = bounds[0]
+
+
+def missed_periods(today: dt.date, period: Period, held: set[dt.date],
+                   since: dt.date | None) -> list[tuple[dt.date, dt.date]]:
+    """The completed periods of the look-back without a record, latest first.
+
+    ``held``: the first days of the periods that have one; ``since``: when the union began
+    keeping records (None: no records at all). Periods that ended before ``since`` do not count."""
+    if since is None:
+        return []
+    return [(start, end) for start, end in lookback_periods(today, period)
+            if start not in held and end >= since]
+
+
+def periodic_check(rule: str, *, today: dt.date, period: Period, held: set[dt.date],
+                   last: dt.date | None = None, since: dt.date | None = None) -> Check:
     """A "at least once per period" rule.
 
-    Overdue: the last completed period had none and the current one has none yet (a missed
-    quarter is flagged until the union catches up; the page keeps listing it as missed).
+    ``held``: the first days of the periods (the current one and those of the look-back) with a
+    record; ``since``: the date the union's records began (None: it has none).
+
+    Overdue: the last completed period had none and the current one has none yet; or a completed
+    period of the look-back (since the records began) had none: a missed quarter or year stays
+    flagged after the union catches up, naming the periods missed (``Check.missed``).
     Due soon: none yet in the current period, which ends within DUE_SOON_DAYS.
     Kept: otherwise.
     """
     start, end = period_bounds(today, period)
+    prev_start, prev_end = previous_period(today, period)
+    held_current, held_previous = start in held, prev_start in held
+    missed_bounds = missed_periods(today, period, held, since)
+    missed = tuple(period_label(p_start, period) for p_start, _p_end in missed_bounds)
     last_text = _("last on %(date)s") % {"date": last.isoformat()} if last else _("none recorded")
     if not held_previous and not held_current:
-        prev_start, _prev_end = previous_period(today, period)
         return Check(rule, Status.OVERDUE,
                      _("none in %(period)s; %(last)s") % {"period": period_label(prev_start, period),
                                                          "last": last_text},
                      due=end, missed=missed)
+    if missed:
+        return Check(rule, Status.OVERDUE,
+                     _("missed: %(periods)s; %(last)s")
+                     % {"periods": _(", ").join(reversed(missed)), "last": last_text},
+                     due=missed_bounds[0][1], missed=missed)
     if not held_current and (end - today).days < DUE_SOON_DAYS[period]:
         return Check(rule, Status.DUE_SOON,
                      _("none yet in %(period)s, which ends on %(date)s")
@@ -163,24 +213,17 @@ def periodic_check(rule: str, *, today: dt.date, period: Period, held_current: b
 
 
 def periodic_check_from_dates(rule: str, dates, *, today: dt.date, period: Period,
-                              history: int = 4, since: dt.date | None = None) -> Check:
-    """``periodic_check`` from the dates of the records themselves (the union page).
+                              since: dt.date | None = None) -> Check:
+    """``periodic_check`` from the dates of the records themselves.
 
-    ``missed`` lists the last ``history`` completed periods without a record, leaving out the
-    periods that ended before ``since`` (when the union began keeping records)."""
+    ``since``: when the union began keeping records (by default its first record here)."""
     dates = [day for day in dates if day <= today]
-    start, end = period_bounds(today, period)
-    prev_start, prev_end = previous_period(today, period)
-    missed = tuple(
-        period_label(p_start, period)
-        for p_start, p_end in recent_periods(today, period, history)
-        if not any(p_start <= day <= p_end for day in dates) and (since is None or p_end >= since)
-    )
+    if since is None:
+        since = min(dates, default=None)
     return periodic_check(
         rule, today=today, period=period,
-        held_current=any(start <= day <= end for day in dates),
-        held_previous=any(prev_start <= day <= prev_end for day in dates),
-        last=max(dates, default=None), missed=missed,
+        held={period_bounds(day, period)[0] for day in dates},
+        last=max(dates, default=None), since=since,
     )
 
 
@@ -315,6 +358,11 @@ def contract_check(*, current_until: dt.date | None, today: dt.date, rule: str =
 
 
 # Elections and terms -------------------------------------------------------------------------
+
+def committee_term_end(start: dt.date, years: int = COMMITTEE_TERM_YEARS) -> dt.date:
+    """A committee elected on ``start`` serves to the day before the ``years``-th anniversary."""
+    return add_years(start, years) - dt.timedelta(days=1)
+
 
 def term_check(*, end: dt.date | None, today: dt.date, rule: str = "term") -> Check:
     """The latest committee term: overdue once it ended without a new one, a reminder before."""

@@ -166,7 +166,7 @@ def seed_demo() -> list[str]:
         # The street union of seed 004: keeps every rule.
         "xx-jd": lambda org, people: (
             _term(org, today, started_days_ago=400, years=5, people=people),
-            _meetings(org, today, standing_quarters=4, full_years=(year - 1, year), people=people),
+            _meetings(org, today, standing_quarters=8, full_years=(year - 1, year), people=people),
             _congress(org, today, kind=CongressKind.MEMBERS, delegates=30, elected_days_ago=420,
                       session_years=(year - 1, year), committees=True, people=people),
             _expenses(org, today, people=people, overdue_advance=False),
@@ -208,7 +208,7 @@ def seed_demo() -> list[str]:
 def _wdjt(org, today, people):
     year = today.year
     _term(org, today, started_days_ago=800, years=5, people=people)
-    _meetings(org, today, standing_quarters=4, full_years=(year - 1, year), people=people)
+    _meetings(org, today, standing_quarters=8, full_years=(year - 1, year), people=people)
     _congress_obj, motions = _congress(org, today, kind=CongressKind.WORKERS, delegates=25,
                                        elected_days_ago=600, session_years=(year - 1, year),
                                        people=people)

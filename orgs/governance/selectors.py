@@ -48,23 +48,40 @@ def _in(bounds: tuple[dt.date, dt.date], field: str = "date") -> Q:
     return Q(**{f"{field}__range": bounds})
 
 
+def _period_counts(prefix: str, periods, field: str = "date") -> dict:
+    """One COUNT per period (``prefix`` + its index), for ``_held``."""
+    return {f"{prefix}{index}": Count("id", filter=_in(bounds, field))
+            for index, bounds in enumerate(periods)}
+
+
+def _held(row: dict, prefix: str, periods) -> set[dt.date]:
+    """The first days of the periods with a record in ``row`` (annotated by ``_period_counts``)."""
+    return {bounds[0] for index, bounds in enumerate(periods) if row.get(f"{prefix}{index}")}
+
+
 def _checks_for(org_ids, org_list: list[Org], today: dt.date) -> dict[int, dict[str, Check]]:
     """Every rule's check for each org of ``org_list``; ``org_ids(field)`` is a Q narrowing the
-    record queries to those orgs (a subtree range, or one org) so no query depends on their number."""
-    quarter, prev_quarter = rules.period_bounds(today, Period.QUARTER), rules.previous_period(today, Period.QUARTER)
-    year, prev_year = rules.period_bounds(today, Period.YEAR), rules.previous_period(today, Period.YEAR)
+    record queries to those orgs (a subtree range, or one org) so no query depends on their number.
+
+    Periodic rules count the records of the current period and of each completed period of the
+    look-back (rules.lookback_periods), so a period missed since a union's records began stays
+    flagged after it catches up."""
+    quarters = [rules.period_bounds(today, Period.QUARTER), *rules.lookback_periods(today, Period.QUARTER)]
+    years = [rules.period_bounds(today, Period.YEAR), *rules.lookback_periods(today, Period.YEAR)]
 
     meetings = defaultdict(dict)
+    meetings_since: dict[int, dt.date] = {}  # the union's first meeting of either kind
     for row in (Meeting.objects.filter(org_ids("org"), date__lte=today).values("org_id", "kind")
-                .annotate(last=Max("date"),
-                          cur_q=Count("id", filter=_in(quarter)), prev_q=Count("id", filter=_in(prev_quarter)),
-                          cur_y=Count("id", filter=_in(year)), prev_y=Count("id", filter=_in(prev_year)))):
+                .annotate(last=Max("date"), first=Min("date"),
+                          **_period_counts("q", quarters), **_period_counts("y", years))):
         meetings[row["org_id"]][row["kind"]] = row
+        first = meetings_since.get(row["org_id"])
+        meetings_since[row["org_id"]] = row["first"] if first is None else min(first, row["first"])
 
     sessions = {row["congress__org_id"]: row for row in (
         CongressSession.objects.filter(org_ids("congress__org"), date__lte=today)
         .values("congress__org_id")
-        .annotate(last=Max("date"), cur=Count("id", filter=_in(year)), prev=Count("id", filter=_in(prev_year))))}
+        .annotate(last=Max("date"), first=Min("date"), **_period_counts("y", years)))}
 
     congress_orgs = set(Congress.objects.filter(org_ids("org")).values_list("org_id", flat=True))
 
@@ -87,8 +104,9 @@ def _checks_for(org_ids, org_list: list[Org], today: dt.date) -> dict[int, dict[
 
     consultations = {row["org_id"]: row for row in (
         Consultation.objects.filter(org_ids("org"), date__lte=today).values("org_id")
-        .annotate(last=Max("date"), cur=Count("id", filter=Q(year=today.year)),
-                  prev=Count("id", filter=Q(year=today.year - 1))))}
+        .annotate(last=Max("date"), first=Min("date"),
+                  **{f"y{index}": Count("id", filter=Q(year=bounds[0].year))
+                     for index, bounds in enumerate(years)}))}
 
     contracts = dict(
         Consultation.objects.filter(org_ids("org"), approved_by__isnull=False,
@@ -114,24 +132,24 @@ def _checks_for(org_ids, org_list: list[Org], today: dt.date) -> dict[int, dict[
         formed, complete = committees.get(org.pk, (0, 0))
         checks = {
             "full": rules.periodic_check("full", today=today, period=Period.YEAR,
-                                         held_current=bool(full.get("cur_y")),
-                                         held_previous=bool(full.get("prev_y")), last=full.get("last")),
+                                         held=_held(full, "y", years), last=full.get("last"),
+                                         since=meetings_since.get(org.pk)),
             "standing": rules.periodic_check("standing", today=today, period=Period.QUARTER,
-                                             held_current=bool(standing.get("cur_q")),
-                                             held_previous=bool(standing.get("prev_q")),
-                                             last=standing.get("last")),
+                                             held=_held(standing, "q", quarters),
+                                             last=standing.get("last"),
+                                             since=meetings_since.get(org.pk)),
             "congress": rules.periodic_check("congress", today=today, period=Period.YEAR,
-                                             held_current=bool(session.get("cur")),
-                                             held_previous=bool(session.get("prev")), last=session.get("last")),
+                                             held=_held(session, "y", years), last=session.get("last"),
+                                             since=session.get("first")),
             "delegates": rules.delegate_terms_check(serving=delegate.get("serving", 0),
                                                     lapsed=delegate.get("lapsed", 0),
                                                     next_end=delegate.get("next_end"), today=today),
             "committees": rules.special_committees_check(complete=complete, formed=formed,
                                                          has_congress=org.pk in congress_orgs),
             "consultation": rules.periodic_check("consultation", today=today, period=Period.YEAR,
-                                                 held_current=bool(consultation.get("cur")),
-                                                 held_previous=bool(consultation.get("prev")),
-                                                 last=consultation.get("last")),
+                                                 held=_held(consultation, "y", years),
+                                                 last=consultation.get("last"),
+                                                 since=consultation.get("first")),
             "contract": rules.contract_check(current_until=contracts.get(org.pk), today=today),
             "term": rules.term_check(end=terms.get(org.pk), today=today),
             "advances": rules.advances_check(oldest_unsettled=advance.get("oldest"),
@@ -233,17 +251,23 @@ def union_records(org: Org) -> dict:
         "consultations": list(Consultation.objects.filter(org=org).select_related("approved_by__session")[:10]),
         "terms": list(CommitteeTerm.objects.filter(org=org)[:10]),
         "expenses": list(Expense.objects.filter(org=org)[:50]),
+        "officers": founding_officers(org),
     }
 
 
-def missed_meetings(meetings: list, today: dt.date) -> dict[str, tuple[str, ...]]:
-    """Earlier periods without a meeting, per kind (the union page's history)."""
-    result = {}
-    first = min((m.date for m in meetings), default=today)  # nothing missed before records began
-    for kind, period, history in ((MeetingKind.FULL_COMMITTEE, Period.YEAR, 3),
-                                  (MeetingKind.STANDING_COMMITTEE, Period.QUARTER, 4)):
-        dates = [m.date for m in meetings if m.kind == kind]
-        check = rules.periodic_check_from_dates(kind, dates, today=today, period=period,
-                                                history=history, since=first)
-        result[kind] = check.missed
-    return result
+def founding_officers(org: Org) -> list:
+    """The officers elected when the union was founded through a 建会 case (services/), in the
+    order of their offices: chair, vice-chairs, fund review, women workers."""
+    related = getattr(org, "founding_officers", None)  # services.Officer, when installed
+    if related is None:
+        return []
+    order = [value for value, _label in related.model._meta.get_field("role").choices]
+    officers = list(related.select_related("case"))
+    return sorted(officers, key=lambda officer: (order.index(officer.role), officer.pk))
+
+
+def missed_meetings(status: UnionRow) -> dict[str, tuple[str, ...]]:
+    """The periods without a meeting, per kind, as the union's status counts them (so the page's
+    list and the status agree)."""
+    return {MeetingKind.FULL_COMMITTEE: status.checks["full"].missed,
+            MeetingKind.STANDING_COMMITTEE: status.checks["standing"].missed}

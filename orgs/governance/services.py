@@ -415,8 +415,10 @@ def _check_term(term: CommitteeTerm) -> None:
 
 
 def record_term(*, actor, org: Org, start: dt.date, end: dt.date, chair: str, vice_chairs: str = "",
-                members: str = "", number: int | None = None) -> CommitteeTerm:
-    """An election (换届): the new committee, its chair and vice-chairs, with the term's dates."""
+                members: str = "", number: int | None = None, comment: str = "") -> CommitteeTerm:
+    """An election (换届): the new committee, its chair and vice-chairs, with the term's dates.
+
+    ``comment`` goes to the audit entry (the founding case that elected it, for instance)."""
     with transaction.atomic():
         _require_record(actor, org)
         Org.objects.select_for_update().filter(pk=org.pk).first()  # one election at a time
@@ -426,7 +428,7 @@ def record_term(*, actor, org: Org, start: dt.date, end: dt.date, chair: str, vi
         _check_term(term)
         term.save()
         audit.record(actor=actor, action="governance.term.create", instance=term, org=org,
-                     after=_snapshot(term, TERM_FIELDS))
+                     after=_snapshot(term, TERM_FIELDS), comment=comment)
     return term
 
 

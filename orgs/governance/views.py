@@ -78,7 +78,7 @@ def governance_page(request, code):
         "today": today,
         "checks": [(rule, status.checks[rule.code]) for rule in RULES],
         "records": records,
-        "missed": selectors.missed_meetings(records["meetings"], today),
+        "missed": selectors.missed_meetings(status),
         "may_record": can(request.user, Action.RECORD, org),
         "committee_kinds": CommitteeKind.choices,
         "limits": services.limits_for(org),

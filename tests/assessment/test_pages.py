@@ -4,6 +4,7 @@ pinned query counts, PDF text, offline exchange and evidence."""
 import io
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -74,8 +75,12 @@ def test_staff_fill_in_and_submit_through_the_page(world, users):
     assert response.status_code == 302
     sheet.refresh_from_db()
     assert sheet.status == SheetStatus.SUBMITTED and str(sheet.self_total) == "92.50"
+    client.get(response["Location"])  # shows (and clears) the message of the first click
     again = client.post("/assessment/2026/kit-a-1/fill/", data)  # the double click
-    assert again.status_code == 403 or sheet.submissions == 1
+    assert again.status_code == 302 and again["Location"] == "/assessment/2026/kit-a-1/?assessor=kit-a"
+    assert [(m.level_tag, str(m)) for m in get_messages(again.wsgi_request)] == [("info", "考核表已经提交过了。")]
+    sheet.refresh_from_db()
+    assert sheet.submissions == 1 and sheet.events.filter(kind="submitted").count() == 1
 
 
 def test_a_stale_review_form_is_told_of_the_conflict_and_keeps_its_input(world, users):

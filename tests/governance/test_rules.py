@@ -92,12 +92,44 @@ def test_a_meeting_on_the_last_day_of_the_quarter_counts():
     assert check.status is Status.KEPT
 
 
-def test_catching_up_clears_the_flag_but_the_missed_quarter_stays_listed():
-    today = D(2026, 8, 1)
+def test_a_skipped_quarter_stays_flagged_after_the_union_catches_up():
+    today = D(2026, 8, 1)  # Q3: Q1 held, Q2 skipped, Q3 caught up
     check = rules.periodic_check_from_dates("standing", [D(2026, 3, 1), D(2026, 7, 20)],
                                             today=today, period=Period.QUARTER, since=D(2026, 1, 1))
-    assert check.status is Status.KEPT
-    assert check.missed == (rules.period_label(D(2026, 4, 1), Period.QUARTER),)
+    q2 = rules.period_label(D(2026, 4, 1), Period.QUARTER)
+    assert check.status is Status.OVERDUE
+    assert check.missed == (q2,)
+    assert q2 in check.detail
+    assert check.due == D(2026, 6, 30)  # when the missed quarter's meeting was due
+
+
+def test_a_quarter_skipped_earlier_in_the_look_back_is_still_flagged():
+    dates = [D(2025, 2, 1), D(2025, 5, 1), D(2025, 11, 1), D(2026, 2, 1), D(2026, 5, 1)]
+    check = rules.periodic_check_from_dates("standing", dates, today=D(2026, 5, 20),
+                                            period=Period.QUARTER)
+    assert check.status is Status.OVERDUE
+    assert check.missed == (rules.period_label(D(2025, 7, 1), Period.QUARTER),)
+
+
+def test_periods_before_the_records_began_or_before_the_look_back_do_not_count():
+    # Records began in 2026 Q1: 2025 is not "missed".
+    check = rules.periodic_check_from_dates("standing", [D(2026, 2, 1), D(2026, 4, 10)],
+                                            today=D(2026, 5, 1), period=Period.QUARTER)
+    assert check.status is Status.KEPT and check.missed == ()
+    # 2024 Q2 was skipped, but the look-back is the current and the previous year.
+    dates = [D(2024, 1, 15)] + [D(year, month, 15) for year in (2024, 2025, 2026)
+                                for month in (1, 4, 7, 10) if D(2024, 7, 1) <= D(year, month, 15) <= D(2026, 4, 30)]
+    check = rules.periodic_check_from_dates("standing", dates, today=D(2026, 5, 1), period=Period.QUARTER)
+    assert check.status is Status.KEPT and check.missed == ()
+    assert rules.lookback_periods(D(2026, 5, 1), Period.QUARTER)[-1] == (D(2025, 1, 1), D(2025, 3, 31))
+    assert rules.lookback_periods(D(2026, 5, 1), Period.YEAR) == [(D(2025, 1, 1), D(2025, 12, 31))]
+
+
+def test_a_skipped_year_stays_flagged_after_the_full_committee_meets_again():
+    check = rules.periodic_check_from_dates("full", [D(2024, 1, 12), D(2026, 1, 12)],
+                                            today=D(2026, 3, 1), period=Period.YEAR)
+    assert check.status is Status.OVERDUE
+    assert check.missed == (rules.period_label(D(2025, 1, 1), Period.YEAR),)
 
 
 def test_due_soon_near_the_end_of_the_quarter():

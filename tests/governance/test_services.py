@@ -220,3 +220,40 @@ def test_only_the_unions_staff_and_admins_above_may_record():
     for actor, org in ((staff, tree.a2), (reviewer, tree.a1), (admin, tree.b1)):
         with pytest.raises(PermissionDenied):
             services.record_meeting(actor=actor, org=org, **kwargs)
+
+
+# A missed period stays flagged on the dashboard (issue 6) -------------------------------------
+
+def _standing(org, *days):
+    for day in days:
+        services.record_meeting(actor=None, org=org, kind=MeetingKind.STANDING_COMMITTEE, date=day,
+                                attendees="甲\n乙", agenda="季度工作")
+
+
+def test_a_quarter_skipped_then_caught_up_stays_flagged_on_the_dashboard():
+    from django.contrib.auth import get_user_model
+
+    root = OrgFactory(code="gov-fed", name="测试总工会", kind="federation")
+    skipped = OrgFactory(code="gov-fed-a", name="跳过一季度工会", parent=root)
+    keeper = OrgFactory(code="gov-fed-b", name="按季开会工会", parent=root)
+    # TODAY is in 2026 Q2: the skipper met in 2025 Q4, skipped 2026 Q1 and met again in Q2.
+    _standing(skipped, dt.date(2025, 10, 20), dt.date(2026, 4, 10))
+    _standing(keeper, dt.date(2025, 10, 20), dt.date(2026, 2, 10), dt.date(2026, 4, 10))
+    q1 = "2026年第1季度"
+
+    status = selectors.union_status(skipped, TODAY)
+    assert status.checks["standing"].status == "overdue"
+    assert status.checks["standing"].missed == (q1,)
+    assert selectors.missed_meetings(status)[MeetingKind.STANDING_COMMITTEE] == (q1,)
+    assert selectors.union_status(keeper, TODAY).checks["standing"].status == "kept"
+
+    user = get_user_model().objects.create_superuser("gov-fed-root", password="pw-for-tests-1")
+    board = selectors.dashboard(root, user, TODAY)
+    counts = dict(next(tally for rule, tally in board.counts if rule.code == "standing"))
+    assert counts["overdue"] == 2 and counts["kept"] == 1  # the root has no meetings at all
+    flagged = selectors.dashboard(root, user, TODAY, rule="standing", status="overdue")
+    codes = [row.org.code for row in flagged.rows]
+    assert "gov-fed-a" in codes and "gov-fed-b" not in codes
+    lines = list(selectors.overdue_lines(board.rows, rule="standing"))
+    assert [org.code for org, _rule, _check in lines if org.code.startswith("gov-fed-")] == ["gov-fed-a"]
+    assert q1 in lines[[org.code for org, _r, _c in lines].index("gov-fed-a")][2].detail

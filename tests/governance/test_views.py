@@ -243,3 +243,33 @@ def test_governance_page_queries_are_fixed(tree):
     with CaptureQueriesContext(connection) as after:
         client.get(url)
     assert len(after) == len(before)
+
+
+def test_a_skipped_quarter_is_flagged_on_the_page_the_dashboard_and_the_export(tree):
+    """Issue 6: met two quarters ago and this quarter, skipped last quarter: still flagged."""
+    from orgs.governance import rules
+
+    today = timezone.localdate()
+    last_quarter = rules.previous_period(today, rules.Period.QUARTER)
+    before_that = rules.previous_period(last_quarter[0], rules.Period.QUARTER)
+    for day in (before_that[0] + dt.timedelta(days=3), today):
+        services.record_meeting(actor=None, org=tree.a1, kind=MeetingKind.STANDING_COMMITTEE,
+                                date=day, attendees="甲\n乙", agenda="季度工作")
+    missed = rules.period_label(last_quarter[0], rules.Period.QUARTER)
+    client = client_for(user_with_role(tree, "admin"))
+
+    page = client.get(_url("governance", tree.a1)).content.decode()
+    row = page[page.index('data-rule="standing"'):]
+    row = row[:row.index("</tr>")]
+    assert "status-overdue" in row and missed in row
+    assert missed in page[page.index('id="meetings"'):]  # listed with the meetings too
+
+    board = client.get(_url("governance-dashboard", tree.a) + "?rule=standing&status=overdue")
+    assert 'data-org="kit-a-1"' in board.content.decode()
+    board = client.get(_url("governance-dashboard", tree.a) + "?rule=standing&status=kept")
+    assert 'data-org="kit-a-1"' not in board.content.decode()
+
+    response = client.get(_url("governance-overdue", tree.a, fmt="xlsx") + "?rule=standing")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    a1 = next(row for row in rows if row[0] == "kit-a-1")
+    assert missed in a1[6] and a1[7] == last_quarter[1].isoformat()

@@ -7,7 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from orgs.models import Org
+from orgs.governance import selectors as governance
+from orgs.models import CommitteeTerm, Org
 from services import services as engine
 from services.models import (
     Case,
@@ -201,6 +202,62 @@ def test_founding_a_union_creates_it_under_the_applicant_with_its_officers(world
                         (OfficerRole.WOMEN_CHAIR, "刘芳")}
     assert AuditEntry.objects.filter(action="org.create", object_id=str(new.pk)).exists()
     assert AuditEntry.objects.filter(action="case.found_union", actor=world.system_staff).exists()
+    # The elected committee's first term is recorded in the governance records (audited), so the
+    # new union does not start out with an overdue election.
+    term = CommitteeTerm.objects.get(org=new)
+    assert (term.number, term.start, term.end, term.chair, term.vice_chair_list()) == (
+        1, dt.date(2026, 3, 8), dt.date(2031, 3, 7), "王建国", ["李明", "赵丽"])
+    entry = AuditEntry.objects.get(action="governance.term.create", object_id=str(term.pk))
+    assert case.number in entry.comment
+    assert governance.union_status(new, dt.date(2026, 6, 15)).checks["term"].status == "kept"
+
+
+def test_founding_without_an_election_date_starts_the_term_on_completion(world):
+    case = found(world, code="fed-sys-undated")
+    case = engine.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id)
+    case = engine.pass_on(actor=world.system_staff, case=case, step_id=case.current_step_id,
+                          data={"members": 30})
+    for _ in range(4):
+        case = engine.pass_on(actor=world.system_staff, case=case, step_id=case.current_step_id)
+    case = engine.pass_on(actor=world.system_staff, case=case, step_id=case.current_step_id,
+                          data={"chair": "周主席"})
+    case = engine.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id)
+    done_at = dt.datetime(2026, 5, 4, 10, 0, tzinfo=dt.UTC)
+    case = engine.complete_case(actor=world.system_staff, case=case, step_id=case.current_step_id,
+                                now=done_at)
+    term = CommitteeTerm.objects.get(org=case.new_org)
+    assert (term.start, term.end, term.chair, term.vice_chairs) == (
+        dt.date(2026, 5, 4), dt.date(2031, 5, 3), "周主席", "")
+
+
+# Issue 5: only the applicant's staff take the applicant's steps ------------------------------
+
+def test_a_reviewer_may_not_resubmit_a_returned_case_for_the_applicant(world):
+    case = apply(world)
+    case = engine.return_case(actor=world.reviewer, case=case, step_id=case.current_step_id,
+                              reason="缺少材料")
+    assert case.current_org == world.base and case.current_step.applicant_fills
+    for who in (world.reviewer, world.handler):  # they see the case, but it is the union's step
+        assert not engine.may_act(who, case)
+        with pytest.raises(PermissionDenied):
+            engine.pass_on(actor=who, case=case, step_id=case.current_step_id)
+    assert engine.may_act(world.staff, case)
+    case = engine.pass_on(actor=world.staff, case=case, step_id=case.current_step_id)
+    assert case.current_org == world.system
+
+
+def test_a_reviewer_may_not_record_the_member_registration_of_a_founding(world):
+    case = found(world, code="fed-sys-reg")
+    case = engine.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id)  # approval
+    assert case.current_step.data == "members"
+    for who in (world.reviewer, world.handler):
+        assert not engine.may_act(who, case)
+        with pytest.raises(PermissionDenied):
+            engine.pass_on(actor=who, case=case, step_id=case.current_step_id, data={"members": 80})
+    case = engine.pass_on(actor=world.system_staff, case=case, step_id=case.current_step_id,
+                          data={"members": 80})
+    assert case.details["members"] == 80
+    assert case.actions.get(step_position=3).actor == world.system_staff
 
 
 def test_founding_refuses_a_taken_code(world):

@@ -28,8 +28,7 @@ class Command(PortalCommand):
         except ValidationError as exc:
             raise InputError(*exc.messages) from exc
         for template in opened.templates_copied:
-            self.stdout.write(_("Copied the %(from)d template “%(title)s” to %(year)d.")
-                              % {"from": template.copied_from.year, "title": template.title, "year": year})
+            self.stdout.write(services.copied_template_line(template))
         self.stdout.write(_("Round %(year)d of %(org)s: %(n)d new sheet(s), %(total)d in all; deadline %(deadline)s.")
                           % {"year": year, "org": assessor.code, "n": opened.sheets_created,
                              "total": opened.round.sheets.count(), "deadline": opened.round.deadline or "—"})

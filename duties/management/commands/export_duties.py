@@ -9,7 +9,8 @@ from unionportal.tabular import format_of
 
 
 class Command(PortalCommand):
-    help = "Export the published duty catalogue of CODE (with --subtree, every org below too)."
+    help = ("Export the published duty catalogue of CODE (with --subtree, or when CODE has none of "
+            "its own, every org below too).")
 
     def add_arguments(self, parser):
         parser.add_argument("code")
@@ -21,7 +22,7 @@ class Command(PortalCommand):
         org = Org.objects.filter(code=code).first()
         if org is None:
             raise InputError(_("no organisation has the code %(code)s.") % {"code": code})
-        versions = selectors.subtree_versions(org, None, subtree=subtree, unscoped=True)
+        subtree, versions = selectors.export_versions(org, None, subtree=subtree, unscoped=True)
         if not versions:
             raise InputError(_("%(code)s has no published duty catalogue.") % {"code": code})
         if fmt == "pdf":

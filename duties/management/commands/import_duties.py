@@ -8,7 +8,9 @@ from unionportal.commands import PortalCommand
 
 class Command(PortalCommand):
     help = ("Import duty catalogues from a .csv or .xlsx file: each org named in it gets a new "
-            "version holding exactly its rows (all or nothing).")
+            "version holding exactly its rows (all or nothing). An org whose catalogue has an open "
+            "draft is refused (publish or discard the draft first); with --draft the import "
+            "replaces that draft.")
 
     def add_arguments(self, parser):
         parser.add_argument("path")
