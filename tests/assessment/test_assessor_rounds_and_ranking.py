@@ -3,16 +3,15 @@ on export_sheet and import_self_assessment, opening a round and copying a templa
 browser, reopening (reason required, logged), finalising a round, the ranking's year-on-year
 change, and open_round naming the assessees of every template it copies."""
 
-import io
 from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
-from django.core.management import call_command
 
 from assessment import services
 from assessment.models import AssesseeRule, Round, Sheet, SheetEvent, SheetStatus, Template
 from tests.assessment.conftest import grade_all, make_template
+from tests.commands import run_command
 from tests.kit import client_for
 from tests.pdftext import pdf_text
 from unionportal.models import AuditEntry
@@ -21,12 +20,7 @@ ROOT_SPECS = [services.IndicatorSpec(number="1", name="市总专项指标", weig
 
 
 def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command(*args, stdout=out, stderr=err)
-        return 0, out.getvalue(), err.getvalue()
-    except SystemExit as exc:
-        return exc.code, out.getvalue(), err.getvalue()
+    return run_command(*args)
 
 
 def _messages(response):

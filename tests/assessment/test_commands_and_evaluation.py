@@ -1,23 +1,17 @@
 """open_round, export_sheet, import_self_assessment; 会员评家 thresholds on the union's page."""
 
-import io
 
 import pytest
-from django.core.management import call_command
 
 from assessment.models import MemberEvaluation, Sheet
 from tests.assessment.conftest import make_template
+from tests.commands import run_command
 from tests.kit import client_for
 from tests.pdftext import pdf_text
 
 
 def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command(*args, stdout=out, stderr=err)
-        return 0, out.getvalue(), err.getvalue()
-    except SystemExit as exc:
-        return exc.code, out.getvalue(), err.getvalue()
+    return run_command(*args)
 
 
 def test_open_round_export_and_import_through_the_commands(tree, tmp_path):

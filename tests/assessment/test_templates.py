@@ -1,17 +1,16 @@
 """Templates: seed 003 as 株洲市总工会's 2011 templates, the import command, copies."""
 
-import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 
 from assessment import services
 from assessment.models import AssesseeRule, Sheet, Template
 from assessment.seeding import seed_templates
 from orgs.seeding import seed_orgs
 from tests.assessment.conftest import make_template, specs
+from tests.commands import run_command
 from unionportal.models import AuditEntry
 
 D = Decimal
@@ -99,13 +98,7 @@ kit-a,,2027,4,,双联,帮扶,全面完成得满分,30
 
 
 def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command(*args, stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
+    return run_command(*args)
 
 
 def test_import_command_warns_on_item_points_and_creates_the_template(tree, tmp_path):

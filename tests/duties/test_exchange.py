@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from duties import services
 from duties.models import CatalogueVersion, DutyItem
+from tests.commands import run_command
 from tests.duties.helpers import plain_catalogue
 from tests.factories import OrgFactory
 from unionportal.tabular import write_table
@@ -16,13 +17,7 @@ HEADERS = ["单位编码", "主要职责", "序号", "名称", "法定依据", "
 
 
 def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command(*args, stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
+    return run_command(*args)
 
 
 def write(path, rows, headers=HEADERS):

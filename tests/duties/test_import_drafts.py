@@ -2,14 +2,13 @@
 the dry run says the same), a draft import replaces the draft with a warning; the service
 refuses to publish over a draft instead of breaking the one-draft constraint."""
 
-import io
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from duties import exchange, services
 from duties.models import CatalogueVersion, DutyItem
+from tests.commands import run_command
 from tests.duties.helpers import plain_catalogue
 from tests.kit import client_for, scope_tree, user_with_role
 from unionportal.models import AuditEntry
@@ -19,13 +18,7 @@ HEADERS = ["单位编码", "主要职责", "序号", "名称"]
 
 
 def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command(*args, stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
+    return run_command(*args)
 
 
 def write(path, rows):

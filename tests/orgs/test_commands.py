@@ -1,28 +1,20 @@
 """seed, grant_role and export_orgs from the command line."""
 
-import io
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from fixtures.demo_orgs import DEMO_ACCOUNTS
 from fixtures.seed_orgs import SEED_ORGS
 from orgs.integrity import tree_faults
 from orgs.models import Grant, Org, OrgAlias
+from tests.commands import run_command
 
 pytestmark = pytest.mark.django_db
 
 
 def run(name, *args, stdin=None, monkeypatch=None):
-    out, err = io.StringIO(), io.StringIO()
-    if stdin is not None:
-        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-    try:
-        call_command(name, *args, stdout=out, stderr=err)
-    except SystemExit as exc:
-        return exc.code, out.getvalue(), err.getvalue()
-    return 0, out.getvalue(), err.getvalue()
+    return run_command(name, *args, stdin=stdin)
 
 
 def test_seed_loads_the_interface_orgs_idempotently():

@@ -8,6 +8,7 @@ from openpyxl import Workbook, load_workbook
 
 from orgs.exchange import export_orgs
 from orgs.models import Org
+from tests.commands import run_command
 from tests.factories import OrgFactory
 from unionportal.models import AuditEntry
 
@@ -28,13 +29,8 @@ def write(tmp_path, name, text, bom=False):
 
 
 def run(path, *args):
-    """Run the command; return (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("import_orgs", str(path), *args, stdout=out, stderr=err)
-    except SystemExit as exc:
-        return exc.code, out.getvalue(), err.getvalue()
-    return 0, out.getvalue(), err.getvalue()
+    """Run import_orgs; return (exit code, stdout, stderr)."""
+    return run_command("import_orgs", str(path), *args)
 
 
 def snapshot():
