@@ -23,9 +23,7 @@ from assessment.models import (
     SheetStatus,
 )
 from assessment.scoring import num
-from fixtures.zhuzhou_assessment import _points as item_points
-from fixtures.zhuzhou_assessment import _split_items as split_numbered_items
-from fixtures.zhuzhou_assessment import _split_name as split_name_points
+from fixtures.zhuzhou_assessment import item_points, split_items, split_name_points
 from orgs.models import KIND_FILE_NAMES, Org, OrgKind
 from unionportal.scoping import Action, can
 from unionportal.tabular import (
@@ -215,7 +213,7 @@ class _PlannedTemplate:
 
 def content_items(content: str) -> list[services.ItemSpec]:
     """Items numbered ``1、…`` as in the documents, else one per line; ``（N分）`` gives points."""
-    numbered = split_numbered_items(content)
+    numbered = split_items(content)
     if numbered:
         return [services.ItemSpec(item.number, item.text, item.points) for item in numbered]
     lines = [line.strip() for line in content.split("\n") if line.strip()]
