@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from assessment import services
+from assessment.exchange import TEMPLATE_COLUMNS, import_templates
 from assessment.models import (
     EvaluationRating,
     Indicator,
@@ -25,6 +26,7 @@ from unionportal.admin import (
     ScopedAdminMixin,
     ScopedRelatedOnlyFieldListFilter,
 )
+from unionportal.admin_import import AdminImportMixin
 
 FACTOR_FIELDS = ("full_factor", "basic_factor", "none_factor", "docs_penalty")
 
@@ -36,8 +38,13 @@ class IndicatorInline(ReadOnlyInline):
 
 
 @admin.register(Template)
-class TemplateAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class TemplateAdmin(AdminImportMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_org_field = "assessor"
+    change_list_template = "admin/import_change_list.html"
+    import_columns = TEMPLATE_COLUMNS
+    import_title = _("Import assessment templates")
+    import_help = _("Each assessor, year and assessee set is one template; a template that exists "
+                    "is replaced, unless its round already has sheets.")
     list_display = ("year", "title", "assessor", "assessee_rule", "source")
     list_filter = ("year", ("assessor", ScopedRelatedOnlyFieldListFilter))
     list_select_related = ("assessor",)
@@ -50,7 +57,10 @@ class TemplateAdmin(ScopedAdminMixin, admin.ModelAdmin):
     actions = ["copy_to_next_year"]
 
     def has_add_permission(self, request):
-        return False  # templates come from files: import_assessment_template
+        return False  # templates come from files: the import button or import_assessment_template
+
+    def run_import(self, source, fmt, *, actor, dry_run):
+        return import_templates(source, fmt, actor=actor, dry_run=dry_run)
 
     @admin.display(description=_("warnings"))
     def warnings(self, obj):

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AssessmentConfig(AppConfig):
     name = "assessment"
     verbose_name = _("Annual assessment")
+
+    def ready(self):
+        from assessment import regrouping  # noqa: F401  (connects the org-move receiver)

@@ -22,12 +22,13 @@ from assessment.models import (
     Sheet,
     SheetStatus,
 )
-from assessment.scoring import num
-from fixtures.zhuzhou_assessment import item_points, split_items, split_name_points
+from assessment.offline_sheet import finish_offline_sheet, points_cell, score_cell
+from fixtures.zhuzhou_assessment import item_points, split_items, split_name_points, tidy_name
 from orgs.models import KIND_FILE_NAMES, Org, OrgKind
-from unionportal.scoping import Action, can
+from unionportal.scoping import Action, scope_orgs
 from unionportal.tabular import (
     Column,
+    Number,
     Report,
     Row,
     import_transaction,
@@ -77,19 +78,19 @@ def sheet_rows(sheet: Sheet, units=None):
     units = units if units is not None else list(sheet.units.select_related("indicator", "item"))
     for unit in units:
         yield [
-            unit.seq, " ".join(unit.indicator.name.split()), unit.content, num(unit.points),
+            unit.seq, tidy_name(unit.indicator.name), unit.content, points_cell(unit.points),
             GRADE_FILE_LABELS.get(unit.self_grade, ""), yes_no(unit.self_docs), unit.self_note,
-            num(unit.self_score), GRADE_FILE_LABELS.get(unit.review_grade, ""),
-            yes_no(unit.review_docs), unit.review_note, num(unit.final_score),
+            score_cell(unit.self_score), GRADE_FILE_LABELS.get(unit.review_grade, ""),
+            yes_no(unit.review_docs), unit.review_note, score_cell(unit.final_score),
         ]
     weights = sum((Decimal(row["weight"]) for row in sheet.indicator_scores), Decimal(0))
-    yield [TOTAL_ROW, "", "", num(weights), "", "", "", num(sheet.self_total), "", "", "",
-           num(sheet.final_total)]
+    yield [TOTAL_ROW, "", "", points_cell(weights), "", "", "", score_cell(sheet.self_total), "", "", "",
+           score_cell(sheet.final_total)]
 
 
 def export_sheet(target, fmt: str, sheet: Sheet) -> None:
     write_table(target, fmt, [c.zh for c in SHEET_COLUMNS], sheet_rows(sheet),
-                title=f"{sheet.year} {sheet.org.code}")
+                title=f"{sheet.year} {sheet.org.code}", finish=finish_offline_sheet)
 
 
 def _parse_grade(text: str) -> str | None:
@@ -101,10 +102,10 @@ def _parse_grade(text: str) -> str | None:
 
 
 def import_self_assessment(source, fmt: str, sheet: Sheet, *, actor=None, dry_run: bool = False,
-                           filename: str = "") -> Report:
+                           filename: str = "", limits=None) -> Report:
     """Fill a draft or returned sheet from an exchange file: all rows valid, or nothing changes."""
     report = Report()
-    table = read_table(source, fmt, SHEET_COLUMNS)
+    table = read_table(source, fmt, SHEET_COLUMNS, report=report, limits=limits)
     sheet.refresh_from_db()
     if sheet.status not in services.EDITABLE_BY_STAFF:
         report.error(None, None, _("the sheet of %(org)s for %(year)d is %(status)s; only a draft or "
@@ -222,8 +223,8 @@ def content_items(content: str) -> list[services.ItemSpec]:
     return [services.ItemSpec(str(n), line, item_points(line)) for n, line in enumerate(lines, 1)]
 
 
-def _resolve(reference: str) -> tuple[Org | None, str]:
-    matches = list(Org.objects.resolve(reference)[:2])
+def _resolve(reference: str, candidates) -> tuple[Org | None, str]:
+    matches = list(candidates.resolve(reference)[:2])
     if len(matches) == 1:
         return matches[0], ""
     if not matches:
@@ -231,7 +232,7 @@ def _resolve(reference: str) -> tuple[Org | None, str]:
     return None, _("“%(ref)s” names more than one organisation; use its code.") % {"ref": reference}
 
 
-def _assessees(row: Row, assessor: Org, report: Report):
+def _assessees(row: Row, assessor: Org, report: Report, candidates):
     text = row["assessees"].strip()
     if not text:
         return AssesseeRule.CHILDREN, "", []
@@ -242,7 +243,7 @@ def _assessees(row: Row, assessor: Org, report: Report):
     for reference in (part.strip() for part in re.split(r"[、,，]", text)):
         if not reference:
             continue
-        org, problem = _resolve(reference)
+        org, problem = _resolve(reference, candidates)
         if org is None:
             report.error(row, "assessees", problem)
             continue
@@ -254,20 +255,23 @@ def _assessees(row: Row, assessor: Org, report: Report):
     return AssesseeRule.NAMED, "", orgs
 
 
-def import_templates(source, fmt: str, *, actor=None, dry_run: bool = False) -> Report:
+def import_templates(source, fmt: str, *, actor=None, dry_run: bool = False, limits=None) -> Report:
     report = Report()
-    table = read_table(source, fmt, TEMPLATE_COLUMNS)
+    table = read_table(source, fmt, TEMPLATE_COLUMNS, report=report, limits=limits)
     plans: dict[tuple, _PlannedTemplate] = {}
     sections: dict[tuple, str] = {}
     numbers: dict[tuple, dict[str, int]] = {}
     assessors: dict[str, Org | None] = {}
+    # With an actor, an org outside their scope reads as one that does not exist, so the
+    # preview does not tell which orgs other trees hold (commands run without one: all orgs).
+    candidates = Org.objects.all() if actor is None else scope_orgs(Org.objects.all(), actor, Action.MANAGE)
     for row in table.rows:
         reference = row["assessor"]
         if not reference:
             report.error(row, "assessor", _("is required."))
             continue
         if reference not in assessors:
-            org, problem = _resolve(reference)
+            org, problem = _resolve(reference, candidates)
             assessors[reference] = org
             if org is None:
                 report.error(row, "assessor", problem)
@@ -281,7 +285,7 @@ def import_templates(source, fmt: str, *, actor=None, dry_run: bool = False) -> 
         except ValueError:
             report.error(row, "year", _("“%(value)s” is not a year.") % {"value": row["year"]})
             continue
-        rule, kind, orgs = _assessees(row, assessor, report)
+        rule, kind, orgs = _assessees(row, assessor, report, candidates)
         key = (assessor.pk, year, services.assessee_key(rule, kind, orgs))
         plan = plans.get(key)
         if plan is None:
@@ -318,9 +322,6 @@ def import_templates(source, fmt: str, *, actor=None, dry_run: bool = False) -> 
             row = plan.rows[plan.indicators.index(spec)]
             report.warn(row, "content", services.points_warning_text(spec.number, spec.name, points,
                                                                      spec.weight))
-        if actor is not None and not can(actor, Action.MANAGE, plan.assessor):
-            report.error(plan.first_row, "assessor", _("%(code)s is outside the organisations you manage.")
-                         % {"code": plan.assessor.code})
     if not report.ok:
         return report
     # The print layout's header cells, as the file wrote them.
@@ -350,10 +351,19 @@ def import_templates(source, fmt: str, *, actor=None, dry_run: bool = False) -> 
 RESULT_HEADERS = ["名次", "系统内名次", "编码", "单位", "系统工会", "状态", "自评分", "考核得分", "上年得分", "同比变化"]
 
 
+def rank_cell(rank) -> Number:
+    return Number(rank if isinstance(rank, int) else None, "0")
+
+
+def change_cell(change) -> Number:
+    # The change from last year keeps its sign: +1.50 / -2.00.
+    return Number(None if change in (None, "") else Decimal(change), "+0.00;-0.00;0.00")
+
+
 def export_results(target, fmt: str, ranking) -> None:
     rows = (
-        [str(r.rank), str(r.group_rank), r.code, r.name, r.group_name, r.status_label, num(r.self_total),
-         num(r.total), num(r.previous), num(r.change)]
+        [rank_cell(r.rank), rank_cell(r.group_rank), r.code, r.name, r.group_name, r.status_label,
+         score_cell(r.self_total), score_cell(r.total), score_cell(r.previous), change_cell(r.change)]
         for r in ranking.rows
     )
     write_table(target, fmt, RESULT_HEADERS, rows, title=f"{ranking.round.year} {ranking.round.assessor.code}")

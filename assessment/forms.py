@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Grade, Sheet
 from assessment.services import EDITABLE_BY_STAFF, Entry
+from unionportal import text_limits
 
 DOCS_CHOICES = [("", "—"), ("yes", _("complete")), ("no", _("incomplete"))]
 
@@ -35,7 +36,7 @@ class SelfAssessmentForm(VersionedForm):
             self.fields[f"docs-{unit.pk}"] = forms.BooleanField(
                 label=_("documents complete"), required=False, initial=bool(unit.self_docs))
             self.fields[f"note-{unit.pk}"] = forms.CharField(
-                label=_("explanation"), required=False, initial=unit.self_note,
+                label=_("explanation"), required=False, initial=unit.self_note, max_length=text_limits.NOTE,
                 widget=forms.Textarea(attrs={"rows": 2}))
 
     def entries(self) -> dict[str, Entry]:
@@ -52,7 +53,7 @@ class SelfAssessmentForm(VersionedForm):
 class ReviewForm(VersionedForm):
     """The reviewer's (or scorer's) grade, documents and comment per unit, and what to return."""
 
-    reason = forms.CharField(label=_("Reason for returning the whole sheet"), required=False,
+    reason = forms.CharField(label=_("Reason for returning the whole sheet"), required=False, max_length=text_limits.NOTE,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, units, returnable=False, **kwargs):
@@ -67,12 +68,12 @@ class ReviewForm(VersionedForm):
                 label=_("documents"), choices=DOCS_CHOICES, required=False,
                 initial={True: "yes", False: "no"}.get(unit.review_docs, ""))
             self.fields[f"rnote-{unit.pk}"] = forms.CharField(
-                label=_("review comment"), required=False, initial=unit.review_note,
+                label=_("review comment"), required=False, initial=unit.review_note, max_length=text_limits.NOTE,
                 widget=forms.Textarea(attrs={"rows": 2}))
             if returnable:
                 self.fields[f"return-{unit.pk}"] = forms.BooleanField(label=_("return"), required=False)
                 self.fields[f"why-{unit.pk}"] = forms.CharField(
-                    label=_("reason"), required=False, widget=forms.TextInput())
+                    label=_("reason"), required=False, max_length=text_limits.NOTE, widget=forms.TextInput())
 
     def entries(self) -> dict[str, Entry]:
         found = {}
@@ -90,7 +91,7 @@ class ReviewForm(VersionedForm):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Reason"), max_length=text_limits.NOTE, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class UploadForm(forms.Form):

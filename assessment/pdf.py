@@ -1,12 +1,14 @@
 """The official sheet layout of seed 003 as PDF (one sheet, or a round with bookmarks)."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from assessment.models import GRADE_FILE_LABELS, Sheet, Unit
 from assessment.scoring import num
+from fixtures.zhuzhou_assessment import tidy_name
 from unionportal.pdf import render_pdf
 
 DEFAULT_HEADERS = ["序号", "考核指标", "考核内容", "扣分方法、标准", "权重（分）", "自评分"]
@@ -24,6 +26,8 @@ class PrintRow:
     self_score: str
     final_score: str
     comments: list[str] = field(default_factory=list)
+    stated_points: str = ""  # the （N分） the document's indicator name carries
+    points_total: str = ""  # the items' own points, where they do not add up to the weight
 
 
 def prefetch_units(sheets) -> None:
@@ -50,13 +54,18 @@ def sheet_context(sheet: Sheet) -> dict:
         score = scores.get(indicator.number, {})
         comments = [f"{u.seq}：{u.review_note}" if len(members) > 1 else u.review_note
                     for u in members if u.review_note]
+        # Items with their own points that do not add up to the weight are scaled to it
+        # (interfaces.md, the scoring rule); the sheet says so under the indicator.
+        points_total = sum((u.points for u in members), Decimal(0))
         rows.append(PrintRow(
             number=indicator.number, section=indicator.section, section_rows=1,
-            name=" ".join(indicator.name.split()), content=indicator.content, rule=indicator.rule_text,
+            name=tidy_name(indicator.name), content=indicator.content, rule=indicator.rule_text,
             weight=num(indicator.weight),
             self_score=num(score.get("self")) if any(u.self_grade for u in members) else "",
             final_score=num(score.get("final")) if score.get("final") is not None else "",
             comments=comments,
+            stated_points=num(indicator.stated_points) if indicator.stated_points is not None else "",
+            points_total=num(points_total) if points_total != indicator.weight else "",
         ))
     # The section cell is merged over its rows, as in the document.
     anchor = None

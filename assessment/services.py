@@ -39,6 +39,7 @@ from assessment.models import (
 from orgs.models import Org, OrgKind
 from unionportal import audit
 from unionportal.scoping import Action, can
+from unionportal.stored_files import removed_on_failure, stored
 from unionportal.uploads import MB, check_upload
 
 TOTAL_WEIGHT = Decimal(100)
@@ -906,7 +907,7 @@ def submit_self_assessment(*, actor, sheet: Sheet, entries: dict[str, Entry],
     submitted (a unit without a grade), the draft is kept and ``refused`` says why.
     """
     _require(actor, Action.FILL, sheet.org)
-    with transaction.atomic():
+    with transaction.atomic(), removed_on_failure():
         current = _locked(sheet, None)
         units = _units(current)
         if current.version != expected_version:
@@ -1255,7 +1256,7 @@ MAX_EVIDENCE_BYTES = 20 * MB
 def add_evidence(*, actor, sheet: Sheet, seq: str, upload) -> Evidence:
     _require(actor, Action.FILL, sheet.org)
     content_type = check_upload(upload, max_bytes=MAX_EVIDENCE_BYTES)
-    with transaction.atomic():
+    with transaction.atomic(), removed_on_failure():
         current = _locked(sheet, None)
         if current.status not in EDITABLE_BY_STAFF:
             raise ValidationError(_("This sheet is %(status)s; it can no longer be changed.")
@@ -1269,12 +1270,8 @@ def add_evidence(*, actor, sheet: Sheet, seq: str, upload) -> Evidence:
         evidence = Evidence(unit=unit, name=upload.name[:200], content_type=content_type,
                             size=upload.size, uploaded_by=actor if actor and actor.is_authenticated else None)
         evidence.file.save(upload.name, upload, save=False)
-        stored = evidence.file.name
-        try:
-            evidence.save()
-        except Exception:
-            evidence.file.storage.delete(stored)
-            raise
+        stored(evidence.file)  # removed again if this or the caller's transition fails
+        evidence.save()
         audit.record(actor=actor, action="assessment.evidence.add", instance=evidence, org=current.org,
                      after={"sheet": current.pk, "unit": seq, "name": evidence.name, "size": evidence.size})
     return evidence

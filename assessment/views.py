@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from assessment import charts, selectors, services
+from assessment import charts, draft_saves, landing, selectors, services
 from assessment.exchange import export_results, export_sheet, import_self_assessment
 from assessment.forms import (
     ApprovalForm,
@@ -37,6 +37,7 @@ from assessment.models import (
 )
 from assessment.pdf import render_round_pdf, render_sheet_pdf, sheet_filename
 from assessment.scoring import Factors
+from unionportal.import_limits import check_size, web_limits
 from unionportal.pdf import pdf_response
 from unionportal.scoping import Action, can, get_visible_org_or_404, require
 from unionportal.tabular import FileFormatError, format_of, table_response
@@ -48,16 +49,7 @@ def _error_text(exc: ValidationError) -> str:
 
 @login_required
 def index(request):
-    user = request.user
-    context = {
-        "my_sheets": list(selectors.my_sheets(user)[:50]),
-        "review_queue": list(selectors.review_queue(user)[:100]),
-        "scoring_queue": list(selectors.scoring_queue(user)[:100]),
-        "rounds": list(selectors.visible_rounds(user)[:50]),
-        "templates": list(selectors.visible_templates(user).order_by("-year", "assessor__lft")[:60]),
-        "openable": list(selectors.openable_orgs(user)[:20]),
-    }
-    return render(request, "assessment/index.html", context)
+    return render(request, "assessment/index.html", landing.index_context(request.user))
 
 
 # --- one sheet ----------------------------------------------------------------------------
@@ -141,8 +133,8 @@ def sheet_fill(request, year, code):
     if request.POST.get("action") == "submit":
         return _fill_and_submit(request, sheet, others, units, form)
     try:
-        sheet = services.save_self_assessment(actor=request.user, sheet=sheet, entries=form.entries(),
-                                              expected_version=form.cleaned_data["version"])
+        outcome = draft_saves.save_draft(actor=request.user, sheet=sheet, entries=form.entries(),
+                                         expected_version=form.cleaned_data["version"])
     except services.ConflictError as exc:
         sheet.refresh_from_db()
         messages.error(request, _error_text(exc))
@@ -150,6 +142,10 @@ def sheet_fill(request, year, code):
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
         return _sheet_page(request, sheet, others, fill_form=form, status=400)
+    sheet = outcome.sheet
+    if outcome.repeated:  # a double click: the first click saved it (and its files)
+        messages.success(request, _("Draft saved."))
+        return _after(sheet)
     problems = []
     for unit in units:
         for upload in request.FILES.getlist(f"evidence-{unit.pk}"):
@@ -287,6 +283,7 @@ def sheet_upload(request, year, code):
     upload = form.cleaned_data["file"]
     try:
         fmt = format_of(upload.name)
+        check_size(upload, web_limits())  # before reading it into memory
         report = import_self_assessment(io.BytesIO(upload.read()), fmt, sheet, actor=request.user,
                                         dry_run=form.cleaned_data["dry_run"], filename=upload.name)
     except FileFormatError as exc:
@@ -295,7 +292,7 @@ def sheet_upload(request, year, code):
     if report.errors:
         messages.error(request, _("Nothing was changed. Problems in the file:"))
         for problem in report.errors[:50]:
-            messages.error(request, str(problem))
+            messages.error(request, problem.ui_text)
     elif form.cleaned_data["dry_run"]:
         messages.info(request, _("Check passed: %(n)d unit(s) would change.") % {"n": report.updated})
     else:

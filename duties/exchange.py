@@ -20,7 +20,7 @@ from duties import services
 from duties.models import CatalogueVersion, DutyItem, VersionStatus
 from fixtures import catalogues as data
 from orgs.models import Org
-from unionportal.scoping import Action, can
+from unionportal.scoping import Action, scope_orgs
 from unionportal.tabular import Column, Report, Row, import_transaction, read_table, write_table
 
 COLUMNS = [
@@ -49,6 +49,7 @@ class OrgPlan:
     current: CatalogueVersion | None = None
     draft: CatalogueVersion | None = None  # the catalogue's open draft, if any
     summary: str = ""
+    unchanged: bool = False  # the file holds the published version's content: no new version
 
 
 @dataclass
@@ -62,9 +63,9 @@ class ImportResult:
 
 
 def import_duties(source, fmt: str, *, actor=None, dry_run: bool = False, draft: bool = False,
-                  note: str = "") -> ImportResult:
+                  note: str = "", limits=None) -> ImportResult:
     report = Report()
-    table = read_table(source, fmt, COLUMNS)
+    table = read_table(source, fmt, COLUMNS, report=report, limits=limits)
     plans = _check_rows(table.rows, report, actor)
     if not report.ok:
         return ImportResult(report, plans)
@@ -87,7 +88,12 @@ def import_duties(source, fmt: str, *, actor=None, dry_run: bool = False, draft:
                 continue
         plan.content = _content(plan, report)
         plan.summary = _summary(plan, draft)
-        if plan.current is None:
+        if not draft and plan.draft is None and _same_as_published(plan):
+            plan.unchanged = True
+            plan.summary = _("%(code)s: unchanged (the same as published version %(number)d).") % {
+                "code": plan.org.code, "number": plan.current.number}
+            report.unchanged += 1
+        elif plan.current is None:
             report.created += 1
         else:
             report.updated += 1
@@ -97,7 +103,7 @@ def import_duties(source, fmt: str, *, actor=None, dry_run: bool = False, draft:
     # A dry run applies too, through the same services, and is rolled back: it fails where
     # the real run would fail.
     with import_transaction(report, dry_run=dry_run):
-        for plan in plans:
+        for plan in (plan for plan in plans if not plan.unchanged):
             try:
                 version = services.create_version(
                     actor=actor, org=plan.org, content=plan.content, publish=not draft, note=note)
@@ -122,16 +128,18 @@ def _replaces_draft(org: Org, number: int) -> str:
               "discarded).") % {"code": org.code, "number": number})
 
 
-def _resolve_org(reference: str, cache: dict) -> list[Org]:
+def _resolve_org(reference: str, cache: dict, candidates) -> list[Org]:
     if reference not in cache:
-        cache[reference] = list(Org.objects.resolve(reference)[:2])
+        cache[reference] = list(candidates.resolve(reference)[:2])
     return cache[reference]
 
 
 def _check_rows(rows: list[Row], report: Report, actor) -> list[OrgPlan]:
     plans: dict[int, OrgPlan] = {}
     resolved: dict[str, list[Org]] = {}
-    allowed: dict[int, bool] = {}
+    # With an actor, an org outside their scope reads as one that does not exist, so the
+    # preview does not tell which orgs other trees hold (commands run without one: all orgs).
+    candidates = Org.objects.all() if actor is None else scope_orgs(Org.objects.all(), actor, Action.MANAGE)
     first_row: dict[tuple[int, str, str], int] = {}
     for row in rows:
         org = None
@@ -139,7 +147,7 @@ def _check_rows(rows: list[Row], report: Report, actor) -> list[OrgPlan]:
         if not reference:
             report.error(row, "org", _("is required."))
         else:
-            matches = _resolve_org(reference, resolved)
+            matches = _resolve_org(reference, resolved, candidates)
             if not matches:
                 report.error(row, "org", _("no organisation has the code or name “%(ref)s”.")
                              % {"ref": reference})
@@ -148,13 +156,6 @@ def _check_rows(rows: list[Row], report: Report, actor) -> list[OrgPlan]:
                              % {"ref": reference})
             else:
                 org = matches[0]
-                if actor is not None:
-                    if org.pk not in allowed:
-                        allowed[org.pk] = can(actor, Action.MANAGE, org)
-                    if not allowed[org.pk]:
-                        report.error(row, "org", _("%(code)s is outside the organisations you manage.")
-                                     % {"code": org.code})
-                        org = None
         number = row["number"]
         if not number:
             report.error(row, "number", _("is required."))
@@ -210,11 +211,13 @@ def _content(plan: OrgPlan, report: Report) -> data.Catalogue:
             name=data.clean_cell(row["name"]),
             category=data.join_lines(row["category"]),
             legal_basis=data.split_legal_basis(row["legal_basis"]),
+            legal_basis_text=data.legal_basis_as_written(row["legal_basis"]),
             department=department,
             boundary=data.clean_cell(row["boundary"]),
             workflows=data.parse_workflows(row["workflow"]),
             documents=data.split_documents(row["documents"]),
             responsibilities=data.split_responsibilities(row["responsibilities"]),
+            responsibilities_text=data.responsibilities_as_written(row["responsibilities"]),
             supervision=supervision,
             aliases=_lines(row["aliases"]),
         ))
@@ -240,6 +243,16 @@ def content_changes(old: data.Catalogue | None, new: data.Catalogue) -> tuple[in
     changed = sum(1 for key, item in after.items()
                   if key in before and shown(item, supervision_new) != shown(before[key], supervision_old))
     return added, removed, changed
+
+
+def _same_as_published(plan: OrgPlan) -> bool:
+    """Whether the file's rows are the published version's items, in the same order."""
+    if plan.current is None:
+        return False
+    old = services.version_data(plan.current)
+    keys = [(item.category, item.number) for item in plan.content.items]
+    return (content_changes(old, plan.content) == (0, 0, 0)
+            and keys == [(item.category, item.number) for item in old.items])
 
 
 def _summary(plan: OrgPlan, draft: bool) -> str:
@@ -269,12 +282,12 @@ def item_row(code: str, item: DutyItem, main_duty_name: str) -> list[str]:
         main_duty_name,
         item.number,
         item.name,
-        _join(item.legal_basis, data.split_legal_basis, "、"),
+        item.legal_basis_text or data.join_legal_basis(item.legal_basis),
         item.department.name if item.department_id else "",
         item.boundary,
         item.workflow_text,
         _join(item.documents, data.split_documents, "、"),
-        "\n".join(f"{index}. {text}" for index, text in enumerate(item.responsibilities, start=1)),
+        item.responsibilities_printed,
         item.effective_supervision,
         "\n".join(item.aliases),
     ]

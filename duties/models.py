@@ -18,7 +18,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fixtures.catalogues import (
+    join_legal_basis,
+    join_responsibilities,
+    split_legal_basis,
+    split_responsibilities,
+)
 from orgs.models import Org
+from unionportal import text_limits
 
 
 def normalise(text: str) -> str:
@@ -56,7 +63,7 @@ class CatalogueVersion(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=VersionStatus.choices,
                               default=VersionStatus.DRAFT)
     title = models.CharField(_("title"), max_length=200)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=text_limits.NOTE)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True,
                                    blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -93,7 +100,7 @@ class MainDuty(models.Model):
 
     version = models.ForeignKey(CatalogueVersion, on_delete=models.CASCADE, related_name="main_duties")
     number = models.CharField(_("number"), max_length=20, blank=True)
-    name = models.TextField(_("main duty"))
+    name = models.TextField(_("main duty"), max_length=text_limits.DUTY_TEXT)
     position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
@@ -110,7 +117,7 @@ class Department(models.Model):
 
     version = models.ForeignKey(CatalogueVersion, on_delete=models.CASCADE, related_name="departments")
     name = models.CharField(_("department"), max_length=100)
-    supervision = models.TextField(_("supervision"), blank=True,
+    supervision = models.TextField(_("supervision"), blank=True, max_length=text_limits.NOTE,
                                    help_text=_("Phone, email and address, one per line."))
     position = models.PositiveIntegerField(_("position"), default=0)
 
@@ -133,17 +140,24 @@ class DutyItem(models.Model):
     main_duty = models.ForeignKey(MainDuty, verbose_name=_("main duty"), null=True, blank=True,
                                   on_delete=models.CASCADE, related_name="items")
     number = models.CharField(_("number"), max_length=20)
-    name = models.TextField(_("name"))
+    name = models.TextField(_("name"), max_length=text_limits.DUTY_TEXT)
     legal_basis = models.JSONField(_("legal basis"), default=list, blank=True)  # list of laws
+    # The cell as the document writes it (its own 和, ；, 《…》《…》), where that differs from the
+    # list re-joined; printed and exported instead of the list.
+    legal_basis_text = models.TextField(_("legal basis as written"), blank=True,
+                                        max_length=text_limits.DUTY_TEXT)
     department = models.ForeignKey(Department, verbose_name=_("department"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="items")
-    boundary = models.TextField(_("boundary"), blank=True)
-    workflow_text = models.TextField(_("workflow"), blank=True)  # the cell as written
+    boundary = models.TextField(_("boundary"), blank=True, max_length=text_limits.DUTY_TEXT)
+    workflow_text = models.TextField(_("workflow"), blank=True, max_length=text_limits.DUTY_TEXT)  # the cell as written
     workflows = models.JSONField(_("workflow steps"), default=list, blank=True)  # [{title, steps}]
     documents = models.JSONField(_("required documents"), default=list, blank=True)
     responsibilities = models.JSONField(_("responsibilities"), default=list, blank=True)
+    # The cell as written (its own numbering 1、 1．), where it differs from the list numbered.
+    responsibilities_text = models.TextField(_("responsibilities as written"), blank=True,
+                                             max_length=text_limits.DUTY_TEXT)
     # Only where it differs from the department's 监督方式.
-    supervision = models.TextField(_("supervision"), blank=True)
+    supervision = models.TextField(_("supervision"), blank=True, max_length=text_limits.DUTY_TEXT)
     aliases = models.JSONField(_("other wordings"), default=list, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
     # number, name, wordings, basis and content, normalised (see ``normalise``); searched with
@@ -174,6 +188,24 @@ class DutyItem(models.Model):
         """Whether the item carries the duty-card fields of seed 001 (printed as a card)."""
         return bool(self.legal_basis or self.department_id or self.boundary or self.workflows
                     or self.documents or self.responsibilities or self.supervision)
+
+    @property
+    def legal_basis_printed(self) -> str:
+        """法定依据 as the document writes it, else the list joined by 、 (or one per line)."""
+        return self.legal_basis_text or join_legal_basis(self.legal_basis)
+
+    @property
+    def responsibilities_printed(self) -> str:
+        """责任事项 as the document writes it, else the list numbered 1. 2. …"""
+        return self.responsibilities_text or join_responsibilities(self.responsibilities)
+
+    def drop_stale_written_text(self) -> None:
+        """Forget the text as written once the list was edited and no longer matches it."""
+        if self.legal_basis_text and split_legal_basis(self.legal_basis_text) != tuple(self.legal_basis):
+            self.legal_basis_text = ""
+        if (self.responsibilities_text
+                and split_responsibilities(self.responsibilities_text) != tuple(self.responsibilities)):
+            self.responsibilities_text = ""
 
     @property
     def effective_supervision(self) -> str:

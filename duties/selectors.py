@@ -37,6 +37,22 @@ def has_published(org: Org) -> bool:
     return CatalogueVersion.objects.filter(catalogue__org=org, status=VersionStatus.PUBLISHED).exists()
 
 
+def catalogue_org_for(org: Org, user) -> Org | None:
+    """The org whose catalogue page ``org``'s page links to: ``org`` itself when it has a
+    published catalogue or visible catalogues below it (the federation overview), else the
+    nearest visible ancestor with a published catalogue (a base union works under its
+    system union's 工作职责); None when the user could open none of them (two queries)."""
+    published = Q(duty_catalogue__versions__status=VersionStatus.PUBLISHED)
+    candidates = scope_orgs(org.get_ancestors(include_self=True), user, Action.VIEW)
+    nearest = candidates.filter(published).order_by("-level").first()
+    if nearest is not None and nearest.pk == org.pk:
+        return org
+    below = scope_orgs(org.get_descendants(), user, Action.VIEW).filter(published)
+    if below.exists():
+        return org
+    return nearest
+
+
 def _visible_subtree(org: Org, user, *, unscoped: bool = False):
     orgs = org.get_descendants(include_self=True)
     return orgs if unscoped else scope_orgs(orgs, user, Action.VIEW)

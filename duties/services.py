@@ -104,12 +104,14 @@ def _write_content(version: CatalogueVersion, content: data.Catalogue) -> None:
             number=item.number,
             name=item.name,
             legal_basis=list(item.legal_basis),
+            legal_basis_text=item.legal_basis_text,
             department=department_by_name.get(item.department) if item.department else None,
             boundary=item.boundary,
             workflow_text=workflow_text,
             workflows=[{"title": flow.title, "steps": list(flow.steps)} for flow in item.workflows],
             documents=list(item.documents),
             responsibilities=list(item.responsibilities),
+            responsibilities_text=item.responsibilities_text,
             supervision=item.supervision,
             aliases=list(item.aliases),
             position=index,
@@ -140,6 +142,8 @@ def version_data(version: CatalogueVersion) -> data.Catalogue:
             responsibilities=tuple(item.responsibilities),
             supervision=item.supervision,
             aliases=tuple(item.aliases),
+            legal_basis_text=item.legal_basis_text,
+            responsibilities_text=item.responsibilities_text,
         ))
     return data.Catalogue(
         org_name=version.catalogue.org.name,
@@ -305,8 +309,9 @@ def discard_draft(*, actor, version: CatalogueVersion) -> None:
 
 # --- editing a draft (the admin) ------------------------------------------------------------
 
-ITEM_FIELDS = ("main_duty", "number", "name", "legal_basis", "department", "boundary",
-               "workflow_text", "documents", "responsibilities", "supervision", "aliases", "position")
+ITEM_FIELDS = ("main_duty", "number", "name", "legal_basis", "legal_basis_text", "department", "boundary",
+               "workflow_text", "documents", "responsibilities", "responsibilities_text", "supervision",
+               "aliases", "position")
 
 
 def save_item(*, actor, item: DutyItem) -> DutyItem:
@@ -325,6 +330,7 @@ def save_item(*, actor, item: DutyItem) -> DutyItem:
             _check_editable(old.version)
             before = audit.snapshot(old, ITEM_FIELDS)
         item.workflows = workflows_json(item.workflow_text)
+        item.drop_stale_written_text()
         item.search_text = item.build_search_text()
         item.full_clean()
         item.save()

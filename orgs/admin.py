@@ -1,42 +1,53 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from orgs import selectors, services
 from orgs.exchange import COLUMNS, export_orgs, import_orgs
-from orgs.forms import OPTIMISTIC_FIELD, OrgAdminForm, OrgImportForm, UserWithGrantCreationForm
+from orgs.forms import OPTIMISTIC_FIELD, OrgAdminForm, UserWithGrantCreationForm
 from orgs.models import Grant, Org, OrgAlias
 from orgs.services import ORG_FIELDS
 from unionportal import audit
 from unionportal.admin import ScopedAdminMixin
+from unionportal.admin_import import AdminImportMixin
 from unionportal.admin_site import manages_anything
 from unionportal.scoping import Action, can, scope_orgs
-from unionportal.tabular import FileFormatError, format_of, table_response
+from unionportal.tabular import table_response
 
 
 class OrgAliasInline(admin.TabularInline):
     model = OrgAlias
     extra = 1
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A tabular row's inputs have no <label> (the column heading is not one): name them.
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs.setdefault("aria-label", str(db_field.verbose_name))
+        return field
+
 
 @admin.register(Org)
-class OrgAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class OrgAdmin(AdminImportMixin, ScopedAdminMixin, admin.ModelAdmin):
     """A flat, paginated changelist: fast with thousands of base unions (no drag-and-drop tree)."""
 
     scope_org_field = ""
+    change_list_template = "admin/orgs/org/change_list.html"  # import and export buttons
+    import_columns = COLUMNS
+    import_title = _("Import organisations")
+    import_help = _("A known code updates that organisation.")
     form = OrgAdminForm
     list_display = ("code", "indented_name", "kind", "parent_code", "members", "workers", "is_active", "is_demo")
     list_display_links = ("code", "indented_name")
     list_select_related = ("parent",)
-    list_filter = ("kind", "is_active", "is_demo")
+    list_filter = ("kind", "is_enterprise", "is_active", "is_demo")
     search_fields = ("code", "name", "short_name", "aliases__name")
     list_per_page = 100
     show_full_result_count = False
@@ -44,7 +55,8 @@ class OrgAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ("parent",)
     inlines = [OrgAliasInline]
     fieldsets = (
-        (None, {"fields": ("code", "name", "kind", "parent", "short_name", "is_active", "is_demo")}),
+        (None, {"fields": ("code", "name", "kind", "parent", "short_name", "is_enterprise", "is_active",
+                           "is_demo")}),
         (_("Size"), {"fields": ("members", "workers")}),
         (_("Contact"), {"fields": ("contact_person", "phone", "email", "address")}),
         (None, {"fields": (OPTIMISTIC_FIELD,), "classes": ("hidden",)}),
@@ -53,7 +65,8 @@ class OrgAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("name"), ordering="lft")
     def indented_name(self, org):
-        return format_html('<span style="padding-left:{}em;white-space:nowrap">{}</span>', org.level * 1.5, org.name)
+        # Classes from css/proportions.css: the Content-Security-Policy forbids style attributes.
+        return format_html('<span class="indent-{} nowrap">{}</span>', min(org.level * 3 // 2, 12), org.name)
 
     @admin.display(description=_("parent union"), ordering="parent__code")
     def parent_code(self, org):
@@ -103,18 +116,16 @@ class OrgAdmin(ScopedAdminMixin, admin.ModelAdmin):
         user = request.user
         return manages_anything(request) and user.has_perm("orgs.export_org")
 
+    def run_import(self, source, fmt, *, actor, dry_run):
+        return import_orgs(source, fmt, actor=actor, dry_run=dry_run)
+
     def changelist_view(self, request, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "has_import_permission": self.has_import_permission(request),
-            "has_export_permission": self.has_export_permission(request),
-        }
+        extra_context = {**(extra_context or {}), "has_export_permission": self.has_export_permission(request)}
         return super().changelist_view(request, extra_context)
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
-            path("import/", self.admin_site.admin_view(self.import_view), name=f"{prefix}_import"),
             path("export/", self.admin_site.admin_view(self.export_view), name=f"{prefix}_export"),
         ] + super().get_urls()
 
@@ -132,36 +143,6 @@ class OrgAdmin(ScopedAdminMixin, admin.ModelAdmin):
         response = table_response(fmt, f"orgs.{fmt}")
         export_orgs(response, fmt, queryset)
         return response
-
-    def import_view(self, request):
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        report = None
-        form = OrgImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            dry_run = form.cleaned_data["dry_run"]
-            try:
-                report = import_orgs(upload, format_of(upload.name), actor=request.user, dry_run=dry_run)
-            except FileFormatError as exc:
-                form.add_error("file", str(exc))
-            else:
-                if report.ok and not dry_run:
-                    self.message_user(
-                        request,
-                        _("Import done: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
-                        % vars(report),
-                        messages.SUCCESS,
-                    )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Import organisations"),
-            "form": form,
-            "report": report,
-            "columns": COLUMNS,
-        }
-        return TemplateResponse(request, "admin/orgs/org/import.html", context)
 
 
 @admin.register(Grant)

@@ -20,8 +20,16 @@ from orgs.models import (
     OrgKind,
     code_validator,
 )
-from unionportal.scoping import Action, can
-from unionportal.tabular import Column, Report, Row, import_transaction, read_table, write_table
+from unionportal.scoping import Action, can, scope_orgs
+from unionportal.tabular import (
+    Column,
+    Report,
+    Row,
+    import_transaction,
+    parse_yes_no,
+    read_table,
+    write_table,
+)
 from unionportal.tree import tree_write_lock
 
 COLUMNS = [
@@ -32,6 +40,9 @@ COLUMNS = [
     Column("short_name", "简称", "short_name"),
     Column("members", "会员数", "members"),
     Column("workers", "职工数", "workers"),
+    # Optional: 是/否 (yes/no); left out or blank, a new org is an enterprise union and an
+    # existing one keeps what it has.
+    Column("is_enterprise", "企业工会", "is_enterprise"),
 ]
 SHORT_NAME_MAX_LENGTH = Org._meta.get_field("short_name").max_length
 
@@ -45,20 +56,24 @@ class PlannedOrg:
     existing: Org | None
 
 
-def import_orgs(source, fmt: str, *, actor=None, dry_run: bool = False, progress=None) -> Report:
+def import_orgs(source, fmt: str, *, actor=None, dry_run: bool = False, progress=None,
+                limits=None) -> Report:
     """Validate and (unless ``dry_run`` or any error) apply an org file.
 
     ``progress`` wraps the row loop (a progress bar on a terminal); identity by default.
     """
     report = Report()
-    table = read_table(source, fmt, COLUMNS)
+    table = read_table(source, fmt, COLUMNS, report=report, limits=limits)
     plans = _check_rows(table.rows, report)
     existing = {org.code: org for org in Org.objects.filter(code__in=[p.code for p in plans])}
     for plan in plans:
         plan.existing = existing.get(plan.code)
-    _resolve_parents(plans, report)
+    # With an actor, parents and names resolve only among the orgs they manage, so an org of
+    # another tree reads as one that does not exist (commands run without one: all orgs).
+    candidates = Org.objects.all() if actor is None else scope_orgs(Org.objects.all(), actor, Action.MANAGE)
+    _resolve_parents(plans, report, candidates)
     if report.ok:
-        _check_final_tree(plans, report, actor)
+        _check_final_tree(plans, report, actor, candidates)
     if not report.ok:
         return report
     # mptt's per-row shifting is quadratic (each insert rewrites the rest of the tree);
@@ -122,21 +137,28 @@ def _check_rows(rows: list[Row], report: Report) -> list[PlannedOrg]:
         for key in ("members", "workers"):
             if key in row.headers:
                 values[key] = _integer(row, key, report)
+        if "is_enterprise" in row.headers and row["is_enterprise"].strip():
+            enterprise = parse_yes_no(row["is_enterprise"])
+            if enterprise is None:
+                report.error(row, "is_enterprise", _("“%(value)s” is neither 是 (yes) nor 否 (no).")
+                             % {"value": row["is_enterprise"]})
+            else:
+                values["is_enterprise"] = enterprise
         plans.append(PlannedOrg(row=row, code=code, values=values, parent_code=row["parent"] or None,
                                 existing=None))
     return plans
 
 
-def _resolve_parents(plans: list[PlannedOrg], report: Report) -> None:
+def _resolve_parents(plans: list[PlannedOrg], report: Report, candidates) -> None:
     """Turn each 上级编码 into a code: one in the file, or an org's code, name or alias."""
     in_file = {plan.code for plan in plans}
     references = {plan.parent_code for plan in plans if plan.parent_code and plan.parent_code not in in_file}
-    by_code = set(Org.objects.filter(code__in=references).values_list("code", flat=True))
+    by_code = set(candidates.filter(code__in=references).values_list("code", flat=True))
     for plan in plans:
         reference = plan.parent_code
         if reference is None or reference in in_file or reference in by_code:
             continue
-        matches = list(Org.objects.resolve(reference).values_list("code", flat=True)[:2])
+        matches = list(candidates.resolve(reference).values_list("code", flat=True)[:2])
         if len(matches) == 1:
             plan.parent_code = matches[0]
         elif not matches:
@@ -147,7 +169,7 @@ def _resolve_parents(plans: list[PlannedOrg], report: Report) -> None:
                          % {"ref": reference})
 
 
-def _check_final_tree(plans: list[PlannedOrg], report: Report, actor) -> None:
+def _check_final_tree(plans: list[PlannedOrg], report: Report, actor, candidates) -> None:
     """Cycles, sibling names and the actor's scope, in the tree as it will be after the import."""
     by_code = {plan.code: plan for plan in plans}
     outside_codes = {p.parent_code for p in plans if p.parent_code and p.parent_code not in by_code}
@@ -177,8 +199,10 @@ def _check_final_tree(plans: list[PlannedOrg], report: Report, actor) -> None:
             report.error(plan.row, "name", _("“%(name)s” appears twice under the same parent (row %(row)d).")
                          % {"name": plan.values["name"], "row": final_names[key]})
         final_names[key] = plan.row.number
+    # Only siblings the actor manages: a top-level name of another tree must not show (a
+    # non-superuser's top-level row is refused below anyway).
     clashes = (
-        Org.objects.filter(name__in={name for _parent, name in final_names})
+        candidates.filter(name__in={name for _parent, name in final_names})
         .exclude(code__in=set(by_code))
         .values_list("parent__code", "name")
     )
@@ -191,14 +215,14 @@ def _check_final_tree(plans: list[PlannedOrg], report: Report, actor) -> None:
     if actor is None:
         return
     for plan in plans:
+        # What remains: a code of another tree cannot be treated like a new one (codes are
+        # unique across the federation, creating it would fail), so this row still tells the
+        # actor that the code is taken. Parents, names and aliases above no longer tell.
         if plan.existing is not None and not can(actor, Action.MANAGE, plan.existing):
             report.error(plan.row, "code", _("%(code)s is outside the organisations you manage.") % {"code": plan.code})
-        if plan.parent_code is None:
-            if not actor.is_superuser:
-                report.error(plan.row, "parent", _("only a superuser can create a top-level organisation."))
-        elif plan.parent_code in outside and not can(actor, Action.MANAGE, outside[plan.parent_code]):
-            report.error(plan.row, "parent", _("%(code)s is outside the organisations you manage.")
-                         % {"code": plan.parent_code})
+        # Parents in the database were resolved among the actor's orgs (_resolve_parents).
+        if plan.parent_code is None and not actor.is_superuser:
+            report.error(plan.row, "parent", _("only a superuser can create a top-level organisation."))
 
 
 def _in_parent_order(plans: list[PlannedOrg]) -> list[PlannedOrg]:
@@ -219,31 +243,61 @@ def _in_parent_order(plans: list[PlannedOrg]) -> list[PlannedOrg]:
     return ordered
 
 
+def _report_invalid(report: Report, plan: PlannedOrg, exc: ValidationError) -> None:
+    for field, messages in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+        column = field if field in {c.key for c in COLUMNS} else None
+        for message in messages:
+            report.error(plan.row, column, message)
+
+
 def _apply(plans: list[PlannedOrg], report: Report, actor, progress) -> None:
     orgs_by_code = {plan.code: plan.existing for plan in plans if plan.existing is not None}
     parent_codes = {plan.parent_code for plan in plans if plan.parent_code}
     orgs_by_code.update({org.code: org for org in Org.objects.filter(code__in=parent_codes - set(orgs_by_code))})
+    moves = any(plan.existing is not None and plan.existing.parent_id != getattr(
+        orgs_by_code.get(plan.parent_code), "pk", None) for plan in plans)
+    if not moves:
+        # New orgs in bulk (one INSERT per generation); a file that also moves orgs goes row by
+        # row below, where mptt moves each subtree.
+        new = [plan for plan in _in_parent_order(plans) if plan.existing is None]
+        for plan in new:
+            org = orgs_by_code[plan.code] = Org(code=plan.code, parent=orgs_by_code.get(plan.parent_code),
+                                                **plan.values)
+            try:
+                org.full_clean(exclude=["parent"], validate_unique=False, validate_constraints=False)
+            except ValidationError as exc:
+                _report_invalid(report, plan, exc)
+        if not report.ok:
+            return
+        try:
+            services.create_orgs(actor=actor, orgs=[orgs_by_code[plan.code] for plan in new])
+        except ValidationError as exc:  # checked above; a safety net
+            report.error(None, None, " ".join(exc.messages))
+            return
+        except PermissionDenied:
+            report.error(None, None, _("you may not create organisations there."))
+            return
+        report.created += len(new)
+        plans = [plan for plan in plans if plan.existing is not None]
     for plan in progress(_in_parent_order(plans)):
         parent = orgs_by_code.get(plan.parent_code) if plan.parent_code else None
         try:
             if plan.existing is None:
-                org = services.create_org(actor=actor, parent=parent, code=plan.code, **plan.values)
+                org = services.create_org(actor=actor, parent=parent, code=plan.code, constraints_checked=True,
+                                          **plan.values)
                 report.created += 1
             else:
                 changes = {k: v for k, v in plan.values.items() if getattr(plan.existing, k) != v}
                 if parent != plan.existing.parent:
                     changes["parent"] = parent
                 if changes:
-                    org = services.update_org(actor=actor, org=plan.existing, **changes)
+                    org = services.update_org(actor=actor, org=plan.existing, constraints_checked=True, **changes)
                     report.updated += 1
                 else:
                     org = plan.existing
                     report.unchanged += 1
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-                column = field if field in {c.key for c in COLUMNS} else None
-                for message in messages:
-                    report.error(plan.row, column, message)
+            _report_invalid(report, plan, exc)
             continue
         except PermissionDenied:
             report.error(plan.row, "code", _("%(code)s is outside the organisations you manage.") % {"code": plan.code})
@@ -253,7 +307,8 @@ def _apply(plans: list[PlannedOrg], report: Report, actor, progress) -> None:
 
 def export_rows(queryset):
     """Header and rows of the org file for ``queryset`` (parents before children)."""
-    headers = [column.zh for column in COLUMNS]
+    # The export keeps the promised columns (interfaces.md); 企业工会 is an import-only option.
+    headers = [column.zh for column in COLUMNS if column.key != "is_enterprise"]
     rows = (
         [
             org.code,
@@ -261,8 +316,8 @@ def export_rows(queryset):
             org.parent.code if org.parent_id else "",
             KIND_FILE_LABELS[org.kind],
             org.short_name,
-            "" if org.members is None else str(org.members),
-            "" if org.workers is None else str(org.workers),
+            org.members,  # counts are number cells (None: an empty cell)
+            org.workers,
         ]
         for org in queryset.select_related("parent").order_by("tree_id", "lft")
     )

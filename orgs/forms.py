@@ -37,11 +37,6 @@ class OrgAdminForm(forms.ModelForm):
         return cleaned
 
 
-class OrgImportForm(forms.Form):
-    file = forms.FileField(label=_("File (.xlsx or .csv)"))
-    dry_run = forms.BooleanField(label=_("Check only, write nothing"), required=False, initial=True)
-
-
 class UserWithGrantCreationForm(UserCreationForm):
     """A new account always starts with a role, so it never falls outside every admin's scope."""
 

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from fixtures.demo_orgs import DEMO_ACCOUNTS, DEMO_BASE_UNIONS
+from fixtures.demo_orgs import DEMO_ACCOUNTS, DEMO_BASE_UNIONS, DEMO_EXTRA_GRANTS
 from fixtures.seed_orgs import SEED_ORGS, SeedOrg, zhuzhou_aliases
 from orgs import services
 from orgs.models import Grant, Org
@@ -18,7 +18,7 @@ def _ensure_org(seed: SeedOrg, *, is_demo: bool) -> tuple[Org, bool]:
     org = Org.objects.filter(code=seed.code).first()
     if org is None:
         org = services.create_org(actor=None, parent=parent, code=seed.code, name=seed.name,
-                                  kind=seed.kind, is_demo=is_demo)
+                                  kind=seed.kind, is_demo=is_demo, is_enterprise=seed.is_enterprise)
         return org, True
     changes = {}
     if (org.name, org.kind) != (seed.name, seed.kind):
@@ -68,6 +68,9 @@ def seed_demo_accounts() -> None:
             services.grant_role(actor=None, user=user, role=role, org=org)
             if role == "admin":
                 user.user_permissions.add(*io_permissions)
+        for username, role, code in DEMO_EXTRA_GRANTS:
+            services.grant_role(actor=None, user=User.objects.get(username=username), role=role,
+                                org=Org.objects.get(code=code))
 
 
 def seed() -> list[str]:

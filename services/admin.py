@@ -3,7 +3,10 @@ every list scoped through the gate (admins see their subtree; outside answers 40
 
 from django.contrib import admin
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
+from services.exchange import COLUMNS as MODEL_WORKER_COLUMNS
+from services.exchange import import_model_workers
 from services.models import (
     BudgetRate,
     Case,
@@ -22,8 +25,10 @@ from unionportal.admin import (
     ScopedAdminMixin,
     ScopedRelatedOnlyFieldListFilter,
 )
+from unionportal.admin_import import AdminImportMixin
+from unionportal.scoping import scope_queryset
 
-TYPE_FIELDS = ["code", "name", "kind", "description", "preamble", "member_required", "duty_org",
+TYPE_FIELDS = ["federation", "code", "name", "kind", "description", "preamble", "member_required", "duty_org",
                "duty_number", "is_active", "position"]
 STEP_FIELDS = ["position", "name", "actor", "needs_reviewer", "outside_party", "documents",
                "deadline_days", "data"]
@@ -72,14 +77,26 @@ class ServiceStepInline(admin.TabularInline):
 
 @admin.register(ServiceType)
 class ServiceTypeAdmin(AuditedAdmin):
-    list_display = ("name", "org", "kind", "duty_org", "duty_number", "is_active", "position")
-    list_select_related = ("org", "duty_org")
+    list_display = ("name", "federation", "org", "kind", "duty_org", "duty_number", "is_active",
+                    "position")
+    list_select_related = ("org", "federation", "duty_org")
     list_filter = ("kind", "is_active", ("org", ScopedRelatedOnlyFieldListFilter))
     search_fields = ("name", "code", "org__name", "org__code")
     inlines = [ServiceStepInline]
     audit_fields = ["org", *TYPE_FIELDS]
-    fields = ["org", *TYPE_FIELDS, "source"]
+    fields = ["org", *TYPE_FIELDS, "shared_with", "source"]
     readonly_fields = ("source",)
+    filter_horizontal = ("shared_with",)
+
+    def save_related(self, request, form, formset, change):
+        # Sharing with another federation offers the type to its unions: audited like the rest.
+        with transaction.atomic():
+            before = sorted(form.instance.shared_with.values_list("code", flat=True)) if change else []
+            super().save_related(request, form, formset, change)
+            after = sorted(form.instance.shared_with.values_list("code", flat=True))
+            if before != after:
+                audit.record(actor=request.user, action="service_type.shared_with",
+                             instance=form.instance, org=form.instance.org, before=before, after=after)
 
     def save_formset(self, request, form, formset, change):
         with transaction.atomic():
@@ -100,13 +117,20 @@ class BudgetRateAdmin(AuditedAdmin):
 
 
 @admin.register(ModelWorker)
-class ModelWorkerAdmin(AuditedAdmin):
+class ModelWorkerAdmin(AdminImportMixin, AuditedAdmin):
+    change_list_template = "admin/import_change_list.html"
+    import_columns = MODEL_WORKER_COLUMNS
+    import_title = _("Import the model-worker register")
+    import_help = _("A person already on the register (name, ID tail and work unit) is updated.")
     list_display = ("name", "id_tail", "org", "level", "honours", "first_year", "retired", "alive")
     list_select_related = ("org",)
     list_filter = ("level", "retired", "alive", "org__is_active")
     search_fields = ("name", "id_tail", "org__name", "org__code")
     list_per_page = 100
     audit_fields = ["name", "id_tail", "org", "level", "honours", "first_year", "retired", "alive"]
+
+    def run_import(self, source, fmt, *, actor, dry_run):
+        return import_model_workers(source, fmt, actor=actor, dry_run=dry_run)
 
 
 @admin.register(FundRecord)
@@ -141,6 +165,12 @@ class LegalPersonCertificateAdmin(AuditedAdmin):
     search_fields = ("number", "org__name", "org__code")
     date_hierarchy = "expires_on"
     audit_fields = ["org", "number", "issued_on", "expires_on"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The certificate's case: only cases of the admin's subtree (the mixin scopes orgs only).
+        if db_field.name == "case":
+            kwargs["queryset"] = scope_queryset(Case.objects.all(), request.user, self.scope_action, "applicant")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class CaseActionInline(ReadOnlyInline):

@@ -137,9 +137,19 @@ def report_headers() -> list[str]:
     return [_("Item"), _("People"), _("Yuan per person"), _("Amount (yuan)")]
 
 
+def export_rows(report: BudgetReport) -> list[tuple]:
+    """The printed rows with people, rates and amounts as numbers (integer yuan), so a
+    spreadsheet's SUM over them works; a blank stays blank."""
+    def typed(text: str):
+        return int(text.replace(",", "")) if text else None
+
+    return [(label, typed(people), typed(rate), typed(amount))
+            for label, people, rate, amount in report.rows()]
+
+
 def write_budget(target, fmt: str, report: BudgetReport) -> None:
-    """The report as a spreadsheet (``xlsx``/``csv``), amounts as integer-yuan text."""
+    """The report as a spreadsheet (``xlsx``/``csv``), amounts as integer-yuan number cells."""
     from unionportal.tabular import write_table
 
-    write_table(target, fmt, report_headers(), report.rows(),
+    write_table(target, fmt, report_headers(), export_rows(report),
                 title=f"{report.org.code}-{report.year}")

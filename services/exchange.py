@@ -12,9 +12,10 @@ from orgs.models import Org
 from services.models import ModelWorker
 from services.models.workers import WORKER_LEVEL_FILE_LABELS, WORKER_LEVEL_FILE_NAMES, WorkerLevel
 from unionportal import audit
-from unionportal.scoping import Action, can
+from unionportal.scoping import Action, scope_orgs
 from unionportal.tabular import (
     Column,
+    Number,
     Report,
     import_transaction,
     parse_yes_no,
@@ -59,10 +60,14 @@ def _whole(row, key, report, low, high):
     return value
 
 
-def import_model_workers(source, fmt: str, *, actor=None, dry_run: bool = False) -> Report:
+def import_model_workers(source, fmt: str, *, actor=None, dry_run: bool = False,
+                         limits=None) -> Report:
     report = Report()
-    table = read_table(source, fmt, COLUMNS)
+    table = read_table(source, fmt, COLUMNS, report=report, limits=limits)
     org_cache: dict[str, Org | None] = {}
+    # With an actor, an org outside their scope reads as one that does not exist, so the
+    # preview does not tell which orgs other trees hold (commands run without one: all orgs).
+    candidates = Org.objects.all() if actor is None else scope_orgs(Org.objects.all(), actor, Action.MANAGE)
     plans = []
     seen: dict[tuple, int] = {}
     this_year = dt.date.today().year
@@ -78,7 +83,7 @@ def import_model_workers(source, fmt: str, *, actor=None, dry_run: bool = False)
             report.error(row, "id_tail", _("write the last four characters of the ID number."))
         reference = row["org"].strip()
         if reference not in org_cache:
-            matches = list(Org.objects.resolve(reference)[:2]) if reference else []
+            matches = list(candidates.resolve(reference)[:2]) if reference else []
             org_cache[reference] = matches[0] if len(matches) == 1 else None
             if not reference:
                 report.error(row, "org", _("is required."))
@@ -91,9 +96,6 @@ def import_model_workers(source, fmt: str, *, actor=None, dry_run: bool = False)
         elif org_cache[reference] is None:
             report.error(row, "org", _("no single organisation matches “%(ref)s”.") % {"ref": reference})
         org = org_cache.get(reference)
-        if org is not None and actor is not None and not can(actor, Action.MANAGE, org):
-            report.error(row, "org", _("%(code)s is outside the organisations you manage.")
-                         % {"code": org.code})
         level_text = row["level"].strip()
         level = WORKER_LEVEL_FILE_NAMES.get(level_text) or (
             level_text.lower() if level_text.lower() in WorkerLevel.values else None)
@@ -153,8 +155,8 @@ def _apply(plans, report: Report, actor) -> None:
 def export_rows(queryset):
     headers = [column.zh for column in COLUMNS]
     rows = (
-        [w.name, w.id_tail, w.org.code, WORKER_LEVEL_FILE_LABELS[w.level], str(w.honours),
-         str(w.first_year), "是" if w.retired else "否", "是" if w.alive else "否"]
+        [w.name, w.id_tail, w.org.code, WORKER_LEVEL_FILE_LABELS[w.level], w.honours,
+         Number(w.first_year, "0"), "是" if w.retired else "否", "是" if w.alive else "否"]
         for w in queryset.select_related("org").order_by("org__tree_id", "org__lft", "name", "id")
     )
     return headers, rows

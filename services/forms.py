@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import CODE_MAX_LENGTH
 from services.models import ModelWorker, ServiceKind, StepData
+from unionportal import text_limits
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -30,13 +31,60 @@ class MultipleFileField(forms.FileField):
 
 
 ATTACHMENT_HELP = _("PDF, PNG, JPEG or Office files, at most 10 MB each.")
+ACCEPT = ".pdf,.png,.jpg,.jpeg,.doc,.docx,.xls,.xlsx"
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
-class ApplyForm(forms.Form):
+class RequiredDocumentsMixin:
+    """One file field per required document (所需材料) of the step(s) being submitted, and the
+    alternative: delivered on paper, by whom and when (recorded by the one submitting)."""
+
+    def add_document_fields(self, names: list[str]) -> None:
+        self.document_names = list(names)
+        for index, name in enumerate(self.document_names):
+            self.fields[f"doc_{index}"] = forms.FileField(
+                label=name, required=False,
+                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+                help_text=_("Required document: attach it, or record it as delivered on paper."))
+            self.fields[f"paper_{index}"] = forms.BooleanField(
+                label=_("%(document)s: delivered on paper") % {"document": name}, required=False)
+            self.fields[f"paper_by_{index}"] = forms.CharField(
+                label=_("%(document)s: delivered by") % {"document": name}, max_length=50,
+                required=False)
+            self.fields[f"paper_on_{index}"] = forms.DateField(
+                label=_("%(document)s: delivered on") % {"document": name}, required=False,
+                widget=DATE_INPUT)
+
+    def clean_documents(self, cleaned) -> None:
+        for index, name in enumerate(getattr(self, "document_names", ())):
+            if not cleaned.get(f"paper_{index}"):
+                continue
+            if not (cleaned.get(f"paper_by_{index}") or "").strip():
+                self.add_error(f"paper_by_{index}", _("Say who delivered %(document)s on paper.")
+                               % {"document": name})
+            if not cleaned.get(f"paper_on_{index}"):
+                self.add_error(f"paper_on_{index}", _("Say on which day %(document)s was delivered.")
+                               % {"document": name})
+
+    def document_uploads(self) -> dict:
+        return {name: self.cleaned_data.get(f"doc_{index}")
+                for index, name in enumerate(getattr(self, "document_names", ()))
+                if self.cleaned_data.get(f"doc_{index}")}
+
+    def paper_deliveries(self) -> dict:
+        from services.documents import PaperDelivery
+
+        return {name: PaperDelivery(self.cleaned_data[f"paper_by_{index}"].strip(),
+                                    self.cleaned_data[f"paper_on_{index}"])
+                for index, name in enumerate(getattr(self, "document_names", ()))
+                if self.cleaned_data.get(f"paper_{index}")}
+
+
+class ApplyForm(RequiredDocumentsMixin, forms.Form):
     token = forms.UUIDField(widget=forms.HiddenInput)
     title = forms.CharField(label=_("Subject"), max_length=200)
     member_name = forms.CharField(label=_("Member"), max_length=50, required=False)
-    description = forms.CharField(label=_("Description"), required=False,
+    description = forms.CharField(label=_("Description"), required=False, max_length=text_limits.RECORD_TEXT,
                                   widget=forms.Textarea(attrs={"rows": 4}))
     files = MultipleFileField(label=_("Application documents"), help_text=ATTACHMENT_HELP)
 
@@ -60,6 +108,15 @@ class ApplyForm(forms.Form):
             self.fields["model_worker"] = forms.ModelChoiceField(
                 label=_("Model worker"), required=False,
                 queryset=ModelWorker.objects.filter(org=applicant).order_by("name"))
+        from services.documents import submission_steps
+
+        steps = submission_steps(list(service_type.steps.order_by("position")))
+        self.add_document_fields([name for step in steps for name in step.document_list])
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_documents(cleaned)
+        return cleaned
 
     def details(self) -> dict:
         data = self.cleaned_data
@@ -78,11 +135,11 @@ STEP_FIELDS = {
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class ActionForm(forms.Form):
+class ActionForm(RequiredDocumentsMixin, forms.Form):
     """One form for every action on the current step; the button pressed names the action."""
 
     step = forms.IntegerField(widget=forms.HiddenInput)
-    comment = forms.CharField(label=_("Comment"), required=False,
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=text_limits.NOTE,
                               widget=forms.Textarea(attrs={"rows": 3}),
                               help_text=_("Required when you return or reject the case."))
     files = MultipleFileField(label=_("Attachments"), help_text=ATTACHMENT_HELP)
@@ -101,11 +158,12 @@ class ActionForm(forms.Form):
     expires_on = forms.DateField(label=_("Expires on"), required=False, widget=DATE)
     aid_granted = forms.IntegerField(label=_("Aid granted (yuan)"), min_value=0, required=False)
     aid_paid = forms.IntegerField(label=_("Aid paid (yuan)"), min_value=0, required=False)
-    outcome = forms.CharField(label=_("Result"), required=False,
+    outcome = forms.CharField(label=_("Result"), required=False, max_length=text_limits.NOTE,
                               widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, step=None, **kwargs):
+    def __init__(self, *args, step=None, documents_needed=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.add_document_fields(list(documents_needed))
         wanted = set(STEP_FIELDS.get(step.data, ())) if step is not None else set()
         for names in STEP_FIELDS.values():
             for name in names:
@@ -115,6 +173,11 @@ class ActionForm(forms.Form):
             self.initial["step"] = step.pk
         if step is not None and step.outside_party and "outcome" in self.fields:
             self.fields["outcome"].label = _("Result from %(party)s") % {"party": step.outside_party}
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_documents(cleaned)
+        return cleaned
 
     def step_data(self) -> dict:
         names = [name for fields in STEP_FIELDS.values() for name in fields]

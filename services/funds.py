@@ -5,7 +5,7 @@ flagged and cannot be closed as compliant.  Money is integer yuan, computed in d
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -128,10 +128,15 @@ def record_funds(*, actor, org, year: int, payroll: int, received: int = 0,
 
 
 def payout_percent(round_: MutualAidRound) -> Decimal | None:
+    """The share paid out, to one decimal; where rounding would hide a shortfall (69.99 % shown
+    as 70.0 %), two decimals, rounded down, so a flagged round never reads as 70 %."""
     if not round_.raised:
         return None
-    return (Decimal(round_.paid) * 100 / Decimal(round_.raised)).quantize(Decimal("0.1"),
-                                                                            ROUND_HALF_UP)
+    exact = Decimal(round_.paid) * 100 / Decimal(round_.raised)
+    shown = exact.quantize(Decimal("0.1"), ROUND_HALF_UP)
+    if is_flagged(round_) and shown >= MUTUAL_AID_MIN_PAYOUT_PERCENT:
+        shown = exact.quantize(Decimal("0.01"), ROUND_DOWN)
+    return shown
 
 
 def is_flagged(round_: MutualAidRound) -> bool:

@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 
 from fixtures.hedong_catalogue import parse_hedong
 from fixtures.langfang import parse_langfang_figures
-from fixtures.seed_orgs import SEED_ORGS, SeedOrg
+from fixtures.seed_orgs import SeedOrg
 from orgs import services as org_services
 from orgs.models import Org
 from services import funds
 from services import services as engine
+from services.documents import PaperDelivery, submission_steps
 from services.models import (
     Actor,
     Case,
@@ -153,21 +154,42 @@ def _document_steps(spec: TypeSpec, catalogue) -> tuple[list[str], list[str]]:
     return preamble, names
 
 
-def define_service_type(*, owner: Org, spec: TypeSpec, catalogue) -> tuple[ServiceType, bool]:
-    """Create ``spec`` for ``owner`` unless it exists (an admin's edits are kept)."""
+@dataclass(frozen=True)
+class Wording:
+    """A federation's own wording of a workflow (its tree's names), where the document's
+    (Hedong's 区总工会, 我区方案) would not fit."""
+
+    preamble: tuple[str, ...]
+    names: tuple[str, ...]
+    description: str = ""
+    source: str = ""
+
+
+def define_service_type(*, owner: Org, spec: TypeSpec, catalogue,
+                        wording: Wording | None = None) -> tuple[ServiceType, bool]:
+    """Create ``spec`` for ``owner`` (in owner's federation) unless it exists (an admin's edits
+    are kept).  Without ``wording`` the steps are the document's own text, citing it."""
     existing = ServiceType.objects.filter(org=owner, code=spec.code).first()
     if existing is not None:
         return existing, False
-    preamble, names = _document_steps(spec, catalogue)
-    duty_org = Org.objects.filter(code=HEDONG).first()
+    if wording is None:
+        preamble, names = _document_steps(spec, catalogue)
+        source, description = SOURCE % spec.item, spec.description
+    else:
+        preamble, names = list(wording.preamble), list(wording.names)
+        source, description = wording.source, wording.description or spec.description
+        if len(names) != len(spec.steps):
+            raise ValueError(f"{spec.code}: {len(names)} names for {len(spec.steps)} steps")
+    federation = owner if owner.parent_id is None else owner.get_root()
+    duty_org = Org.objects.filter(code=HEDONG).first() if wording is None else None
     with transaction.atomic():
         service_type = ServiceType.objects.create(
-            org=owner, code=spec.code, name=spec.name, kind=spec.kind,
-            description=spec.description, preamble="\n".join(preamble),
+            org=owner, federation=federation, code=spec.code, name=spec.name, kind=spec.kind,
+            description=description, preamble="\n".join(preamble),
             member_required=spec.member_required,
-            duty_org=duty_org if owner.code == HEDONG else None,
-            duty_number=spec.item if owner.code == HEDONG else "",
-            source=SOURCE % spec.item, position=SERVICE_TYPES.index(spec) + 1,
+            duty_org=duty_org if federation.code == HEDONG else None,
+            duty_number=spec.item if federation.code == HEDONG and wording is None else "",
+            source=source, position=SERVICE_TYPES.index(spec) + 1,
         )
         ServiceStep.objects.bulk_create(
             ServiceStep(service_type=service_type, position=index, name=name[:200],
@@ -182,11 +204,11 @@ def define_service_type(*, owner: Org, spec: TypeSpec, catalogue) -> tuple[Servi
 
 
 def seed() -> list[str]:
-    """The service types of seed 001 for every top-level union of the seed list."""
+    """The service types of seed 001, for the federation whose catalogue spells them out
+    (天津市河东区总工会); other federations define their own (or are shared some)."""
     catalogue = parse_hedong()
-    owners = Org.objects.filter(code__in=[o.code for o in SEED_ORGS if o.parent is None])
     created = 0
-    for owner in owners:
+    for owner in Org.objects.filter(code=HEDONG, parent__isnull=True):
         for spec in SERVICE_TYPES:
             created += define_service_type(owner=owner, spec=spec, catalogue=catalogue)[1]
     return [_("Service types: %(count)d new.") % {"count": created}]
@@ -314,7 +336,23 @@ def seed_funds_and_mutual_aid() -> list[str]:
         funds.close_round(actor=None, round_=compliant, compliant=True)
     funds.record_round(actor=None, org=gzw, year=DEMO_FUND_YEAR, name="国资系统一日捐",
                        raised=320_000, paid=176_000, is_demo=True)
-    return [_("Union funds: %(count)d demo records.") % {"count": len(bases)}]
+    return [_("Union funds: %(count)d demo records.") % {"count": len(bases) + _seed_langfang_funds()}]
+
+
+def _seed_langfang_funds() -> int:
+    """廊坊 (seed 002 sets its dues and 一日捐 rules): its enterprises' dues and one round, so
+    demo-lf-clerk's funds and mutual-aid pages show the rules at work."""
+    enterprises = list(Org.objects.filter(code__in=[seed.code for seed in LF_ENTERPRISES]).order_by("lft"))
+    for index, org in enumerate(enterprises):
+        payroll = 3_000_000 + index * 1_150_000
+        share = (100, 90, 100, 70, 100, 50)[index % 6]
+        funds.record_funds(actor=None, org=org, year=DEMO_FUND_YEAR, payroll=payroll,
+                           received=funds.split(payroll).upward * share // 100, is_demo=True)
+    lf = Org.objects.filter(code=LANGFANG).first()
+    if lf is not None:
+        funds.record_round(actor=None, org=lf, year=DEMO_FUND_YEAR, name="廊坊市职工互助一日捐",
+                           raised=860_000, paid=645_000, is_demo=True)
+    return len(enterprises)
 
 
 def seed_sample_cases() -> list[str]:
@@ -325,14 +363,19 @@ def seed_sample_cases() -> list[str]:
     users = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
     staff, reviewer, handler = users["demo-staff"], users["demo-reviewer"], users["demo-handler"]
     zz = Org.objects.get(code="zz")
-    types = {t.code: t for t in ServiceType.objects.filter(org=zz)}
+    types = {t.code: t for t in ServiceType.objects.filter(org=zz, federation=zz, is_active=True)}
     gwzgs = Org.objects.get(code="zz-gzw-gwzgs")
     now = timezone.now()
     made = []
 
     def submit(code, title, member="", days_ago=0, **extra):
+        # The demo's required documents (所需材料) were handed in on paper, recorded by the staff.
+        day = (now - dt.timedelta(days=days_ago)).date()
+        steps = submission_steps(list(types[code].steps.order_by("position")))
+        paper = {name: PaperDelivery(member or "经办人", day) for step in steps
+                 for name in step.document_list}
         case = engine.submit_case(actor=staff, service_type=types[code], applicant=gwzgs,
-                                  title=title, member_name=member,
+                                  title=title, member_name=member, paper=paper,
                                   now=now - dt.timedelta(days=days_ago), **extra)
         Case.objects.filter(pk=case.pk).update(is_demo=True)
         case.refresh_from_db()
@@ -359,4 +402,7 @@ def seed_sample_cases() -> list[str]:
 
 
 def seed_demo() -> list[str]:
-    return [*seed_langfang_register(), *seed_funds_and_mutual_aid(), *seed_sample_cases()]
+    from services.demo_types import seed_zhuzhou_types
+
+    return [*seed_langfang_register(), *seed_funds_and_mutual_aid(), *seed_zhuzhou_types(),
+            *seed_sample_cases()]

@@ -149,10 +149,11 @@ def visible_service_types(user):
     """The service types ``user`` may open (one query).
 
     A type is visible when its owner is visible, or when it is offered (``available_types``:
-    active, owned by the org or an org above it) to an org the user may see.  Types owned by a
-    federation are applied for by the unions below it, so their staff see them though they
-    cannot see the federation.  (Staff fill in for their own org only, which they also see, so
-    VIEW covers every org a user may apply for.)
+    active, of the org's own federation and owned by the org or an org above it, or shared
+    with its federation) to an org the user may see.  Types owned by a federation are applied
+    for by the unions below it, so their staff see them though they cannot see the federation.
+    (Staff fill in for their own org only, which they also see, so VIEW covers every org a user
+    may apply for.)
     """
     if user is None or not user.is_authenticated or not user.is_active:
         return ServiceType.objects.none()
@@ -163,8 +164,13 @@ def visible_service_types(user):
         Org.objects.filter(tree_id=OuterRef("org__tree_id"), lft__gte=OuterRef("org__lft"),
                            rght__lte=OuterRef("org__rght")),
         user, Action.VIEW)
+    visible_trees = scope_orgs(Org.objects.all(), user, Action.VIEW).values("tree_id")
+    shared_with_visible = ServiceType.shared_with.through.objects.filter(
+        servicetype_id=OuterRef("pk"), org__tree_id__in=visible_trees)
     return ServiceType.objects.filter(
-        Q(org__in=owner_visible) | Q(Exists(offered_to_visible), is_active=True))
+        Q(org__in=owner_visible)
+        | Q(Exists(offered_to_visible), federation__tree_id=F("org__tree_id"), is_active=True)
+        | Q(Exists(shared_with_visible), is_active=True))
 
 
 def service_types_for_duties(org, numbers, user=None) -> dict[str, list[ServiceType]]:

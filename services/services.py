@@ -11,13 +11,16 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Case as Choose
+from django.db.models import Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.governance import rules as governance_rules
-from orgs.governance import services as governance
+from orgs.governance.services.committees import record_term
 from orgs.models import Org, OrgKind, code_validator
 from orgs.services import create_org
+from services import documents as required
 from services import routing
 from services.models import (
     Case,
@@ -35,6 +38,7 @@ from services.models import (
 )
 from unionportal import audit
 from unionportal.scoping import Action, can
+from unionportal.stored_files import removed_on_failure, stored
 from unionportal.uploads import DOCUMENTS, check_uploads
 
 CASE_FIELDS = ("status", "current_step", "current_org", "returned", "due_at", "aid_granted",
@@ -84,10 +88,22 @@ def may_apply(user, applicant: Org) -> bool:
     return can(user, Action.FILL, applicant)
 
 
+def federation_of(org: Org) -> Org:
+    """The federation (the top of the tree) an org belongs to."""
+    return org if org.parent_id is None else org.get_root()
+
+
 def available_types(applicant: Org):
-    """Active service types owned by the applicant or an org above it."""
+    """Active service types of the applicant's own federation owned by the applicant or an org
+    above it, and those another federation explicitly shares with it; its own first."""
+    federation = federation_of(applicant)
     owners = applicant.get_ancestors(include_self=True)
-    return ServiceType.objects.filter(org__in=owners, is_active=True).order_by("position", "name")
+    own = Q(federation=federation, org__in=owners)
+    shared = Q(pk__in=ServiceType.shared_with.through.objects.filter(org=federation)
+               .values("servicetype_id"))
+    return (ServiceType.objects.filter(own | shared, is_active=True)
+            .annotate(shared=Choose(When(own, then=Value(False)), default=Value(True)))
+            .order_by("shared", "position", "name"))
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -124,12 +140,31 @@ def _record(case, step, org, kind, user, comment, now, data=None, files=()) -> C
         kind=kind, actor=user, actor_name=_actor_name(user), comment=comment, data=data or {},
         created_at=now,
     )
-    for upload, content_type in files:
-        CaseAttachment.objects.create(
+    for upload, content_type, *document in files:
+        attachment = CaseAttachment.objects.create(
             case=case, action=action, file=upload, name=upload.name[:200],
             content_type=content_type, size=upload.size, uploaded_by=user,
+            document=document[0] if document else "",
         )
+        stored(attachment.file)  # removed again if the transition fails
     return action
+
+
+def _documents(steps, documents, paper, now):
+    """The labelled files and paper deliveries for the documents ``steps`` list (others are
+    ignored), checked: ({document: (upload, content_type)}, {document: PaperDelivery})."""
+    wanted = {name for step in steps for name in step.document_list}
+    files = {name: check_uploads([upload], max_files=1, allowed=ATTACHMENT_TYPES)[0]
+             for name, upload in (documents or {}).items() if upload and name in wanted}
+    paper = {name: delivery for name, delivery in (paper or {}).items()
+             if delivery and name in wanted and name not in files}
+    required.check_paper(paper, timezone.localdate(now))
+    return files, paper
+
+
+def _with_documents(files, documents: dict, step) -> list:
+    return [*files, *((upload, content_type, name) for name, (upload, content_type) in documents.items()
+                      if name in step.document_list)]
 
 
 def _audit(user, name, case, before, comment="") -> None:
@@ -203,9 +238,11 @@ def check_founding(details: dict, *, exclude_org=None) -> None:
 
 def submit_case(*, actor, service_type: ServiceType, applicant: Org, token=None, title: str,
                 member_name: str = "", description: str = "", details: dict | None = None,
-                model_worker=None, files=(), now=None) -> Case:
+                model_worker=None, files=(), documents=None, paper=None, now=None) -> Case:
     """Apply: create the case and complete the applicant's opening steps (those without data).
 
+    Refused until each required document of the steps the application takes is attached
+    (``documents``: {name: upload}) or delivered on paper (``paper``: {name: PaperDelivery}).
     A repeated submit with the same form ``token`` returns the case the first one created.
     """
     if actor is not None and not may_apply(actor, applicant):
@@ -227,8 +264,11 @@ def submit_case(*, actor, service_type: ServiceType, applicant: Org, token=None,
     if not steps:
         raise ValidationError(_("%(type)s has no steps yet.") % {"type": service_type.name})
     now = now or timezone.now()
+    opening = required.submission_steps(steps)
+    documents, paper = _documents(opening, documents, paper, now)
+    required.check_provided(opening, documents=documents, paper=paper)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), removed_on_failure():
             case = Case(service_type=service_type, applicant=applicant, title=title.strip(),
                         member_name=member_name.strip(), description=description.strip(),
                         details=details, model_worker=model_worker, submitted_by=actor,
@@ -243,13 +283,15 @@ def submit_case(*, actor, service_type: ServiceType, applicant: Org, token=None,
             while (index < len(steps) - 1 and steps[index].applicant_fills
                    and not steps[index].data):
                 _record(case, steps[index], applicant, StepOutcome.SUBMIT, actor, "", now,
-                        files=files if index == 0 else ())
+                        files=_with_documents(files if index == 0 else (), documents, steps[index]))
                 index += 1
                 _arrive(case, steps[index], ancestors, now)
             if index == 0:  # nothing for the applicant to do: the submission is the first action
-                _record(case, steps[0], applicant, StepOutcome.SUBMIT, actor, "", now, files=files)
+                _record(case, steps[0], applicant, StepOutcome.SUBMIT, actor, "", now,
+                        files=_with_documents(files, documents, steps[0]))
                 case.awaiting_applicant = steps[0].applicant_fills
             case.save()
+            required.record_paper(case=case, steps=opening, paper=paper, actor=actor, now=now)
             _audit(actor, "submit", case, None)
     except IntegrityError:
         # Two submits of the same form raced: the other one created the case.
@@ -260,24 +302,37 @@ def submit_case(*, actor, service_type: ServiceType, applicant: Org, token=None,
     return case
 
 
+def _step_documents(case, step, documents, paper, now):
+    """The current step's documents: on a step the applicant submits, each required one must
+    be provided (now or earlier); elsewhere they are recorded when given."""
+    documents, paper = _documents([step], documents, paper, now)
+    if step.applicant_fills:
+        required.check_provided([step], documents=documents, paper=paper,
+                                already={step.position: required.provided_on(case, step)})
+    return documents, paper
+
+
 def pass_on(*, actor, case: Case, step_id: int, comment: str = "", data=None, files=(),
-            now=None) -> Case:
+            documents=None, paper=None, now=None) -> Case:
     """Approve the current step and pass the case on to the next (routed) step."""
     files = check_uploads(files, max_files=MAX_FILES, allowed=ATTACHMENT_TYPES)
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), removed_on_failure():
         case, done = _begin(actor, case, step_id, StepOutcome.PASS, StepOutcome.SUBMIT)
         if done:
             return case
         steps = _steps(case)
         step = case.current_step
+        documents, paper = _step_documents(case, step, documents, paper, now)
         following = [s for s in steps if s.position > step.position]
         if not following:
             raise ValidationError(_("This is the last step: complete the case instead."))
         before = audit.snapshot(case, CASE_FIELDS)
         recorded = _apply_step_data(case, step, data)
         kind = StepOutcome.SUBMIT if step.applicant_fills else StepOutcome.PASS
-        _record(case, step, case.current_org, kind, actor, comment, now, recorded, files)
+        _record(case, step, case.current_org, kind, actor, comment, now, recorded,
+                _with_documents(files, documents, step))
+        required.record_paper(case=case, steps=[step], paper=paper, actor=actor, now=now)
         _arrive(case, following[0], list(case.applicant.get_ancestors()), now)
         case.save()
         _audit(actor, "pass", case, before, comment)
@@ -290,7 +345,7 @@ def return_case(*, actor, case: Case, step_id: int, reason: str, files=(), now=N
         raise ValidationError({"comment": _("Give a reason for returning the case.")})
     files = check_uploads(files, max_files=MAX_FILES, allowed=ATTACHMENT_TYPES)
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), removed_on_failure():
         case, done = _begin(actor, case, step_id, StepOutcome.RETURN)
         if done:
             return case
@@ -315,7 +370,7 @@ def reject_case(*, actor, case: Case, step_id: int, reason: str, files=(), now=N
         raise ValidationError({"comment": _("Give a reason for rejecting the case.")})
     files = check_uploads(files, max_files=MAX_FILES, allowed=ATTACHMENT_TYPES)
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), removed_on_failure():
         case, done = _begin(actor, case, step_id, StepOutcome.REJECT)
         if done:
             return case
@@ -334,11 +389,11 @@ def reject_case(*, actor, case: Case, step_id: int, reason: str, files=(), now=N
 
 
 def complete_case(*, actor, case: Case, step_id: int, comment: str = "", data=None, files=(),
-                  now=None) -> Case:
+                  documents=None, paper=None, now=None) -> Case:
     """Take the last step: close the case and do what its service type promises."""
     files = check_uploads(files, max_files=MAX_FILES, allowed=ATTACHMENT_TYPES)
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), removed_on_failure():
         case, done = _begin(actor, case, step_id, StepOutcome.COMPLETE)
         if done:
             return case
@@ -346,11 +401,13 @@ def complete_case(*, actor, case: Case, step_id: int, comment: str = "", data=No
         if ServiceStep.objects.filter(service_type_id=case.service_type_id,
                                       position__gt=step.position).exists():
             raise ValidationError(_("Steps remain: pass the case on instead."))
+        documents, paper = _step_documents(case, step, documents, paper, now)
         before = audit.snapshot(case, CASE_FIELDS)
         recorded = _apply_step_data(case, step, data)
         _finish(case, actor, now)
         _record(case, step, case.current_org, StepOutcome.COMPLETE, actor, comment, now,
-                recorded, files)
+                recorded, _with_documents(files, documents, step))
+        required.record_paper(case=case, steps=[step], paper=paper, actor=actor, now=now)
         case.status = CaseStatus.COMPLETED
         case.closed_at = now
         case.awaiting_applicant = False
@@ -404,7 +461,7 @@ def _found_union(case: Case, actor, now) -> None:
     # The elected committee's first term, through the governance records (audited there), so
     # the new union's governance page shows its officers and no overdue election.
     start = elected_on or timezone.localdate(now)
-    governance.record_term(
+    record_term(
         actor=None, org=org, number=1, start=start, end=governance_rules.committee_term_end(start),
         chair=officers["chair"].strip()[:50],
         vice_chairs="\n".join(name.strip()[:50] for name in _names(officers.get("vice_chairs"))),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from orgs.models import Org
 from services import budget as budget_module
+from services import documents as required_documents
 from services import funds as funds_module
 from services import selectors
 from services import services as engine
@@ -23,6 +24,7 @@ from services.models import (
     CaseStatus,
     MutualAidRound,
     RoundStatus,
+    ServiceType,
 )
 from services.pdf import render_budget_pdf, render_case_pdf
 from unionportal.pdf import pdf_response
@@ -77,15 +79,27 @@ def _act(request, case, form):
     common = {"actor": request.user, "case": case, "step_id": form.cleaned_data["step"],
               "files": form.cleaned_data["files"]}
     comment = form.cleaned_data["comment"]
+    given = {"documents": form.document_uploads(), "paper": form.paper_deliveries()}
     if decision == "pass":
-        return engine.pass_on(comment=comment, data=form.step_data(), **common), _("Passed on.")
+        return (engine.pass_on(comment=comment, data=form.step_data(), **given, **common),
+                _("Passed on."))
     if decision == "complete":
-        return engine.complete_case(comment=comment, data=form.step_data(), **common), _("Completed.")
+        return (engine.complete_case(comment=comment, data=form.step_data(), **given, **common),
+                _("Completed."))
     if decision == "return":
         return engine.return_case(reason=comment, **common), _("Returned to the previous step.")
     if decision == "reject":
         return engine.reject_case(reason=comment, **common), _("Rejected.")
     raise ValidationError(_("Choose an action."))
+
+
+def _documents_needed(case) -> list[str]:
+    """The current step's required documents still missing, when the applicant submits it."""
+    step = case.current_step
+    if not case.is_open or step is None or not step.applicant_fills or not step.document_list:
+        return []
+    have = required_documents.provided_on(case, step)
+    return [name for name in step.document_list if name not in have]
 
 
 @login_required
@@ -96,7 +110,8 @@ def case_detail(request, pk):
     if request.method == "POST":
         if not may_act and not engine.took_step(request.user, case, request.POST.get("step")):
             raise PermissionDenied
-        form = ActionForm(request.POST, request.FILES, step=case.current_step)
+        form = ActionForm(request.POST, request.FILES, step=case.current_step,
+                          documents_needed=_documents_needed(case))
         if form.is_valid():
             try:
                 case, message = _act(request, case, form)
@@ -110,7 +125,7 @@ def case_detail(request, pk):
                 messages.success(request, message)
                 return redirect(case)
     elif may_act:
-        form = ActionForm(step=case.current_step)
+        form = ActionForm(step=case.current_step, documents_needed=_documents_needed(case))
     timeline = selectors.timeline(case)
     step = case.current_step
     return render(request, "services/case_detail.html", {
@@ -125,6 +140,7 @@ def case_detail(request, pk):
         "applicant_step": bool(step) and step.applicant_fills,
         "has_previous": bool(step) and step.position > 1,
         "officers": case.details.get("officers") or {},
+        "paper_documents": list(case.paper_documents.select_related("recorded_by")),
         "certificate": case.details.get("certificate") or {},
         "now": timezone.now(),
     }, status=400 if form is not None and form.is_bound else 200)
@@ -194,7 +210,20 @@ def apply_choose(request, code):
     if not engine.may_apply(request.user, org):
         raise PermissionDenied
     return render(request, "services/apply_choose.html",
-                  {"org": org, "types": engine.available_types(org).prefetch_related("steps")})
+                  {"org": org, "types": engine.available_types(org).select_related("federation")
+                   .prefetch_related("steps"),
+                   "federation": engine.federation_of(org)})
+
+
+def _not_offered(request, org, type_code):
+    """A service the union's federation does not offer: say so, and which ones it does."""
+    # The service's name as the catalogues give it (a public name), to say what is missing.
+    name = (ServiceType.objects.filter(code=type_code).values_list("name", flat=True).first()
+            or type_code)
+    return render(request, "services/not_offered.html", {
+        "org": org, "federation": engine.federation_of(org), "name": name,
+        "offered": engine.available_types(org).exists(),
+    }, status=404)
 
 
 @login_required
@@ -202,9 +231,10 @@ def apply(request, code, type_code):
     org = _org(request, code)
     if not engine.may_apply(request.user, org):
         raise PermissionDenied
-    service_type = engine.available_types(org).filter(code=type_code).order_by("-org__level").first()
+    service_type = (engine.available_types(org).filter(code=type_code)
+                    .order_by("shared", "-org__level").first())
     if service_type is None:
-        raise Http404
+        return _not_offered(request, org, type_code)
     form = ApplyForm(request.POST or None, request.FILES or None, service_type=service_type,
                      applicant=org)
     if request.method == "POST" and form.is_valid():
@@ -214,7 +244,8 @@ def apply(request, code, type_code):
                 actor=request.user, service_type=service_type, applicant=org,
                 token=data["token"], title=data["title"], member_name=data.get("member_name", ""),
                 description=data["description"], details=form.details(),
-                model_worker=data.get("model_worker"), files=data["files"])
+                model_worker=data.get("model_worker"), files=data["files"],
+                documents=form.document_uploads(), paper=form.paper_deliveries())
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.error_dict.items():
@@ -272,6 +303,7 @@ def _budget_org(request, code):
 
 @login_required
 def budget_latest(request, code):
+    _budget_org(request, code)  # outside the scope: 404 here, not a redirect to one
     year = request.GET.get("year", "")
     year = int(year) if year.isdigit() and 1900 <= int(year) <= 2099 else timezone.localdate().year
     return redirect("services:budget", code=code, year=year)

@@ -19,8 +19,13 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
-# PBKDF2 would dominate the suite's time; tests need no slow hash.
+# Argon2/PBKDF2 would dominate the suite's time; tests need no slow hash (the production
+# order is proven in tests/unionportal/test_auth_passwords.py).
+PRODUCTION_PASSWORD_HASHERS = PASSWORD_HASHERS  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Tests seed demo data with debug off; `seed --demo` otherwise refuses (finding 7).
+UNIONPORTAL_DEMO_ALLOWED = True
 
 # Each test run starts with an empty PDF cache.
 CACHES = {
@@ -30,3 +35,8 @@ CACHES = {
 
 # Print templates used only by the renderer's own tests.
 TEMPLATES = [{**TEMPLATES[0], "DIRS": [*TEMPLATES[0]["DIRS"], BASE_DIR / "tests" / "templates"]}]  # noqa: F405
+
+# The suite runs on a busy 2-core machine (CI runs browsers beside it): the render deadline
+# would turn a slow render into a flaky 503. The deadline itself is tested with its own
+# values in tests/unionportal/test_pdf_bounds.py.
+PDF_RENDER_SECONDS = 120

@@ -13,6 +13,12 @@ class UnionPortalConfig(AppConfig):
     def ready(self):
         from unionportal import checks  # noqa: F401  (registers the system checks)
 
+        # Sign-in: the signal receivers (lockout imports events), the demo-account deploy
+        # check, the sign-in events' admin.
+        from unionportal.accounts import admin as accounts_admin  # noqa: F401
+        from unionportal.accounts import checks as accounts_checks  # noqa: F401
+        from unionportal.accounts import lockout as accounts_lockout  # noqa: F401
+
         # The development server's serving process (the autoreloader's child) warms the PDF
         # renderer off the request path; gunicorn workers do it in unionportal/gunicorn.py.
         if os.environ.get("RUN_MAIN") == "true":

@@ -44,3 +44,7 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+# The sign-in event table lives with the rest of the sign-in code.
+from unionportal.accounts.models import SignInEvent  # noqa: E402, F401

@@ -6,6 +6,11 @@ are fetched only from the portal's own static files, so text such as
 ``<img src="file:///etc/passwd">`` in a duty prints as text and fetches nothing; and a
 rendered PDF is cached under the hash of its HTML (content and template together), so a
 repeat download is instant and an edited record is never served stale.
+
+Every render is bounded (``unionportal.pdf_bounds``): a document whose text exceeds a budget
+is refused before layout and a layout that runs past a deadline is stopped, so no request
+holds a worker for long. PDFs are tagged (``pdf_tags``), so their text extracts in reading
+order for copy-paste and screen readers.
 """
 
 import hashlib
@@ -21,12 +26,16 @@ from django.core.cache import caches
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
+from unionportal.pdf_bounds import PdfTooSlow, check_size, too_slow_message, within_deadline
+
 logger = logging.getLogger(__name__)
 
 PDF_CACHE = "pdf"
 STATIC_PREFIX = "/" + settings.STATIC_URL.lstrip("/")
 # Bumped when print.css or the renderer changes in a way the HTML hash cannot see.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
+# A document that ran out of time is refused at once for this long, not laid out again.
+TOO_SLOW_REMEMBERED = 3600
 
 
 class FetchRefused(ValueError):
@@ -128,17 +137,27 @@ def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     document = HTML(string=html, base_url="portal:///", url_fetcher=url_fetcher())
-    return document.write_pdf(stylesheets=[print_stylesheet()], font_config=font_config())
+    return document.write_pdf(stylesheets=[print_stylesheet()], font_config=font_config(), pdf_tags=True)
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:
-    """Render a print template (``templates/<app>/pdf/…``) to PDF bytes, cached by content."""
+    """Render a print template (``templates/<app>/pdf/…``) to PDF bytes, cached by content.
+
+    Raises ``PdfTooLarge`` or ``PdfTooSlow`` (``unionportal.pdf_bounds``) for a document
+    beyond the budgets; the middleware answers those with a page that says what to do."""
     html = render_html(template_name, context)
     key = cache_key(html)
     store = caches[PDF_CACHE]
     pdf = store.get(key)
     if pdf is None:
-        pdf = html_to_pdf(html)
+        check_size(html)
+        if store.get(key + ":too-slow"):
+            raise PdfTooSlow(too_slow_message())  # it ran out of time before: refuse at once
+        try:
+            pdf = within_deadline(lambda: html_to_pdf(html))
+        except PdfTooSlow:
+            store.set(key + ":too-slow", True, timeout=TOO_SLOW_REMEMBERED)
+            raise
         store.set(key, pdf)
     return pdf
 

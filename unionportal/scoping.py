@@ -22,6 +22,8 @@ class Action(StrEnum):
     SCORE = "score"  # score, finalise and reopen sheets of templates the org owns
     HANDLE = "handle"  # act on member-service case steps routed to the org (services/)
     RECORD = "record"  # keep governance records: the union's own staff, admins in their subtree
+    # void a governance record at any time (its own staff only within a few days: RECORD)
+    VOID = "void"
 
 
 class Reach(StrEnum):
@@ -46,6 +48,7 @@ ACTION_REACH: dict[Action, dict[str, Reach]] = {
     Action.SCORE: {"scorer": Reach.SELF},
     Action.HANDLE: {"reviewer": Reach.SUBTREE},
     Action.RECORD: {"staff": Reach.SELF, "admin": Reach.SUBTREE},
+    Action.VOID: {"admin": Reach.SUBTREE},
 }
 
 

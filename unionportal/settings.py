@@ -1,6 +1,7 @@
 """Settings for UnionPortal, read from the environment (names in shared/spec/interfaces.md)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -22,8 +23,11 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-# The fallback key is for development only; `check --deploy` flags its "django-insecure-" prefix.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "django-insecure-unionportal-development-only"
+# The fallback key is for development only: with debug off the server refuses to start with
+# it (unionportal/wsgi.py, which runserver loads too); offline commands (migrations, messages)
+# still run, and `check --deploy` flags its "django-insecure-" prefix.
+DEVELOPMENT_SECRET_KEY = "django-insecure-unionportal-development-only"
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip() or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 if DEBUG:
     ALLOWED_HOSTS += ["testserver"]
@@ -44,18 +48,31 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "mptt",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Permissions-Policy and no-store on every response but static files; outside the session,
+    # common and csrf middleware so their redirects and refusals carry the headers too.
+    "unionportal.security_headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "unionportal.middleware.PortalLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session limits, two-factor for admins (after auth, otp and messages).
+    "unionportal.accounts.sessions.SessionPolicyMiddleware",
+    "unionportal.pdf_bounds.PdfRefusedMiddleware",  # a PDF over its budget: a page, not a 500
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a flagged sign-in attempt into the lockout page; axes wants it last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "unionportal.urls"
@@ -102,13 +119,51 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Sign-in, sessions and two-factor (unionportal/accounts/; README "Sign-in and sessions") ---
+# Argon2 first; PBKDF2 stays listed so existing hashes verify and are upgraded at sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    "unionportal.accounts.lockout.PortalAxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Brute-force protection (django-axes): lock a username and, separately, an address.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = int(os.environ.get("UNIONPORTAL_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("UNIONPORTAL_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "unionportal.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "unionportal.accounts.lockout.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are kept in unionportal's SignInEvent table
+AXES_VERBOSE = False
+# Behind a reverse proxy, the number of proxies that append to X-Forwarded-For; 0 (the
+# default) ignores the header, which a client can forge.
+UNIONPORTAL_TRUSTED_PROXY_COUNT = int(os.environ.get("UNIONPORTAL_TRUSTED_PROXY_COUNT", "0"))
+UNIONPORTAL_SIGN_IN_EVENTS_DAYS = int(os.environ.get("UNIONPORTAL_SIGN_IN_EVENTS_DAYS", "180"))
+UNIONPORTAL_SESSION_IDLE_SECONDS = int(os.environ.get("UNIONPORTAL_SESSION_IDLE_SECONDS", str(2 * 3600)))
+UNIONPORTAL_SESSION_PRIVILEGED_SECONDS = int(
+    os.environ.get("UNIONPORTAL_SESSION_PRIVILEGED_SECONDS", str(12 * 3600)))
+UNIONPORTAL_SESSION_MAX_SECONDS = int(os.environ.get("UNIONPORTAL_SESSION_MAX_SECONDS", str(7 * 24 * 3600)))
+UNIONPORTAL_SESSION_WARNING_SECONDS = 5 * 60
+SESSION_COOKIE_AGE = UNIONPORTAL_SESSION_MAX_SECONDS
+UNIONPORTAL_REQUIRE_2FA_FOR_ADMINS = env_bool("UNIONPORTAL_REQUIRE_2FA_FOR_ADMINS", False)
+OTP_TOTP_ISSUER = "UnionPortal"
+# The admin never shows a device's secret (config/QR pages refuse every id alike, so they do not
+# tell which device ids exist); users enrol through the portal's own two-factor pages.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -133,6 +188,14 @@ STORAGES = {
 # Uploaded evidence lives outside the web root and is served only through the scoping gate.
 MEDIA_ROOT = VAR_DIR / "media"
 
+# Import files (unionportal/import_limits.py): each key overrides a default. Web uploads: 5 MB,
+# 5,000 rows, 50 MB unpacked xlsx; the command line: 50 MB, 200,000 rows, 500 MB unpacked;
+# both: 32,767 characters a cell, an xlsx member packed at most 100:1, 500 members.
+IMPORT_LIMITS = {
+    "web": {},  # e.g. {"max_bytes": 5 * 1024 * 1024, "max_rows": 5_000}
+    "command": {},
+}
+
 # HTTPS hardening is on whenever debug is off; DJANGO_HTTPS=0 turns it off behind plain HTTP.
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
@@ -144,6 +207,22 @@ SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles only from the portal's own static
+# files - no inline script, no inline style attribute - and no framing by any site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 SESSION_COOKIE_HTTPONLY = True
 
 CACHES = {
@@ -157,15 +236,25 @@ CACHES = {
     },
 }
 
+# Every PDF render is bounded (unionportal/pdf_bounds.py): at most this many characters of
+# text, and stopped after this many seconds (0: no deadline).
+PDF_MAX_TEXT_CHARS = int(os.environ.get("UNIONPORTAL_PDF_MAX_TEXT_CHARS", "50000"))
+PDF_RENDER_SECONDS = float(os.environ.get("UNIONPORTAL_PDF_RENDER_SECONDS", "15"))
+
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (403, 400) is one line - user, path, reason - never a traceback
+    # (unionportal/refusals.py): on django.request itself, and on the console for the
+    # django.security.* loggers.
+    "filters": {"one_line_refusals": {"()": "unionportal.refusals.OneLineRefusals"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        "django.request": {"filters": ["one_line_refusals"]},
         "unionportal": {"level": os.environ.get("UNIONPORTAL_LOG_LEVEL", "INFO")},
         # WeasyPrint reports every CSS property it ignores; only errors matter to us.
         "weasyprint": {"level": "ERROR"},

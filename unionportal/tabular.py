@@ -4,7 +4,8 @@
 - Rows are numbered as a spreadsheet shows them: the header is row 1, blank rows count (and
   are skipped), a CSV record spanning several lines is one row.
 - Every cell is read as text: an xlsx number 1.1 reads as "1.1".
-- Exports escape cells that a spreadsheet would run as a formula, and write every cell as text.
+- Exports escape text cells that a spreadsheet would run as a formula; quantities are number
+  cells and dates date cells (`Number` picks a display format), everything else text.
 """
 
 import csv
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -109,6 +110,21 @@ class Problem:
             return f"warning: {text}"
         return text if self.row is not None else f"error: {text}"
 
+    @property
+    def ui_text(self) -> str:
+        """The problem as the UI shows it, in the user's language (第 6 行：名称：…); ``str()``
+        keeps the command line's ``row N: COLUMN: message``."""
+        values = {"row": self.row, "column": self.column, "message": self.message}
+        if self.row is not None and self.column:
+            text = _("Row %(row)d: %(column)s: %(message)s") % values
+        elif self.row is not None:
+            text = _("Row %(row)d: %(message)s") % values
+        elif self.column:
+            text = _("%(column)s: %(message)s") % values
+        else:
+            text = self.message
+        return _("Warning: %(text)s") % {"text": text} if self.warning else text
+
 
 @dataclass
 class Report:
@@ -168,71 +184,71 @@ def cell_text(value) -> str:
     return text.strip()
 
 
-def _raw_rows(source, fmt: str):
-    """(row number, list of cell texts) for every row of the file, blank ones included."""
-    if fmt == "csv":
-        data = source.read() if hasattr(source, "read") else Path(source).read_bytes()
-        if isinstance(data, bytes):
-            try:
-                data = data.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                raise FileFormatError(_("The CSV file is not UTF-8 text.")) from exc
-        reader = csv.reader(io.StringIO(data, newline=""))
-        try:
-            for number, record in enumerate(reader, start=1):
-                yield number, [cell_text(cell) for cell in record]
-        except csv.Error as exc:
-            raise FileFormatError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
-        return
-    try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise FileFormatError(_("The xlsx file cannot be opened: %(error)s") % {"error": exc}) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [cell_text(value) for value in values]
-    finally:
-        workbook.close()
+def read_table(source, fmt: str, columns: list[Column], *, report: "Report | None" = None,
+               limits=None) -> Table:
+    """Read a csv/xlsx file into rows keyed by column; raise FileFormatError for the whole file.
+
+    Within ``limits`` (``unionportal.import_limits``; the web's by default); bad cells are row
+    errors in ``report``. The reading itself is in ``unionportal.tabular_read``.
+    """
+    from unionportal import tabular_read
+
+    return tabular_read.read_table(source, fmt, columns, report=report, limits=limits)
 
 
-def read_table(source, fmt: str, columns: list[Column]) -> Table:
-    """Read a csv/xlsx file into rows keyed by column; raise FileFormatError for the whole file."""
-    by_header = {}
-    for column in columns:
-        by_header[column.zh] = column
-        by_header[column.en.lower()] = column
-    rows_iter = _raw_rows(source, fmt)
-    header_row = next(rows_iter, None)
-    if header_row is None or not any(header_row[1]):
-        raise FileFormatError(_("The file is empty: the first row must hold the column headers."))
-    positions: dict[str, int] = {}
-    headers: dict[str, str] = {}
-    for index, text in enumerate(header_row[1]):
-        column = by_header.get(text) or by_header.get(text.lower())
-        if column is None:
-            continue
-        if column.key in positions:
-            raise FileFormatError(_("Column “%(header)s” appears twice.") % {"header": text})
-        positions[column.key] = index
-        headers[column.key] = text
-    missing = [f"{c.zh} ({c.en})" for c in columns if c.required and c.key not in positions]
-    if missing:
-        raise FileFormatError(
-            _("Missing column(s): %(columns)s.") % {"columns": "、".join(missing)}
-        )
-    rows = []
-    for number, values in rows_iter:
-        if not any(values):
-            continue
-        cells = {key: (values[index] if index < len(values) else "") for key, index in positions.items()}
-        rows.append(Row(number=number, cells=cells, headers=headers))
-    return Table(rows=rows, headers=headers)
+@dataclass(frozen=True)
+class Number:
+    """A quantity exported as a number cell with a display format (interfaces.md, File formats).
+
+    Plain ``int`` values get ``#,##0`` and ``Decimal``/``float`` values ``#,##0.00``; wrap a value
+    in ``Number`` to choose another format (a year as ``0``, points as ``0.##``…).
+    """
+
+    value: int | Decimal | float | None
+    format: str = "#,##0"
+
+    def text(self) -> str:
+        return number_text(self.value)
+
+
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def number_text(value) -> str:
+    """A number as CSV text: 20, 17.5, 436500 (no exponent, no trailing zeros, no separators)."""
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    text = format(Decimal(str(value)).normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def _typed(value):
+    """(value, number format) for a number or date cell, or None for a text cell."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, Number):
+        return (None, "") if value.value is None else (value.value, value.format)
+    if isinstance(value, int):
+        return value, "#,##0"
+    if isinstance(value, Decimal | float):
+        return value, "#,##0.00"
+    if isinstance(value, dt.datetime):
+        # Spreadsheets have no time zones: the wall time where the portal runs.
+        if value.tzinfo is not None:
+            from django.utils import timezone
+
+            value = timezone.localtime(value).replace(tzinfo=None)
+        return value, "yyyy-mm-dd hh:mm"
+    if isinstance(value, dt.date):
+        return value, DATE_FORMAT
+    return None
 
 
 def escape_cell(value) -> str:
     text = cell_text_for_export(value)
-    if text.startswith(FORMULA_PREFIXES):
+    if _typed(value) is None and text.startswith(FORMULA_PREFIXES):
         return ESCAPE + text
     return text
 
@@ -242,6 +258,15 @@ def cell_text_for_export(value) -> str:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, Number):
+        return value.text()
+    if isinstance(value, int | Decimal | float):
+        return number_text(value)
+    if isinstance(value, dt.datetime):
+        typed = _typed(value)[0]
+        return typed.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return str(value)
 
 
@@ -260,10 +285,13 @@ def _display_width(text: str) -> int:
     return sum(1 if char.isascii() else 2 for char in longest) + 2
 
 
-def write_table(target, fmt: str, headers: list[str], rows, title: str = "") -> None:
-    """Write ``rows`` (lists of values) under ``headers`` as text cells, formulas escaped.
+def write_table(target, fmt: str, headers: list[str], rows, title: str = "", finish=None) -> None:
+    """Write ``rows`` (lists of values) under ``headers``, formula-like text escaped.
 
-    ``target`` is a path or a binary stream.
+    ``str`` values (codes, 序号, yes/no, names) are text cells; ``int``, ``Decimal``, ``float``
+    and ``Number`` values are number cells with a display format, dates are date cells, so a
+    spreadsheet's SUM works on them. ``finish(worksheet)``, when given, adjusts the xlsx sheet
+    (validation, protection…) before it is saved. ``target`` is a path or a binary stream.
     """
     if fmt == "csv":
         text = io.StringIO(newline="")
@@ -286,23 +314,34 @@ def write_table(target, fmt: str, headers: list[str], rows, title: str = "") -> 
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = header_fill
-    widths = [max(6, len(h) * 2 + 2) for h in headers]
+    widths = [max(6, _display_width(h)) for h in headers]
     for row_values in rows:
-        texts = [cell_text_for_export(value) for value in row_values]
-        sheet.append([""] * len(texts))
-        for index, text in enumerate(texts):
+        row_values = list(row_values)
+        sheet.append([None] * len(row_values))
+        for index, value in enumerate(row_values):
             cell = sheet.cell(row=sheet.max_row, column=index + 1)
-            # Written as a string cell, never parsed as a number or formula; quotePrefix makes
-            # Excel and LibreOffice show a formula-like text as text.
-            cell.value = text
-            cell.data_type = "s"
-            cell.number_format = "@"
-            if text.startswith(FORMULA_PREFIXES):
-                cell.quotePrefix = True
-            if "\n" in text:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-            widths[index] = min(60, max(widths[index], _display_width(text)))
+            typed = _typed(value)
+            text = cell_text_for_export(value)
+            if typed is not None:
+                cell.value, number_format = typed
+                if number_format:
+                    cell.number_format = number_format
+                width = len(text) + 4
+            else:
+                # Written as a string cell, never parsed as a number or formula; quotePrefix
+                # makes Excel and LibreOffice show a formula-like text as text.
+                cell.value = text
+                cell.data_type = "s"
+                cell.number_format = "@"
+                if text.startswith(FORMULA_PREFIXES):
+                    cell.quotePrefix = True
+                if "\n" in text:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                width = _display_width(text)
+            widths[index] = min(60, max(widths[index], width))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
+    if finish is not None:
+        finish(sheet)
     workbook.save(target)

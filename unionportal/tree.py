@@ -6,6 +6,7 @@ inserts or moves that interleave corrupt those fields.  Every tree write therefo
 transaction mode set in settings already serialises writers).
 """
 
+import contextvars
 import zlib
 from contextlib import contextmanager
 
@@ -20,16 +21,31 @@ def _lock_key(model) -> int:
     return zlib.crc32(model._meta.db_table.encode())
 
 
+# The tree locks held by the code running now: inside one, a nested lock (an import's row,
+# Org.save inside create_org) opens no savepoint of its own, so an import of N rows is one
+# transaction, not N savepoints.
+_held_locks = contextvars.ContextVar("tree_locks_held", default=frozenset())
+
+
 @contextmanager
 def tree_write_lock(model):
     """Hold the tree lock of ``model`` for the rest of the surrounding transaction."""
     using = router.db_for_write(model)
+    key = (using, _lock_key(model))
+    held = _held_locks.get()
+    if key in held and transaction.get_connection(using).in_atomic_block:
+        yield
+        return
     with transaction.atomic(using=using):
         connection = connections[using]
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(model)])
-        yield
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key[1]])
+        token = _held_locks.set(held | {key})
+        try:
+            yield
+        finally:
+            _held_locks.reset(token)
 
 
 def rebuild_tree(model, tree_id: int) -> int:

@@ -4,12 +4,13 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from orgs import views as org_views
-from unionportal import views
+from unionportal import error_views, views
 
 urlpatterns = [
     path("", org_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("favicon.ico", error_views.favicon, name="favicon"),
+    path("accounts/", include("unionportal.accounts.urls")),  # sign-in (password, code), 2FA
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
@@ -20,3 +21,6 @@ urlpatterns = [
     path("services/", include("services.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A refusal says where the user's work is and is recorded once (unionportal/error_views.py).
+handler403 = "unionportal.error_views.permission_denied"

@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from fixtures.demo_orgs import DEMO_ACCOUNTS
+from orgs.models import Role
 from orgs.seeding import demo_accounts_loaded
 
 
@@ -29,5 +30,7 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         # Demo passwords are shown only on a development machine that has the demo data.
         if settings.DEBUG and demo_accounts_loaded():
-            context["demo_accounts"] = DEMO_ACCOUNTS
+            # The role in the reader's language (填报员…), not the stored key.
+            context["demo_accounts"] = [(username, password, Role(role).label, code)
+                                        for username, password, role, code in DEMO_ACCOUNTS]
         return context

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment.models.templates import Indicator, Item, Template
 from orgs.models import Org
+from unionportal import text_limits
 
 
 class Grade(models.TextChoices):
@@ -136,17 +137,17 @@ class Unit(models.Model):
     self_grade = models.CharField(_("self-assessed grade"), max_length=10, choices=Grade.choices,
                                   blank=True)
     self_docs = models.BooleanField(_("documents complete"), null=True, blank=True)
-    self_note = models.TextField(_("explanation"), blank=True)
+    self_note = models.TextField(_("explanation"), blank=True, max_length=text_limits.NOTE)
     self_score = models.DecimalField(_("self-score"), max_digits=6, decimal_places=2, null=True,
                                      blank=True)
     review_grade = models.CharField(_("reviewed grade"), max_length=10, choices=Grade.choices,
                                     blank=True)
     review_docs = models.BooleanField(_("documents complete (review)"), null=True, blank=True)
-    review_note = models.TextField(_("review comment"), blank=True)
+    review_note = models.TextField(_("review comment"), blank=True, max_length=text_limits.NOTE)
     final_score = models.DecimalField(_("final score"), max_digits=6, decimal_places=2, null=True,
                                       blank=True)
     returned = models.BooleanField(_("returned"), default=False)
-    return_reason = models.TextField(_("reason for return"), blank=True)
+    return_reason = models.TextField(_("reason for return"), blank=True, max_length=text_limits.NOTE)
 
     class Meta:
         verbose_name = _("graded unit")
@@ -210,6 +211,7 @@ class SheetEvent(models.Model):
         FINALISED = "finalised", _("finalised")
         REOPENED = "reopened", _("reopened")
         REMINDED = "reminded", _("reminder")
+        REGROUPED = "regrouped", _("moved to another system union")
 
     sheet = models.ForeignKey(Sheet, verbose_name=_("sheet"), on_delete=models.CASCADE,
                               related_name="events")

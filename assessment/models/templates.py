@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Org, OrgKind
+from unionportal import text_limits
 
 
 class AssesseeRule(models.TextChoices):
@@ -87,8 +88,8 @@ class Indicator(models.Model):
     stated_points = models.DecimalField(_("points stated in the name"), max_digits=6,
                                         decimal_places=2, null=True, blank=True)
     weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2)
-    content = models.TextField(_("content"), blank=True)
-    rule_text = models.TextField(_("scoring rule"), blank=True)
+    content = models.TextField(_("content"), blank=True, max_length=text_limits.DUTY_TEXT)
+    rule_text = models.TextField(_("scoring rule"), blank=True, max_length=text_limits.DUTY_TEXT)
 
     class Meta:
         verbose_name = _("indicator")
@@ -113,7 +114,7 @@ class Item(models.Model):
                                   related_name="items")
     position = models.PositiveSmallIntegerField(_("position"))
     number = models.CharField(_("number"), max_length=10)
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), max_length=text_limits.DUTY_TEXT)
     points = models.DecimalField(_("points"), max_digits=6, decimal_places=2, null=True, blank=True)
 
     class Meta:

@@ -1,6 +1,6 @@
 from django import template
 
-from assessment.models import GRADE_FILE_LABELS
+from assessment.models import Grade
 from assessment.scoring import num
 
 register = template.Library()
@@ -14,7 +14,8 @@ def score(value) -> str:
 
 @register.filter
 def grade_label(value) -> str:
-    return GRADE_FILE_LABELS.get(value, "")
+    """A stored grade in the reader's language (全面完成 / fully completed); blank for none."""
+    return Grade(value).label if value in Grade.values else ""
 
 
 @register.inclusion_tag("assessment/_work.html", takes_context=True)
@@ -27,4 +28,6 @@ def assessment_work(context):
     fill = [s for s in selectors.my_sheets(user)[:20]
             if s.status in (SheetStatus.DRAFT, SheetStatus.RETURNED)]
     return {"work": {"fill": fill, "review": selectors.review_queue(user).count(),
-                     "score": selectors.scoring_queue(user).count()}}
+                     "score": selectors.scoring_queue(user).count(),
+                     # Readers (clerks) have no queue but every sheet of their unions to open.
+                     "readable": selectors.visible_sheets(user).count()}}

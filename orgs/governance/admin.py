@@ -5,7 +5,9 @@ lets an administrator read and correct them.  Outcomes and frozen counts are rea
 """
 
 from django.contrib import admin
+from django.db import transaction
 
+from orgs.governance import quorum
 from orgs.models import (
     CommitteeMember,
     CommitteeTerm,
@@ -15,6 +17,7 @@ from orgs.models import (
     Delegate,
     Expense,
     ExpenseLimits,
+    FederationRules,
     Meeting,
     Motion,
     SessionAttendee,
@@ -116,3 +119,35 @@ class ExpenseAdmin(ReadOnlyRecordAdmin):
 class ExpenseLimitsAdmin(ReadOnlyRecordAdmin):
     list_display = ("org", "cash_on_hand", "bank_transfer_from", "petty_item", "petty_total")
     list_select_related = ("org",)
+
+
+@admin.register(FederationRules)
+class FederationRulesAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """A federation's attendance thresholds: edited here, saved through the audited service."""
+
+    list_display = ("org", "congress_quorum_numerator", "congress_quorum_denominator",
+                    "committee_quorum_numerator", "committee_quorum_denominator")
+    list_select_related = ("org",)
+    fields = ("org", "congress_quorum_numerator", "congress_quorum_denominator",
+              "committee_quorum_numerator", "committee_quorum_denominator")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "org" and field is not None:
+            field.queryset = field.queryset.filter(parent__isnull=True)  # federations only
+        return field
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("org",) if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        quorum.save_rules(actor=request.user, rules_row=obj)
+
+    def delete_model(self, request, obj):
+        quorum.delete_rules(actor=request.user, rules_row=obj)  # back to the defaults, audited
+
+    def delete_queryset(self, request, queryset):
+        # "Delete selected" would skip the audit: one audited delete per row, all or nothing.
+        with transaction.atomic():
+            for obj in queryset.select_related("org"):
+                self.delete_model(request, obj)

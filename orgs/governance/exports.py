@@ -14,7 +14,7 @@ def write_overdue(target, fmt: str, lines) -> None:
     """``lines``: (org, rule, check) from selectors.overdue_lines."""
     rows = [
         [org.code, org.name, org.get_kind_display(), str(rule.label), str(rule.requirement),
-         check.status.label, check.detail, check.due.isoformat() if check.due else ""]
+         check.status.label, check.detail, check.due]
         for org, rule, check in lines
     ]
     write_table(target, fmt, overdue_headers(), rows, title=_("Overdue"))

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orgs.governance.services import MINUTES_TYPES
+from orgs.governance.services.meetings import MINUTES_TYPES
 from orgs.models import (
     CommitteeRole,
     CommitteeTerm,
@@ -22,6 +22,8 @@ from orgs.models import (
     MotionOutcome,
     PaymentMethod,
 )
+from orgs.models.voiding import VOID_REASON_MAX_LENGTH
+from unionportal import text_limits
 from unionportal.uploads import check_upload
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -51,7 +53,8 @@ class VersionedForm(forms.ModelForm):
 class MeetingForm(VersionedForm):
     class Meta:
         model = Meeting
-        fields = ["kind", "date", "chaired_by", "attendees", "absentees", "agenda", "decisions"]
+        fields = ["kind", "date", "chaired_by", "attendees", "absentees", "members_total", "agenda",
+                  "decisions"]
         widgets = {name: forms.Textarea(attrs={"rows": 4})
                    for name in ("attendees", "absentees", "agenda", "decisions")}
 
@@ -101,6 +104,8 @@ def parse_lines(text: str) -> list[tuple[str, str]]:
 
 class ElectionForm(forms.Form):
     start = forms.DateField(label=_("term start"), widget=DATE, initial=today)
+    end = forms.DateField(label=_("term end"), widget=DATE, required=False,
+                          help_text=_("Two years from the start (第十一条); leave empty to have it computed."))
     delegates = forms.CharField(
         label=_("Delegates elected"), widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_("One a line: name, electoral unit. A delegate already serving is re-elected."),
@@ -141,13 +146,14 @@ class SessionForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=100,
                             help_text=_("For example: 第三届职工代表大会第二次会议"))
     date = forms.DateField(label=_("date"), widget=DATE, initial=today)
-    agenda = forms.CharField(label=_("agenda"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    agenda = forms.CharField(label=_("agenda"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                             max_length=text_limits.RECORD_TEXT)
     present = forms.ModelMultipleChoiceField(
         label=_("Delegates present"), queryset=Delegate.objects.none(),
         widget=forms.CheckboxSelectMultiple, required=False)
-    non_voting = forms.CharField(label=_("Non-voting attendees (列席)"), required=False,
+    non_voting = forms.CharField(label=_("Non-voting attendees (列席)"), required=False, max_length=text_limits.NAME_LIST,
                                  widget=forms.Textarea(attrs={"rows": 3}), help_text=_("One name a line."))
-    invited = forms.CharField(label=_("Invited attendees (特邀)"), required=False,
+    invited = forms.CharField(label=_("Invited attendees (特邀)"), required=False, max_length=text_limits.NAME_LIST,
                               widget=forms.Textarea(attrs={"rows": 3}), help_text=_("One name a line."))
 
     def __init__(self, *args, congress=None, **kwargs):
@@ -167,7 +173,7 @@ class MotionForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=200)
     proposed_by = forms.CharField(label=_("proposed by"), max_length=100, required=False)
     text = forms.CharField(label=_("resolution text"), widget=forms.Textarea(attrs={"rows": 6}),
-                           required=False)
+                           required=False, max_length=text_limits.RECORD_TEXT)
     votes_for = forms.IntegerField(label=_("votes for"), min_value=0)
     votes_against = forms.IntegerField(label=_("votes against"), min_value=0, initial=0)
     abstentions = forms.IntegerField(label=_("abstentions"), min_value=0, initial=0)
@@ -183,7 +189,14 @@ class CommitteeForm(forms.Form):
     vice_chair = forms.CharField(label=_("deputy director"), max_length=50)
     members = forms.CharField(label=_("other members"), widget=forms.Textarea(attrs={"rows": 9}),
                               help_text=_("One name a line; 9 to 11 members in all, director and deputy director included."))
+    non_delegates = forms.CharField(
+        label=_("members who are not delegates"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        help_text=_("Those above whom the congress took on although they are not delegates (第二十条: "
+                    "聘请非代表职工); one name a line. The delegate checks do not apply to them."))
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def non_delegate_names(self) -> list[str]:
+        return names(self.cleaned_data.get("non_delegates", ""))
 
     def member_list(self) -> list[tuple[str, str]]:
         data = self.cleaned_data
@@ -258,6 +271,20 @@ class LimitsForm(VersionedForm):
     class Meta:
         model = ExpenseLimits
         fields = ["cash_on_hand", "bank_transfer_from", "petty_item", "petty_total"]
+
+
+class VoidForm(forms.Form):
+    """Voiding a record entered by mistake: the reason goes to the record and the audit trail."""
+
+    reason = forms.CharField(label=_("reason for voiding"), max_length=VOID_REASON_MAX_LENGTH,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Why the record is void, for example: entered twice."))
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give the reason for voiding it."))
+        return reason
 
 
 def parse_date(value: str | None) -> dt.date | None:

@@ -75,7 +75,9 @@ class Rule:
     code: str
     label: str
     requirement: str
-    base_only: bool = False  # collective consultation is an enterprise (base) union's
+    # Collective consultation (集体协商) is an enterprise union's (企业工会), not a government
+    # office's (机关工会): it applies to base unions marked ``Org.is_enterprise``.
+    enterprise_only: bool = False
 
 
 RULES = (
@@ -86,17 +88,22 @@ RULES = (
     Rule("committees", gettext_lazy("Special committees"),
          gettext_lazy("six, 9 to 11 members each, a chair and a vice-chair")),
     Rule("consultation", gettext_lazy("Collective consultation"), gettext_lazy("once a year"),
-         base_only=True),
+         enterprise_only=True),
     Rule("contract", gettext_lazy("Collective contract"),
-         gettext_lazy("current, approved by the congress"), base_only=True),
+         gettext_lazy("current, approved by the congress"), enterprise_only=True),
     Rule("term", gettext_lazy("Committee term"), gettext_lazy("elections on time")),
     Rule("advances", gettext_lazy("Cash advances"), gettext_lazy("settled within the month")),
 )
 RULES_BY_CODE = {rule.code: rule for rule in RULES}
 
 
-def applies(rule: Rule, org_kind: str) -> bool:
-    return not rule.base_only or org_kind == "base"
+def must_consult(org_kind: str, is_enterprise: bool) -> bool:
+    """Whether a union holds collective consultation: a base union of an enterprise."""
+    return org_kind == "base" and is_enterprise
+
+
+def applies(rule: Rule, org_kind: str, *, is_enterprise: bool = True) -> bool:
+    return not rule.enterprise_only or must_consult(org_kind, is_enterprise)
 
 
 @dataclass(frozen=True)
@@ -265,6 +272,68 @@ def votes_problems(*, votes_for: int, votes_against: int, abstentions: int,
     return problems
 
 
+# Attendance (quorum): fractions as (numerator, denominator), never floats ------------------------
+
+def congress_quorum_needed(delegates_total: int, share: tuple[int, int]) -> int:
+    """A workers' congress opens with AT LEAST ``share`` of all delegates present (企业民主管理规定:
+    two thirds by default): the fewest delegates that makes."""
+    numerator, denominator = share
+    return -(-numerator * delegates_total // denominator)  # ceiling, in integers
+
+
+def committee_quorum_needed(members_total: int, share: tuple[int, int]) -> int:
+    """A committee meeting needs MORE than ``share`` of its members (half by default)."""
+    numerator, denominator = share
+    return numerator * members_total // denominator + 1
+
+
+def share_text(share: tuple[int, int]) -> str:
+    numerator, denominator = share
+    return f"{numerator}/{denominator}"
+
+
+def congress_quorum_problem(*, present: int, delegates_total: int, share: tuple[int, int]) -> str:
+    """The sentence naming the rule when a session is below its quorum ("" when it is not)."""
+    needed = congress_quorum_needed(delegates_total, share)
+    if present >= needed:
+        return ""
+    return (_("Only %(present)d of %(total)d delegates present: a workers' congress opens only with "
+              "at least %(share)s of all delegates present, that is %(needed)d (企业民主管理规定).")
+            % {"present": present, "total": delegates_total, "share": share_text(share),
+               "needed": needed})
+
+
+def committee_quorum_problem(*, present: int, members_total: int, share: tuple[int, int]) -> str:
+    needed = committee_quorum_needed(members_total, share)
+    if present >= needed:
+        return ""
+    return (_("Only %(present)d of %(total)d members present: a committee meeting needs more than "
+              "%(share)s of its members present, that is %(needed)d.")
+            % {"present": present, "total": members_total, "share": share_text(share),
+               "needed": needed})
+
+
+def committee_term_problem(start: dt.date, end: dt.date) -> str:
+    """换届: a committee serves at most COMMITTEE_TERM_YEARS years (工会法 第十五条)."""
+    if end > committee_term_end(start, COMMITTEE_TERM_YEARS):
+        return (_("A committee term is at most %(years)d years (工会法 第十五条: 每届任期三年或者五年); "
+                  "this one runs from %(start)s to %(end)s.")
+                % {"years": COMMITTEE_TERM_YEARS, "start": start.isoformat(), "end": end.isoformat()})
+    return ""
+
+
+def delegate_term_problem(start: dt.date, end: dt.date, *, by_election: bool = False) -> str:
+    """Delegates serve two years (实施细则 第十一条); a by-election serves the rest of a term,
+    never longer."""
+    rule_end = delegate_term_end(start)
+    if end == rule_end or (by_election and start <= end < rule_end):
+        return ""
+    return (_("A delegate's term is %(years)d years (实施细则 第十一条: 每两年改选一次): from %(start)s "
+              "it ends on %(rule_end)s, not %(end)s.")
+            % {"years": DELEGATE_TERM_YEARS, "start": start.isoformat(),
+               "rule_end": rule_end.isoformat(), "end": end.isoformat()})
+
+
 def non_voting_allowed(delegates_total: int) -> int:
     """How many non-voting and invited attendees a session of ``delegates_total`` may have."""
     numerator, denominator = NON_VOTING_SHARE
@@ -294,9 +363,14 @@ def delegate_terms_check(*, serving: int, lapsed: int, next_end: dt.date | None,
                  due=next_end)
 
 
-def committee_problems(*, size: int, chairs: int, vice_chairs: int) -> list[str]:
+def committee_problems(*, size: int, chairs: int, vice_chairs: int, not_serving: int = 0) -> list[str]:
+    """``not_serving``: members held to the delegate rule (all but those the congress took on
+    as non-delegates, 第二十条 聘请非代表职工) who are not serving delegates."""
     low, high = COMMITTEE_SIZE
     problems = []
+    if not_serving:
+        problems.append(_("%(count)d members are neither serving delegates nor marked as non-delegate members")
+                        % {"count": not_serving})
     if not low <= size <= high:
         problems.append(_("%(size)d members; a special committee has %(low)d to %(high)d")
                         % {"size": size, "low": low, "high": high})

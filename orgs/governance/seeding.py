@@ -10,7 +10,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.governance import rules, services
+from orgs.governance import rules
+from orgs.governance.services.committees import record_term, set_committee
+from orgs.governance.services.congresses import (
+    create_congress,
+    delegates_serving,
+    elect_delegates,
+    record_motion,
+    record_session,
+)
+from orgs.governance.services.consultations import record_consultation
+from orgs.governance.services.expenses import (
+    approve_expense,
+    pay_expense,
+    record_expense,
+    sign_expense,
+)
+from orgs.governance.services.meetings import record_meeting
 from orgs.models import (
     CommitteeKind,
     CommitteeRole,
@@ -57,13 +73,13 @@ def _meetings(org, today, *, standing_quarters: int, full_years: tuple[int, ...]
         day = start + dt.timedelta(days=14)
         if day > today or (start == quarter_start and standing_quarters == 0):
             continue
-        services.record_meeting(
+        record_meeting(
             actor=None, org=org, kind=MeetingKind.STANDING_COMMITTEE, date=day, chaired_by=people[0],
             attendees=attendees, agenda="1. 季度工作部署\n2. 财务收支情况\n3. 会员服务事项",
             decisions="1. 通过季度工作安排\n2. 同意财务收支报告",
         )
     for year in full_years:
-        services.record_meeting(
+        record_meeting(
             actor=None, org=org, kind=MeetingKind.FULL_COMMITTEE,
             date=_clamp(dt.date(year, 1, 12), today), chaired_by=people[0],
             attendees="\n".join(people[:15]),
@@ -74,53 +90,55 @@ def _meetings(org, today, *, standing_quarters: int, full_years: tuple[int, ...]
 
 def _congress(org, today, *, kind, delegates: int, elected_days_ago: int, session_years=(),
               committees=False, people: list[str]):
-    congress = services.create_congress(actor=None, org=org, kind=kind)
+    congress = create_congress(actor=None, org=org, kind=kind)
     start = today - dt.timedelta(days=elected_days_ago)
     if session_years:  # elected before the first session
         start = min(start, dt.date(min(session_years), 1, 5))
     names = demo_names(delegates, offset=len(org.code) * 3)
-    services.elect_delegates(actor=None, congress=congress, start=start,
-                             delegates=[(name, f"第{i % 4 + 1}代表组") for i, name in enumerate(names)])
+    elect_delegates(actor=None, congress=congress, start=start,
+                    delegates=[(name, f"第{i % 4 + 1}代表组") for i, name in enumerate(names)])
     motions = []
     for year in session_years:
         day = _clamp(dt.date(year, 3, 18), today)
         if day < start:
             continue
-        serving = list(services.delegates_serving(congress, day))
-        session = services.record_session(
+        serving = list(delegates_serving(congress, day))
+        session = record_session(
             actor=None, congress=congress, title=f"{year}年度职工代表大会", date=day,
             agenda="1. 审议工会工作报告\n2. 审议集体合同草案", present=serving[: len(serving) - 2],
             non_voting=people[-2:], invited=["街道党工委代表"],
         )
-        motions.append(services.record_motion(
+        motions.append(record_motion(
             actor=None, session=session, title="关于审议通过集体合同草案的决议",
             text="大会审议了集体合同草案，同意提交双方签订。\n请工会委员会督促落实。",
             proposed_by="工会委员会", votes_for=len(serving) - 3, votes_against=1, abstentions=0,
             declared=MotionOutcome.PASSED,
         ))
     if committees:
-        pool = demo_names(6 * 9, offset=17)
+        # Eight delegates each (第二十条), and one worker the congress took on who is not one.
+        outsiders = [name for name in demo_names(6 + len(names), offset=17) if name not in names][:6]
         for number, kind_value in enumerate(CommitteeKind.values):
-            group = pool[number * 9:(number + 1) * 9]
-            services.set_committee(
+            group = [names[(number * 5 + i) % len(names)] for i in range(8)] + [outsiders[number]]
+            set_committee(
                 actor=None, congress=congress, kind=kind_value,
                 members=[(group[0], CommitteeRole.CHAIR), (group[1], CommitteeRole.VICE_CHAIR)]
                 + [(name, CommitteeRole.MEMBER) for name in group[2:]],
+                non_delegates=[outsiders[number]],
             )
     return congress, motions
 
 
 def _term(org, today, *, started_days_ago: int, years: int, people: list[str]):
     start = today - dt.timedelta(days=started_days_ago)
-    services.record_term(actor=None, org=org, number=3, start=start,
-                         end=rules.add_years(start, years) - dt.timedelta(days=1), chair=people[0],
-                         vice_chairs="\n".join(people[1:3]), members="\n".join(people[3:9]))
+    record_term(actor=None, org=org, number=3, start=start,
+                end=rules.add_years(start, years) - dt.timedelta(days=1), chair=people[0],
+                vice_chairs="\n".join(people[1:3]), members="\n".join(people[3:9]))
 
 
 def _consultation(org, today, *, year: int, people: list[str], motion=None, valid_years=2):
     date = _clamp(dt.date(year, 3, 2), today)
     signed = motion.session.date + dt.timedelta(days=5) if motion else None
-    services.record_consultation(
+    record_consultation(
         actor=None, org=org, year=year, date=date, employer=org.name.removesuffix("工会"),
         union_representatives="\n".join(people[:3]),
         employer_representatives="\n".join(demo_names(3, offset=40)),
@@ -133,25 +151,25 @@ def _consultation(org, today, *, year: int, people: list[str], motion=None, vali
 
 
 def _expenses(org, today, *, people: list[str], overdue_advance: bool):
-    paid = services.record_expense(actor=None, org=org, kind=ExpenseKind.EXPENSE,
-                                   date=_clamp(today - dt.timedelta(days=20), today),
-                                   purpose="职工文体活动用品", amount=Decimal("860.00"), handler=people[3])
+    paid = record_expense(actor=None, org=org, kind=ExpenseKind.EXPENSE,
+                          date=_clamp(today - dt.timedelta(days=20), today),
+                          purpose="职工文体活动用品", amount=Decimal("860.00"), handler=people[3])
     day = paid.date
-    paid = services.sign_expense(actor=None, expense=paid, as_role="handler", name=people[3], on=day)
-    paid = services.sign_expense(actor=None, expense=paid, as_role="witness", name=people[4], on=day)
-    paid = services.approve_expense(actor=None, expense=paid, chair=people[0], on=day)
-    services.pay_expense(actor=None, expense=paid, on=day, method="cash")
-    waiting = services.record_expense(actor=None, org=org, kind=ExpenseKind.EXPENSE, date=today,
-                                      purpose="困难职工慰问品", amount=Decimal("2400.00"), handler=people[5])
-    services.sign_expense(actor=None, expense=waiting, as_role="handler", name=people[5], on=today)
+    paid = sign_expense(actor=None, expense=paid, as_role="handler", name=people[3], on=day)
+    paid = sign_expense(actor=None, expense=paid, as_role="witness", name=people[4], on=day)
+    paid = approve_expense(actor=None, expense=paid, chair=people[0], on=day)
+    pay_expense(actor=None, expense=paid, on=day, method="cash")
+    waiting = record_expense(actor=None, org=org, kind=ExpenseKind.EXPENSE, date=today,
+                             purpose="困难职工慰问品", amount=Decimal("2400.00"), handler=people[5])
+    sign_expense(actor=None, expense=waiting, as_role="handler", name=people[5], on=today)
     if overdue_advance:
         day = today - dt.timedelta(days=today.day + 10)  # paid last month, never settled
-        advance = services.record_expense(actor=None, org=org, kind=ExpenseKind.ADVANCE, date=day,
-                                          purpose="因公出差借款", amount=Decimal("1500.00"), handler=people[6])
-        advance = services.sign_expense(actor=None, expense=advance, as_role="handler", name=people[6], on=day)
-        advance = services.sign_expense(actor=None, expense=advance, as_role="witness", name=people[4], on=day)
-        advance = services.approve_expense(actor=None, expense=advance, chair=people[0], on=day)
-        services.pay_expense(actor=None, expense=advance, on=day, method="bank")
+        advance = record_expense(actor=None, org=org, kind=ExpenseKind.ADVANCE, date=day,
+                                 purpose="因公出差借款", amount=Decimal("1500.00"), handler=people[6])
+        advance = sign_expense(actor=None, expense=advance, as_role="handler", name=people[6], on=day)
+        advance = sign_expense(actor=None, expense=advance, as_role="witness", name=people[4], on=day)
+        advance = approve_expense(actor=None, expense=advance, chair=people[0], on=day)
+        pay_expense(actor=None, expense=advance, on=day, method="bank")
 
 
 def _has_records(org) -> bool:

@@ -6,12 +6,13 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 
 from orgs.governance import rules
 from orgs.governance.rules import Check, Period, Status
 from orgs.models import (
     AttendeeKind,
+    CommitteeMember,
     CommitteeRole,
     CommitteeTerm,
     Congress,
@@ -71,7 +72,10 @@ def _checks_for(org_ids, org_list: list[Org], today: dt.date) -> dict[int, dict[
 
     meetings = defaultdict(dict)
     meetings_since: dict[int, dt.date] = {}  # the union's first meeting of either kind
-    for row in (Meeting.objects.filter(org_ids("org"), date__lte=today).values("org_id", "kind")
+    # A meeting or session below its quorum is recorded but does not count as held.
+    # A voided record (entered by mistake) counts for nothing.
+    for row in (Meeting.objects.filter(org_ids("org"), date__lte=today, quorate=True, voided_at__isnull=True)
+                .values("org_id", "kind")
                 .annotate(last=Max("date"), first=Min("date"),
                           **_period_counts("q", quarters), **_period_counts("y", years))):
         meetings[row["org_id"]][row["kind"]] = row
@@ -79,7 +83,8 @@ def _checks_for(org_ids, org_list: list[Org], today: dt.date) -> dict[int, dict[
         meetings_since[row["org_id"]] = row["first"] if first is None else min(first, row["first"])
 
     sessions = {row["congress__org_id"]: row for row in (
-        CongressSession.objects.filter(org_ids("congress__org"), date__lte=today)
+        CongressSession.objects.filter(org_ids("congress__org"), date__lte=today, quorate=True,
+                                       voided_at__isnull=True)
         .values("congress__org_id")
         .annotate(last=Max("date"), first=Min("date"), **_period_counts("y", years)))}
 
@@ -92,6 +97,7 @@ def _checks_for(org_ids, org_list: list[Org], today: dt.date) -> dict[int, dict[
                   lapsed=Count("id", filter=Q(end__lt=today, ended_on__isnull=True)),
                   next_end=Min("end", filter=serving_q)))}
 
+    not_serving = committee_members_not_serving(org_ids, today)
     committees: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # org -> [formed, complete]
     for row in (SpecialCommittee.objects.filter(org_ids("congress__org")).values("congress__org_id", "id")
                 .annotate(size=Count("members"),
@@ -100,25 +106,27 @@ def _checks_for(org_ids, org_list: list[Org], today: dt.date) -> dict[int, dict[
         counts = committees[row["congress__org_id"]]
         counts[0] += 1
         counts[1] += not rules.committee_problems(size=row["size"], chairs=row["chairs"],
-                                                  vice_chairs=row["vices"])
+                                                  vice_chairs=row["vices"],
+                                                  not_serving=not_serving.get(row["id"], 0))
 
     consultations = {row["org_id"]: row for row in (
-        Consultation.objects.filter(org_ids("org"), date__lte=today).values("org_id")
+        Consultation.objects.filter(org_ids("org"), date__lte=today, voided_at__isnull=True).values("org_id")
         .annotate(last=Max("date"), first=Min("date"),
                   **{f"y{index}": Count("id", filter=Q(year=bounds[0].year))
                      for index, bounds in enumerate(years)}))}
 
     contracts = dict(
-        Consultation.objects.filter(org_ids("org"), approved_by__isnull=False,
+        Consultation.objects.filter(org_ids("org"), approved_by__isnull=False, voided_at__isnull=True,
                                     contract_signed_on__lte=today, contract_valid_until__gte=today)
         .values("org_id").annotate(until=Max("contract_valid_until")).values_list("org_id", "until"))
 
-    terms = dict(CommitteeTerm.objects.filter(org_ids("org"), start__lte=today).values("org_id")
+    terms = dict(CommitteeTerm.objects.filter(org_ids("org"), start__lte=today, voided_at__isnull=True)
+                 .values("org_id")
                  .annotate(end=Max("end")).values_list("org_id", "end"))
 
     advances = {row["org_id"]: row for row in (
         Expense.objects.filter(org_ids("org"), kind=ExpenseKind.ADVANCE, paid_on__isnull=False,
-                               settled_on__isnull=True)
+                               settled_on__isnull=True, voided_at__isnull=True)
         .values("org_id").annotate(oldest=Min("paid_on"), n=Count("id")))}
 
     result = {}
@@ -156,10 +164,27 @@ def _checks_for(org_ids, org_list: list[Org], today: dt.date) -> dict[int, dict[
                                              unsettled=advance.get("n", 0), today=today),
         }
         for rule in rules.RULES:
-            if not rules.applies(rule, org.kind):
+            if not rules.applies(rule, org.kind, is_enterprise=org.is_enterprise):
                 checks[rule.code] = Check(rule.code, Status.NOT_APPLICABLE)
         result[org.pk] = checks
     return result
+
+
+def committee_members_not_serving(org_ids, today: dt.date) -> dict[int, int]:
+    """Per special committee: its members held to the delegate rule (第二十条: members are
+    delegates) who are not serving as a delegate of its congress today.  Members the congress
+    took on as non-delegates (``non_delegate``) are not held to it."""
+    serving = Delegate.objects.filter(
+        congress=OuterRef("committee__congress"), name=OuterRef("name"), start__lte=today,
+        end__gte=today).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+    return dict(CommitteeMember.objects.filter(org_ids("committee__congress__org"), non_delegate=False)
+                .filter(~Exists(serving)).order_by().values("committee_id").annotate(n=Count("id"))
+                .values_list("committee_id", "n"))
+
+
+def committee_flags(org: Org, today: dt.date) -> dict[int, int]:
+    """``committee_members_not_serving`` for one union's committees (its governance page)."""
+    return committee_members_not_serving(lambda field: Q(**{field: org}), today)
 
 
 def union_status(org: Org, today: dt.date) -> UnionRow:
@@ -183,8 +208,8 @@ def subtree_rows(root: Org, user, today: dt.date, *, kind: str = "", term: str =
         orgs = orgs.filter(kind=kind)
     if term:
         orgs = orgs.filter(Q(name__icontains=term) | Q(code__icontains=term))
-    org_list = list(orgs.only("id", "code", "name", "kind", "parent_id", "is_active", "lft", "rght",
-                              "tree_id", "level"))
+    org_list = list(orgs.only("id", "code", "name", "kind", "is_enterprise", "parent_id", "is_active",
+                              "lft", "rght", "tree_id", "level"))
 
     def in_subtree(field: str) -> Q:
         return Q(**{f"{field}__tree_id": root.tree_id, f"{field}__lft__gte": root.lft,
@@ -239,18 +264,19 @@ def union_records(org: Org) -> dict:
     congresses = list(Congress.objects.filter(org=org).select_related("org").prefetch_related(
         "delegates", "committees__members",
     ))
-    sessions = list(CongressSession.objects.filter(congress__org=org).select_related("congress")
+    sessions = list(CongressSession.objects.filter(congress__org=org).select_related("congress", "voided_by")
                     .prefetch_related("motions")
                     .annotate(present=Count("attendees", filter=Q(attendees__kind=AttendeeKind.DELEGATE)),
                               non_voting=Count("attendees", filter=~Q(attendees__kind=AttendeeKind.DELEGATE)))
                     .order_by("-date", "-id")[:20])  # Meta.ordering is dropped in GROUP BY queries
     return {
-        "meetings": list(Meeting.objects.filter(org=org)[:40]),
+        "meetings": list(Meeting.objects.filter(org=org).select_related("voided_by")[:40]),
         "congresses": congresses,
         "sessions": sessions,
-        "consultations": list(Consultation.objects.filter(org=org).select_related("approved_by__session")[:10]),
-        "terms": list(CommitteeTerm.objects.filter(org=org)[:10]),
-        "expenses": list(Expense.objects.filter(org=org)[:50]),
+        "consultations": list(Consultation.objects.filter(org=org)
+                              .select_related("approved_by__session", "voided_by")[:10]),
+        "terms": list(CommitteeTerm.objects.filter(org=org).select_related("voided_by")[:10]),
+        "expenses": list(Expense.objects.filter(org=org).select_related("voided_by")[:50]),
         "officers": founding_officers(org),
     }
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from orgs.governance import views
+from orgs.governance import views, void_views
 
 urlpatterns = [
     path("", views.governance_page, name="governance"),
@@ -27,4 +27,5 @@ urlpatterns = [
     path("expenses/new/", views.expense_new, name="governance-expense-new"),
     path("expenses/<int:pk>/", views.expense_step, name="governance-expense"),
     path("expenses/limits/", views.limits_edit, name="governance-limits"),
+    path("<slug:kind>/<int:pk>/void/", void_views.void_record, name="governance-void"),
 ]

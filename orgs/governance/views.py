@@ -4,6 +4,8 @@ Every view finds the org through the scoping gate (404 outside what the user see
 record inside that org (404 otherwise); a write needs Action.RECORD on the org (403).
 """
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,9 +17,30 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from orgs.governance import exports, pdf, selectors, services
+from orgs.governance import exports, pdf, quorum, rules, selectors, voiding
 from orgs.governance import forms as gforms
 from orgs.governance.rules import RULES, RULES_BY_CODE, STATUS_LABELS, Status
+from orgs.governance.services.committees import record_term, set_committee, update_term
+from orgs.governance.services.congresses import (
+    by_elect_delegate,
+    create_congress,
+    elect_delegates,
+    end_mandate,
+    record_motion,
+    record_session,
+)
+from orgs.governance.services.consultations import record_consultation, update_consultation
+from orgs.governance.services.expenses import (
+    approve_expense,
+    limits_for,
+    pay_expense,
+    record_expense,
+    set_expense_limits,
+    settle_advance,
+    sign_expense,
+)
+from orgs.governance.services.meetings import record_meeting, update_meeting
+from orgs.governance.void_views import void_context
 from orgs.models import (
     CommitteeKind,
     CommitteeRole,
@@ -48,10 +71,13 @@ def _recording_org(request, code):
     return org
 
 
-def _form_page(request, org, form, title, *, anchor="", intro="", multipart=False, extra=None):
+def _form_page(request, org, form, title, *, anchor="", intro="", multipart=False, extra=None,
+               record=None):
+    """``record``: the record being edited; its page offers the void form (作废) to who may."""
     return render(request, "orgs/governance/form.html", {
         "org": org, "form": form, "title": title, "intro": intro, "multipart": multipart,
-        "back": _page_url(org, anchor), **(extra or {}),
+        "back": _page_url(org, anchor), "record": record, **void_context(request.user, record),
+        **(extra or {}),
     })
 
 
@@ -81,8 +107,12 @@ def governance_page(request, code):
         "missed": selectors.missed_meetings(status),
         "may_record": can(request.user, Action.RECORD, org),
         "committee_kinds": CommitteeKind.choices,
-        "limits": services.limits_for(org),
-        "is_enterprise": org.kind == OrgKind.BASE,
+        "limits": limits_for(org),
+        "is_enterprise": rules.must_consult(org.kind, org.is_enterprise),
+        "committee_not_serving": selectors.committee_flags(org, today),
+        # The void links: an admin of the subtree at any time, the union's staff within the window.
+        "may_void_any": can(request.user, Action.VOID, org),
+        "void_since": timezone.now() - dt.timedelta(days=voiding.void_days()),
     })
 
 
@@ -174,17 +204,18 @@ def meeting_edit(request, code, pk=None):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("minutes_file")
         if meeting is None:
-            saved = _apply(request, form, lambda: services.record_meeting(
+            saved = _apply(request, form, lambda: record_meeting(
                 actor=request.user, org=org, minutes=upload, **form.changes()))
         else:
-            saved = _apply(request, form, lambda: services.update_meeting(
+            saved = _apply(request, form, lambda: update_meeting(
                 actor=request.user, meeting=meeting, minutes=upload,
                 expected_version=form.cleaned_data.get("loaded_version"), **form.changes()))
         if saved:
             messages.success(request, _("Meeting saved."))
             return redirect(_page_url(org, "meetings"))
     title = _("Edit meeting") if meeting else _("Record a meeting")
-    return _form_page(request, org, form, title, anchor="meetings", multipart=True)
+    return _form_page(request, org, form, title, anchor="meetings", multipart=True, record=meeting,
+                      extra={"flag": quorum.meeting_flag(meeting) if meeting else ""})
 
 
 @login_required
@@ -193,8 +224,8 @@ def congress_new(request, code):
     org = _recording_org(request, code)
     form = gforms.CongressForm(request.POST or None, org=org)
     if request.method == "POST" and form.is_valid():
-        saved = _apply(request, form, lambda: services.create_congress(actor=request.user, org=org,
-                                                                   **form.cleaned_data))
+        saved = _apply(request, form, lambda: create_congress(actor=request.user, org=org,
+                                                          **form.cleaned_data))
         if saved:
             messages.success(request, _("Congress recorded."))
             return redirect(_page_url(org, "congress"))
@@ -212,9 +243,9 @@ def delegates_elect(request, code, pk):
     congress = _congress(org, pk)
     form = gforms.ElectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        saved = _apply(request, form, lambda: services.elect_delegates(
+        saved = _apply(request, form, lambda: elect_delegates(
                 actor=request.user, congress=congress, delegates=form.cleaned_data["delegates"],
-                start=form.cleaned_data["start"]))
+                start=form.cleaned_data["start"], end=form.cleaned_data.get("end")))
         if saved:
             messages.success(request, _("Delegates recorded."))
             return redirect(_page_url(org, "congress"))
@@ -230,7 +261,7 @@ def delegate_by_election(request, code, pk):
     form = gforms.ByElectionForm(request.POST or None, congress=congress)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        saved = _apply(request, form, lambda: services.by_elect_delegate(
+        saved = _apply(request, form, lambda: by_elect_delegate(
                 actor=request.user, congress=congress, name=data["name"], unit=data["unit"],
                 start=data["start"], replaces=data["replaces"]))
         if saved:
@@ -247,7 +278,7 @@ def delegate_end(request, code, pk):
     form = gforms.EndMandateForm(request.POST or None, initial={"loaded_version": delegate.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        saved = _apply(request, form, lambda: services.end_mandate(
+        saved = _apply(request, form, lambda: end_mandate(
                 actor=request.user, delegate=delegate, ended_on=data["ended_on"], reason=data["reason"],
                 expected_version=data["loaded_version"]))
         if saved:
@@ -265,7 +296,7 @@ def session_new(request, code, pk):
     form = gforms.SessionForm(request.POST or None, congress=congress)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        session = _apply(request, form, lambda: services.record_session(
+        session = _apply(request, form, lambda: record_session(
             actor=request.user, congress=congress, title=data["title"], date=data["date"],
             agenda=data["agenda"], present=list(data["present"]),
             non_voting=gforms.names(data["non_voting"]), invited=gforms.names(data["invited"])))
@@ -285,7 +316,7 @@ def motion_new(request, code, pk):
     form = gforms.MotionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        motion = _apply(request, form, lambda: services.record_motion(
+        motion = _apply(request, form, lambda: record_motion(
             actor=request.user, session=session, title=data["title"], text=data["text"],
             proposed_by=data["proposed_by"], votes_for=data["votes_for"],
             votes_against=data["votes_against"], abstentions=data["abstentions"],
@@ -300,7 +331,8 @@ def motion_new(request, code, pk):
                               "A resolution passes with more than %(half)s votes for.")
                       % {"title": session.title, "date": session.date.isoformat(),
                          "total": session.delegates_total, "present": present,
-                         "half": f"{session.delegates_total / 2:g}"})
+                         "half": f"{session.delegates_total / 2:g}"},
+                      extra={"flag": quorum.session_flag(session)})
 
 
 @login_required
@@ -318,12 +350,14 @@ def committee_set(request, code, pk, kind):
             "chair": next((m.name for m in members if m.role == CommitteeRole.CHAIR), ""),
             "vice_chair": next((m.name for m in members if m.role == CommitteeRole.VICE_CHAIR), ""),
             "members": "\n".join(m.name for m in members if m.role == CommitteeRole.MEMBER),
+            "non_delegates": "\n".join(m.name for m in members if m.non_delegate),
             "loaded_version": committee.version,
         }
     form = gforms.CommitteeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        saved = _apply(request, form, lambda: services.set_committee(
+        saved = _apply(request, form, lambda: set_committee(
                 actor=request.user, congress=congress, kind=kind, members=form.member_list(),
+                non_delegates=form.non_delegate_names(),
                 expected_version=form.cleaned_data.get("loaded_version")))
         if saved:
             messages.success(request, _("Committee saved."))
@@ -339,16 +373,17 @@ def consultation_edit(request, code, pk=None):
     form = gforms.ConsultationForm(request.POST or None, instance=consultation, org=org)
     if request.method == "POST" and form.is_valid():
         if consultation is None:
-            saved = _apply(request, form, lambda: services.record_consultation(
+            saved = _apply(request, form, lambda: record_consultation(
                 actor=request.user, org=org, **form.changes()))
         else:
-            saved = _apply(request, form, lambda: services.update_consultation(
+            saved = _apply(request, form, lambda: update_consultation(
                 actor=request.user, consultation=consultation,
                 expected_version=form.cleaned_data.get("loaded_version"), **form.changes()))
         if saved:
             messages.success(request, _("Consultation saved."))
             return redirect(_page_url(org, "consultation"))
     return _form_page(request, org, form, _("Collective consultation"), anchor="consultation",
+                      record=consultation,
                       intro=_("3 to 5 representatives a side, one a line, the chief representative "
                               "first; the union's chief representative is its chair."))
 
@@ -361,16 +396,16 @@ def term_edit(request, code, pk=None):
     form = gforms.TermForm(request.POST or None, instance=term)
     if request.method == "POST" and form.is_valid():
         if term is None:
-            saved = _apply(request, form, lambda: services.record_term(
+            saved = _apply(request, form, lambda: record_term(
                 actor=request.user, org=org, **form.changes()))
         else:
-            saved = _apply(request, form, lambda: services.update_term(
+            saved = _apply(request, form, lambda: update_term(
                 actor=request.user, term=term, expected_version=form.cleaned_data.get("loaded_version"),
                 **form.changes()))
         if saved:
             messages.success(request, _("Committee term saved."))
             return redirect(_page_url(org, "terms"))
-    return _form_page(request, org, form, _("Committee term (election)"), anchor="terms")
+    return _form_page(request, org, form, _("Committee term (election)"), anchor="terms", record=term)
 
 
 @login_required
@@ -379,8 +414,8 @@ def expense_new(request, code):
     org = _recording_org(request, code)
     form = gforms.ExpenseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        saved = _apply(request, form, lambda: services.record_expense(actor=request.user, org=org,
-                                                                  **form.cleaned_data))
+        saved = _apply(request, form, lambda: record_expense(actor=request.user, org=org,
+                                                         **form.cleaned_data))
         if saved:
             messages.success(request, _("Expense recorded."))
             return redirect(_page_url(org, "expenses"))
@@ -398,17 +433,18 @@ def expense_step(request, code, pk):
         common = {"actor": request.user, "expense": expense, "expected_version": data["loaded_version"]}
         step = data["step"]
         calls = {
-            "handler": lambda: services.sign_expense(as_role="handler", name=data["name"], on=data["on"], **common),
-            "witness": lambda: services.sign_expense(as_role="witness", name=data["name"], on=data["on"], **common),
-            "approve": lambda: services.approve_expense(chair=data["name"], on=data["on"], **common),
-            "pay": lambda: services.pay_expense(on=data["on"], method=data["method"], **common),
-            "settle": lambda: services.settle_advance(on=data["on"], **common),
+            "handler": lambda: sign_expense(as_role="handler", name=data["name"], on=data["on"], **common),
+            "witness": lambda: sign_expense(as_role="witness", name=data["name"], on=data["on"], **common),
+            "approve": lambda: approve_expense(chair=data["name"], on=data["on"], **common),
+            "pay": lambda: pay_expense(on=data["on"], method=data["method"], **common),
+            "settle": lambda: settle_advance(on=data["on"], **common),
         }
         saved = _apply(request, form, calls[step])
         if saved:
             messages.success(request, _("Expense updated."))
             return redirect(_page_url(org, "expenses"))
     return _form_page(request, org, form, str(expense), anchor="expenses", extra={"expense": expense},
+                      record=expense,
                       intro=_("一支笔: the handler and a witness sign, the chair approves, and only "
                               "then is it paid; a cash advance is settled within the month."))
 
@@ -417,12 +453,12 @@ def expense_step(request, code, pk):
 @require_http_methods(["GET", "POST"])
 def limits_edit(request, code):
     org = _recording_org(request, code)
-    limits = services.limits_for(org)
+    limits = limits_for(org)
     form = gforms.LimitsForm(request.POST or None, instance=limits)
     if not limits.pk and not form.is_bound:
         form.fields["loaded_version"].initial = limits.version
     if request.method == "POST" and form.is_valid():
-        saved = _apply(request, form, lambda: services.set_expense_limits(
+        saved = _apply(request, form, lambda: set_expense_limits(
                 actor=request.user, org=org, expected_version=form.cleaned_data.get("loaded_version"),
                 **form.changes()))
         if saved:

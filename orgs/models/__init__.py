@@ -1,5 +1,6 @@
 """The orgs app's models: the union tree and grants (tree.py); governance records live beside."""
 
+from orgs.models.federation import FederationRules  # noqa: E402, F401  (quorum thresholds)
 from orgs.models.governance import (  # noqa: E402, F401  (governance records of seed 004)
     AttendeeKind,
     CommitteeKind,

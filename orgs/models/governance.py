@@ -1,7 +1,7 @@
 """Governance records of seed 004 (XX街道工会工作委员会 rules): meetings, congresses with their
 delegates, sessions, motions and special committees, collective consultation, committee terms
 (换届) and expense approval (一支笔).  The rules they are checked against are pure functions in
-orgs/governance/rules.py; every write goes through orgs/governance/services.py.
+orgs/governance/rules.py; every write goes through orgs/governance/services/.
 
 Each record a user edits carries ``version`` (optimistic locking: a save based on an older
 version is refused, not merged).
@@ -12,6 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models.tree import Org
+from orgs.models.voiding import Voidable
+from unionportal import text_limits
 
 
 class Versioned(models.Model):
@@ -41,7 +43,7 @@ def minutes_upload_to(meeting, filename: str) -> str:
     return f"governance/minutes/{meeting.org_id}/{uuid.uuid4().hex}{suffix}"
 
 
-class Meeting(Versioned):
+class Meeting(Voidable, Versioned):
     """A full- or standing-committee meeting (会议制度)."""
 
     org = models.ForeignKey(Org, verbose_name=_("organisation"), on_delete=models.PROTECT,
@@ -49,10 +51,20 @@ class Meeting(Versioned):
     kind = models.CharField(_("meeting"), max_length=20, choices=MeetingKind.choices)
     date = models.DateField(_("date"))
     chaired_by = models.CharField(_("chaired by"), max_length=50, blank=True)
-    attendees = models.TextField(_("attendees"), help_text=_("One name a line."))
-    absentees = models.TextField(_("absent"), blank=True, help_text=_("One name a line, with the reason."))
-    agenda = models.TextField(_("agenda"))
-    decisions = models.TextField(_("decisions"), blank=True)
+    attendees = models.TextField(_("attendees"), max_length=text_limits.NAME_LIST, help_text=_("One name a line."))
+    absentees = models.TextField(_("absent"), blank=True, max_length=text_limits.NAME_LIST,
+                                  help_text=_("One name a line, with the reason."))
+    agenda = models.TextField(_("agenda"), max_length=text_limits.RECORD_TEXT)
+    decisions = models.TextField(_("decisions"), blank=True, max_length=text_limits.RECORD_TEXT)
+    # 委员总数: the base of the attendance rule; by default the attendees and the absent together.
+    members_total = models.PositiveIntegerField(
+        _("committee members"), null=True, blank=True,
+        help_text=_("How many members the committee has. Leave empty to count the attendees and "
+                    "the absent together."))
+    # Frozen when recorded: the attendance the federation's rule required, and whether it was met.
+    # A meeting below it is kept but flagged, and does not count as held.
+    quorum_needed = models.PositiveIntegerField(_("members needed"), default=0, editable=False)
+    quorate = models.BooleanField(_("quorate"), default=True, editable=False)
     # Stored under MEDIA_ROOT (outside the web root), served only through the scoping gate.
     minutes = models.FileField(_("minutes"), upload_to=minutes_upload_to, blank=True, max_length=200)
     minutes_name = models.CharField(_("minutes file name"), max_length=200, blank=True)
@@ -68,6 +80,15 @@ class Meeting(Versioned):
 
     def attendee_list(self) -> list[str]:
         return [line.strip() for line in self.attendees.splitlines() if line.strip()]
+
+    def absentee_list(self) -> list[str]:
+        return [line.strip() for line in self.absentees.splitlines() if line.strip()]
+
+    def members_counted(self) -> int:
+        """The base of the attendance rule: the members given, else attendees and absent."""
+        if self.members_total:
+            return self.members_total
+        return len(self.attendee_list()) + len(self.absentee_list())
 
 
 class CongressKind(models.TextChoices):
@@ -131,16 +152,20 @@ class Delegate(Versioned):
         return f"{self.name} ({self.start:%Y-%m-%d}–{self.end:%Y-%m-%d})"
 
 
-class CongressSession(Versioned):
+class CongressSession(Voidable, Versioned):
     """One session (会议) of a congress; at least one a year."""
 
     congress = models.ForeignKey(Congress, verbose_name=_("congress"), on_delete=models.PROTECT,
                                  related_name="sessions")
     title = models.CharField(_("title"), max_length=100)
     date = models.DateField(_("date"))
-    agenda = models.TextField(_("agenda"), blank=True)
+    agenda = models.TextField(_("agenda"), blank=True, max_length=text_limits.RECORD_TEXT)
     # Frozen when recorded: the delegates serving on the day (代表总数), the base of every rule.
     delegates_total = models.PositiveIntegerField(_("delegates serving"), default=0)
+    # Frozen when recorded (企业民主管理规定): below the quorum the session is kept but flagged, it
+    # does not count as held, and no motion passes.
+    quorum_needed = models.PositiveIntegerField(_("delegates needed"), default=0, editable=False)
+    quorate = models.BooleanField(_("quorate"), default=True, editable=False)
 
     class Meta:
         verbose_name = _("congress session")
@@ -187,7 +212,7 @@ class Motion(Versioned):
     number = models.PositiveIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=200)
     proposed_by = models.CharField(_("proposed by"), max_length=100, blank=True)
-    text = models.TextField(_("resolution text"), blank=True)
+    text = models.TextField(_("resolution text"), blank=True, max_length=text_limits.RECORD_TEXT)
     votes_for = models.PositiveIntegerField(_("votes for"))
     votes_against = models.PositiveIntegerField(_("votes against"), default=0)
     abstentions = models.PositiveIntegerField(_("abstentions"), default=0)
@@ -242,6 +267,9 @@ class CommitteeMember(models.Model):
     name = models.CharField(_("name"), max_length=50)
     role = models.CharField(_("role"), max_length=20, choices=CommitteeRole.choices,
                             default=CommitteeRole.MEMBER)
+    # 第二十条: members are delegates, but the congress may also take on workers who are not
+    # (聘请非代表职工; 第十三条: 列席/特邀 too); the delegate checks do not apply to them.
+    non_delegate = models.BooleanField(_("not a delegate"), default=False)
 
     class Meta:
         verbose_name = _("committee member")
@@ -252,7 +280,7 @@ class CommitteeMember(models.Model):
         return self.name
 
 
-class Consultation(Versioned):
+class Consultation(Voidable, Versioned):
     """A yearly round of collective consultation (平等协商) of an enterprise union."""
 
     org = models.ForeignKey(Org, verbose_name=_("organisation"), on_delete=models.PROTECT,
@@ -278,7 +306,9 @@ class Consultation(Versioned):
         verbose_name = _("collective consultation")
         verbose_name_plural = _("collective consultations")
         ordering = ["org", "-year"]
-        constraints = [models.UniqueConstraint(fields=["org", "year"], name="consultation_unique_year")]
+        # A voided round does not block recording the year again.
+        constraints = [models.UniqueConstraint(fields=["org", "year"], condition=models.Q(voided_at__isnull=True),
+                                               name="consultation_unique_year")]
 
     def __str__(self):
         return f"{self.org} {self.year}"
@@ -294,7 +324,7 @@ class Consultation(Versioned):
         return self.names(self.employer_representatives)
 
 
-class CommitteeTerm(Versioned):
+class CommitteeTerm(Voidable, Versioned):
     """One term (届) of an org's union committee with its chair and vice-chairs (换届)."""
 
     org = models.ForeignKey(Org, verbose_name=_("organisation"), on_delete=models.PROTECT,
@@ -352,7 +382,7 @@ class PaymentMethod(models.TextChoices):
     BANK = "bank", _("bank transfer")
 
 
-class Expense(Versioned):
+class Expense(Voidable, Versioned):
     """An expense claim or cash advance through 一支笔: handler and witness sign, the chair
     approves, then it is paid; an advance is settled within the month it was paid."""
 

@@ -106,6 +106,12 @@ class Org(TreeNode):
     address = models.CharField(_("address"), max_length=200, blank=True)
     # An inactive org (a dissolved enterprise) keeps its records and stays in the tree.
     is_active = models.BooleanField(_("active"), default=True)
+    # 企业工会: a base union of an enterprise, which consults collectively (集体协商) each year;
+    # a government-office (机关) or public-institution union does not.
+    is_enterprise = models.BooleanField(
+        _("enterprise union"), default=True,
+        help_text=_("A base union of an enterprise: it holds collective consultation (集体协商) "
+                    "each year. Clear it for a government-office (机关) union."))
     # Demo data (示例) created by `seed --demo`, never by the source documents.
     is_demo = models.BooleanField(_("demo"), default=False)
     # Optimistic-locking counter: a save based on an older version is refused, not merged.

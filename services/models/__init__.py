@@ -15,5 +15,6 @@ from services.models.cases import (  # noqa: F401
     StepData,
     StepOutcome,
 )
+from services.models.documents import PaperDocument  # noqa: F401
 from services.models.funds import FundRecord, MutualAidRound, RoundStatus  # noqa: F401
 from services.models.workers import BudgetRate, ModelWorker, WorkerLevel  # noqa: F401

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from unionportal import text_limits
+
 
 class ServiceKind(models.TextChoices):
     """What completing a case does besides closing it."""
@@ -51,13 +53,24 @@ class StepData(models.TextChoices):
 class ServiceType(models.Model):
     """A service a union applies for (办事事项): an ordered list of steps.
 
-    ``org`` owns the type (usually a federation); unions in its subtree may apply.  A duty item
+    A type belongs to one ``federation`` (所属总工会: the top of a tree), whose catalogue it
+    carries out, with steps worded for that federation's tree.  ``org`` owns it inside that
+    tree (usually the federation itself); unions below ``org`` in the same federation may apply,
+    and so may the unions of the federations it is explicitly ``shared_with``.  A duty item
     whose 运行流程 this type carries out is found through (``duty_org``, ``duty_number``).
     """
 
     org = models.ForeignKey(
         "orgs.Org", verbose_name=_("owner"), on_delete=models.PROTECT, related_name="service_types"
     )
+    federation = models.ForeignKey(
+        "orgs.Org", verbose_name=_("federation"), on_delete=models.PROTECT, related_name="+",
+        limit_choices_to={"parent__isnull": True},
+        help_text=_("The federation whose unions apply for it, and whose catalogue it follows."))
+    shared_with = models.ManyToManyField(
+        "orgs.Org", verbose_name=_("shared with"), blank=True, related_name="+",
+        limit_choices_to={"parent__isnull": True},
+        help_text=_("Other federations whose unions may apply for it too, with these steps."))
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=ServiceKind.choices,
@@ -86,6 +99,18 @@ class ServiceType(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.federation_id is None and self.org_id is not None:
+            # By default a type belongs to the federation of its owner's tree.
+            self.federation = self.org if self.org.parent_id is None else self.org.get_root()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.org_id and self.federation_id and self.org.tree_id != self.federation.tree_id:
+            raise ValidationError({"org": _("The owner must be a union of the type's federation.")})
 
 
 class ServiceStep(models.Model):
@@ -141,7 +166,7 @@ class Case(models.Model):
                                   on_delete=models.PROTECT, related_name="service_cases")
     title = models.CharField(_("subject"), max_length=200)
     member_name = models.CharField(_("member"), max_length=50, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=text_limits.RECORD_TEXT)
     status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices,
                               default=CaseStatus.IN_PROGRESS)
     current_step = models.ForeignKey(ServiceStep, verbose_name=_("current step"), null=True,
@@ -164,7 +189,7 @@ class Case(models.Model):
     details = models.JSONField(_("details"), default=dict, blank=True)
     aid_granted = models.PositiveIntegerField(_("aid granted (yuan)"), null=True, blank=True)
     aid_paid = models.PositiveIntegerField(_("aid paid (yuan)"), null=True, blank=True)
-    outcome = models.TextField(_("result"), blank=True)
+    outcome = models.TextField(_("result"), blank=True, max_length=text_limits.NOTE)
     new_org = models.ForeignKey("orgs.Org", verbose_name=_("union founded"), null=True,
                                 blank=True, on_delete=models.SET_NULL, related_name="+")
     model_worker = models.ForeignKey("services.ModelWorker", verbose_name=_("model worker"),
@@ -221,7 +246,7 @@ class CaseAction(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True,
                               blank=True, on_delete=models.SET_NULL, related_name="+")
     actor_name = models.CharField(_("by"), max_length=150)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=text_limits.NOTE)
     data = models.JSONField(_("recorded"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"))
 
@@ -248,6 +273,8 @@ class CaseAttachment(models.Model):
                                on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     name = models.CharField(_("file name"), max_length=200)
+    # The required document (所需材料) of the step this file provides; blank for other files.
+    document = models.CharField(_("required document"), max_length=100, blank=True)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField(_("size"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,

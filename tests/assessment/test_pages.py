@@ -159,7 +159,7 @@ def test_exchange_file_round_trip_and_row_errors(world, users):
     assert rows[0] == ("序号", "考核指标", "考核内容", "分值", "自评等级", "资料齐全", "自评说明", "自评分",
                        "审核等级", "审核资料齐全", "审核意见", "考核得分")
     assert [r[0] for r in rows[1:]] == ["1.1", "1.2", "1.3", "2", "3", "4", "合计"]
-    assert rows[-1][3] == "100"
+    assert rows[-1][3] == 100  # a number cell, so SUM works
     sheet_ws = workbook.active
     for row in range(2, 8):
         sheet_ws.cell(row=row, column=5, value="全面完成")

@@ -72,7 +72,7 @@ def test_points_warnings_name_exactly_the_disagreeing_indicators():
     by_label = {s.assessee_label: s for s in parse_zhuzhou_assessment()}
     found = {label: [spec.name for spec, _points in services.points_warnings(indicator_specs(sheet))]
              for label, sheet in by_label.items()}
-    assert found["株洲市国资委系统工会"] == ["组织建设", "民主管理", "素质提升", "“双联” 维权帮扶"]
+    assert found["株洲市国资委系统工会"] == ["组织建设", "民主管理", "素质提升", "“双联”维权帮扶"]
     assert found["市卫生系统工会"] == ["“双联”维权帮扶"]
     assert found["株洲市广播电视台系统工会"] == ["“双联”维权帮扶"]
     assert sum(bool(names) for names in found.values()) == 3

@@ -33,7 +33,7 @@ def test_export_then_import_round_trips(seeded, tmp_path):
         before = {v.catalogue.org_id: services.version_data(v) for v in CatalogueVersion.objects.filter(status="published")}
         code_, out, err = run("import_duties", str(path))
         assert code_ == 0, err
-        assert "（新增 0，删除 0，修改 0）" in out
+        assert "未变更（与已发布的第" in out  # the same content: no new version
         after = {v.catalogue.org_id: services.version_data(v) for v in CatalogueVersion.objects.filter(status="published")}
         assert after == before
 
@@ -131,3 +131,21 @@ def test_import_a_thousand_items(db, tmp_path):
     path = write(tmp_path / "big.xlsx", rows)
     assert run("import_duties", str(path))[0] == 0
     assert DutyItem.objects.filter(version__catalogue__org__code="big").count() == 1000
+
+
+@pytest.mark.parametrize("outside, unknown", [("kit-b-1", "kit-none"), ("乙一基层工会", "无此基层工会")])
+def test_an_org_of_another_tree_reads_like_one_that_does_not_exist(db, outside, unknown):
+    import io
+
+    from duties.exchange import import_duties
+    from tests.kit import scope_tree, user_with_role
+
+    admin = user_with_role(scope_tree(), "admin")
+
+    def errors(reference):
+        text = f"单位编码,序号,名称\n{reference},1,职责\n"
+        result = import_duties(io.BytesIO(text.encode()), "csv", actor=admin, dry_run=True)
+        return [str(problem).replace(reference, "<ref>") for problem in result.report.errors]
+
+    assert errors(outside) and errors(outside) == errors(unknown)
+    assert errors("kit-a-1") == []

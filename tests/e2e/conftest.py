@@ -2,6 +2,10 @@
 
 Every journey test takes ``page`` (a fresh browser context) and ``live_server``; ``sign_in``
 logs a user in through the real form.  A missing chromium fails the run: CI must not skip.
+
+Every page a journey visits is audited by axe-core (npm, installed into ``tests/e2e/node_modules``
+by ``make test``): a test fails on any violation of impact serious or critical, naming the rule,
+the page and the element (issue 10).
 """
 
 import os
@@ -9,6 +13,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.accessibility import AccessibilityAudit
+
+# A busy 2-core CI machine: give `expect(...)` the same 15 s as the page's own actions.
+expect.set_options(timeout=15_000)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # around it are synchronous and safe.
@@ -47,6 +57,7 @@ def browser():
 @pytest.fixture
 def page(browser, request):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    request.node.stash[AUDIT] = AccessibilityAudit(context)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -54,6 +65,22 @@ def page(browser, request):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+AUDIT = pytest.StashKey[AccessibilityAudit]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A journey that passed still fails if a page it visited has a serious accessibility violation."""
+    result = yield
+    audit = item.stash.get(AUDIT, None)
+    if audit is not None:
+        problems = audit.finish()
+        if problems:
+            pytest.fail("axe-core found serious or critical accessibility violations:\n" + "\n".join(problems),
+                        pytrace=False)
+    return result
 
 
 @pytest.hookimpl(hookwrapper=True)

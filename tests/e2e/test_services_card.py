@@ -2,6 +2,7 @@
 the federation completes it, and the staff see it done."""
 
 import re
+from datetime import date
 
 from playwright.sync_api import expect
 
@@ -30,6 +31,13 @@ def test_service_card_travels_up_the_tree_and_comes_back_done(demo_data, live_se
     page.fill("#id_title", TITLE)
     page.fill("#id_member_name", "张建国")
     page.fill("#id_description", "新入职职工 12 人办卡。")
+    # 办卡材料 is a required document: without it (or a paper delivery) the submission is refused.
+    page.get_by_role("button", name="提交申请").click()
+    expect(page.locator(".errorlist")).to_contain_text("缺少：办卡材料")
+    expect(page.locator("#id_title")).to_have_value(TITLE)
+    page.check("#id_paper_0")
+    page.fill("#id_paper_by_0", "张建国")
+    page.fill("#id_paper_on_0", date.today().isoformat())
     page.get_by_role("button", name="提交申请").click()
     expect(page.locator(".messages")).to_contain_text("已提交")
     expect(page.locator("#case-status")).to_have_text("办理中")

@@ -34,5 +34,6 @@ def test_admin_searches_the_tree_and_switches_to_english(demo_data, live_server,
     page.fill("#q", "卫生")
     page.get_by_role("button", name="搜索").click()
     expect(page.locator("table")).to_contain_text("株洲市卫生系统工会")
+    page.wait_for_load_state()  # the menu's script (deferred) is attached by then
     page.select_option("#language", "en")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()

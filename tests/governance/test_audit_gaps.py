@@ -11,7 +11,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from orgs.governance import selectors, services
+from orgs.governance import selectors
+from orgs.governance.services.committees import record_term
+from orgs.governance.services.congresses import delegates_serving, record_motion, record_session
+from orgs.governance.services.consultations import record_consultation
 from orgs.models import ExpenseLimits, OrgKind
 from tests.factories import OrgFactory
 from tests.governance.helpers import TODAY, congress_with, session_with
@@ -29,14 +32,14 @@ def _contract(org, *, today, signed_days_ago=30, valid_days=700, approved=True):
     """A consultation of ``org`` with a contract signed ``signed_days_ago`` days before
     ``today`` and valid ``valid_days`` after signing (approved by a congress resolution)."""
     signed = today - dt.timedelta(days=signed_days_ago)
-    services.record_term(actor=None, org=org, start=signed - dt.timedelta(days=400),
-                         end=signed + dt.timedelta(days=1400), chair="张主席")
+    record_term(actor=None, org=org, start=signed - dt.timedelta(days=400),
+                end=signed + dt.timedelta(days=1400), chair="张主席")
     motion = None
     if approved:
         congress = congress_with(org, 5, start=signed - dt.timedelta(days=60))
         session = session_with(congress, date=signed - dt.timedelta(days=5))
-        motion = services.record_motion(actor=None, session=session, title="集体合同草案", votes_for=4)
-    return services.record_consultation(
+        motion = record_motion(actor=None, session=session, title="集体合同草案", votes_for=4)
+    return record_consultation(
         actor=None, org=org, year=signed.year, date=signed - dt.timedelta(days=10), employer="某公司",
         union_representatives="张主席\n李四\n王五", employer_representatives="甲\n乙\n丙",
         approved_by=motion, contract_signed_on=signed if approved else None,
@@ -116,23 +119,23 @@ def test_congress_sessions_and_motions_are_audited_with_the_actor():
     staff = user_with_role(tree, "staff")
     today = timezone.localdate()
     congress = congress_with(tree.a1, 10, start=today - dt.timedelta(days=30))
-    serving = list(services.delegates_serving(congress, today))
-    session = services.record_session(actor=staff, congress=congress, title="第一次会议", date=today,
-                                      present=serving[:8], non_voting=["列席甲"], invited=["特邀甲"])
+    serving = list(delegates_serving(congress, today))
+    session = record_session(actor=staff, congress=congress, title="第一次会议", date=today,
+                             present=serving[:8], non_voting=["列席甲"], invited=["特邀甲"])
     entry = AuditEntry.objects.get(action="governance.session.create", object_id=str(session.pk))
     assert (entry.actor, entry.org) == (staff, tree.a1)
     assert entry.after["present"] == 8
     assert entry.after["non_voting"] == ["列席甲"] and entry.after["invited"] == ["特邀甲"]
 
-    motion = services.record_motion(actor=staff, session=session, title="关于集体合同的决议",
-                                    votes_for=6, votes_against=2)
+    motion = record_motion(actor=staff, session=session, title="关于集体合同的决议",
+                           votes_for=6, votes_against=2)
     entry = AuditEntry.objects.get(action="governance.motion.create", object_id=str(motion.pk))
     assert (entry.actor, entry.org) == (staff, tree.a1)
     assert entry.after["votes_for"] == 6 and entry.after["outcome"] == "passed"
-    failed = services.record_motion(actor=staff, session=session, title="第二项议案", votes_for=5)
+    failed = record_motion(actor=staff, session=session, title="第二项议案", votes_for=5)
     assert AuditEntry.objects.get(action="governance.motion.create",
                                   object_id=str(failed.pk)).after["outcome"] == "failed"
     # A refused motion writes no audit entry.
     with pytest.raises(ValidationError):  # more votes than delegates present
-        services.record_motion(actor=staff, session=session, title="多票", votes_for=9)
+        record_motion(actor=staff, session=session, title="多票", votes_for=9)
     assert AuditEntry.objects.filter(action="governance.motion.create").count() == 2

@@ -6,7 +6,24 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from orgs.governance import selectors, services
+from orgs.governance import selectors
+from orgs.governance.services.committees import record_term, set_committee
+from orgs.governance.services.congresses import (
+    by_elect_delegate,
+    elect_delegates,
+    end_mandate,
+    record_motion,
+)
+from orgs.governance.services.consultations import record_consultation, update_consultation
+from orgs.governance.services.expenses import (
+    approve_expense,
+    pay_expense,
+    record_expense,
+    set_expense_limits,
+    settle_advance,
+    sign_expense,
+)
+from orgs.governance.services.meetings import record_meeting, update_meeting
 from orgs.models import (
     CommitteeKind,
     CommitteeRole,
@@ -34,21 +51,21 @@ def test_exactly_half_of_all_delegates_fails_and_passed_is_refused(org):
     congress = congress_with(org, 20)
     session = session_with(congress, present=20)
     with pytest.raises(ValidationError) as error:
-        services.record_motion(actor=None, session=session, title="议案", votes_for=10,
-                               declared=MotionOutcome.PASSED)
+        record_motion(actor=None, session=session, title="议案", votes_for=10,
+                      declared=MotionOutcome.PASSED)
     assert error.value.code == "not_passed"
-    failed = services.record_motion(actor=None, session=session, title="议案", votes_for=10)
+    failed = record_motion(actor=None, session=session, title="议案", votes_for=10)
     assert failed.outcome == MotionOutcome.FAILED
-    passed = services.record_motion(actor=None, session=session, title="议案二", votes_for=11,
-                                    declared=MotionOutcome.PASSED)
+    passed = record_motion(actor=None, session=session, title="议案二", votes_for=11,
+                           declared=MotionOutcome.PASSED)
     assert passed.outcome == MotionOutcome.PASSED and passed.number == 2
 
 
 def test_majority_of_those_present_is_not_enough(org):
     congress = congress_with(org, 30)
     session = session_with(congress, present=16)
-    motion = services.record_motion(actor=None, session=session, title="议案", votes_for=15,
-                                    votes_against=1)
+    motion = record_motion(actor=None, session=session, title="议案", votes_for=15,
+                           votes_against=1)
     assert motion.outcome == MotionOutcome.FAILED  # 15 of 16 present, but not > 15 of 30
 
 
@@ -56,7 +73,7 @@ def test_more_votes_than_delegates_present_is_refused(org):
     congress = congress_with(org, 10)
     session = session_with(congress, present=6)
     with pytest.raises(ValidationError):
-        services.record_motion(actor=None, session=session, title="议案", votes_for=6, votes_against=1)
+        record_motion(actor=None, session=session, title="议案", votes_for=6, votes_against=1)
 
 
 def test_one_fifth_non_voting_passes_one_more_fails(org):
@@ -77,17 +94,17 @@ def test_a_session_counts_only_delegates_serving_on_its_date(org):
 
 def test_re_election_by_election_and_end_of_mandate(org):
     congress = congress_with(org, 3, start=dt.date(2024, 1, 1))
-    services.elect_delegates(actor=None, congress=congress, start=dt.date(2026, 1, 1),
-                             delegates=[("代表000", ""), ("新代表", "")])
+    elect_delegates(actor=None, congress=congress, start=dt.date(2026, 1, 1),
+                    delegates=[("代表000", ""), ("新代表", "")])
     old = Delegate.objects.get(congress=congress, name="代表000", start=dt.date(2024, 1, 1))
     assert old.end_reason == MandateEnd.RE_ELECTED
     renewed = Delegate.objects.get(congress=congress, name="代表000", start=dt.date(2026, 1, 1))
     assert renewed.basis == "re-election" and renewed.end == dt.date(2027, 12, 31)
     leaving = Delegate.objects.get(congress=congress, name="代表001")
-    leaving = services.end_mandate(actor=None, delegate=leaving, ended_on=dt.date(2025, 6, 1),
-                                   reason=MandateEnd.RETIRED, expected_version=leaving.version)
-    successor = services.by_elect_delegate(actor=None, congress=congress, name="补选代表", unit="",
-                                           start=dt.date(2025, 7, 1), replaces=leaving)
+    leaving = end_mandate(actor=None, delegate=leaving, ended_on=dt.date(2025, 6, 1),
+                          reason=MandateEnd.RETIRED, expected_version=leaving.version)
+    successor = by_elect_delegate(actor=None, congress=congress, name="补选代表", unit="",
+                                  start=dt.date(2025, 7, 1), replaces=leaving)
     assert successor.end == leaving.end  # serves the rest of the mandate
     # 代表002's mandate lapsed unrenewed: overdue
     status = selectors.union_status(org, TODAY)
@@ -98,43 +115,43 @@ def test_committee_of_nine_to_eleven_with_a_chair_and_vice_chair(org):
     congress = congress_with(org, 20)
     members = [("主任", CommitteeRole.CHAIR), ("副主任", CommitteeRole.VICE_CHAIR)]
     with pytest.raises(ValidationError):
-        services.set_committee(actor=None, congress=congress, kind=CommitteeKind.FUNDS,
-                               members=members + [(f"委员{i}", CommitteeRole.MEMBER) for i in range(6)])
-    committee = services.set_committee(actor=None, congress=congress, kind=CommitteeKind.FUNDS,
-                                       members=members + [(f"委员{i}", CommitteeRole.MEMBER) for i in range(7)])
+        set_committee(actor=None, congress=congress, kind=CommitteeKind.FUNDS,
+                      members=members + [(f"委员{i}", CommitteeRole.MEMBER) for i in range(6)])
+    committee = set_committee(actor=None, congress=congress, kind=CommitteeKind.FUNDS,
+                              members=members + [(f"委员{i}", CommitteeRole.MEMBER) for i in range(7)])
     assert committee.members.count() == 9
     with pytest.raises(ConflictError):
-        services.set_committee(actor=None, congress=congress, kind=CommitteeKind.FUNDS,
-                               members=members + [(f"委员{i}", CommitteeRole.MEMBER) for i in range(8)],
-                               expected_version=committee.version - 1)
+        set_committee(actor=None, congress=congress, kind=CommitteeKind.FUNDS,
+                      members=members + [(f"委员{i}", CommitteeRole.MEMBER) for i in range(8)],
+                      expected_version=committee.version - 1)
 
 
 def _term(org, chair="张主席", start=dt.date(2024, 1, 1), end=dt.date(2028, 12, 31)):
-    return services.record_term(actor=None, org=org, start=start, end=end, chair=chair)
+    return record_term(actor=None, org=org, start=start, end=end, chair=chair)
 
 
 def test_consultation_chief_is_the_chair_and_the_contract_needs_the_congress(org):
     _term(org)
     congress = congress_with(org, 10)
-    motion = services.record_motion(actor=None, session=session_with(congress), title="集体合同",
-                                    votes_for=8)
+    motion = record_motion(actor=None, session=session_with(congress), title="集体合同",
+                           votes_for=8)
     values = {"year": 2026, "date": dt.date(2026, 3, 1), "employer": "甲公司",
               "employer_representatives": "甲\n乙\n丙"}
     with pytest.raises(ValidationError):
-        services.record_consultation(actor=None, org=org, union_representatives="李四\n张主席\n王五", **values)
+        record_consultation(actor=None, org=org, union_representatives="李四\n张主席\n王五", **values)
     with pytest.raises(ValidationError):  # signed without the congress's approval
-        services.record_consultation(actor=None, org=org, union_representatives="张主席\n李四\n王五",
-                                     contract_signed_on=dt.date(2026, 3, 20),
-                                     contract_valid_until=dt.date(2028, 3, 19), **values)
-    consultation = services.record_consultation(
+        record_consultation(actor=None, org=org, union_representatives="张主席\n李四\n王五",
+                            contract_signed_on=dt.date(2026, 3, 20),
+                            contract_valid_until=dt.date(2028, 3, 19), **values)
+    consultation = record_consultation(
         actor=None, org=org, union_representatives="张主席\n李四\n王五", approved_by=motion,
         contract_signed_on=dt.date(2026, 3, 20), contract_valid_until=dt.date(2028, 3, 19), **values)
     status = selectors.union_status(org, TODAY)
     assert status.checks["consultation"].status == "kept"
     assert status.checks["contract"].status == "kept"
     with pytest.raises(ConflictError):
-        services.update_consultation(actor=None, consultation=consultation, expected_version=0,
-                                     employer="乙公司")
+        update_consultation(actor=None, consultation=consultation, expected_version=0,
+                            employer="乙公司")
 
 
 def test_terms_may_not_overlap_and_an_ended_term_is_overdue(org):
@@ -148,24 +165,24 @@ def test_terms_may_not_overlap_and_an_ended_term_is_overdue(org):
 
 def test_no_payment_before_both_signatures_and_the_chairs_approval(org):
     _term(org)
-    expense = services.record_expense(actor=None, org=org, kind=ExpenseKind.EXPENSE, date=TODAY,
-                                      purpose="慰问品", amount=Decimal("300"), handler="李四")
+    expense = record_expense(actor=None, org=org, kind=ExpenseKind.EXPENSE, date=TODAY,
+                             purpose="慰问品", amount=Decimal("300"), handler="李四")
     with pytest.raises(ValidationError) as error:
-        services.pay_expense(actor=None, expense=expense, on=TODAY, method="cash")
+        pay_expense(actor=None, expense=expense, on=TODAY, method="cash")
     assert {e.code for e in error.value.error_list} == {"not_payable"}
     assert len(error.value.messages) == 3
-    expense = services.sign_expense(actor=None, expense=expense, as_role="handler", name="李四", on=TODAY)
+    expense = sign_expense(actor=None, expense=expense, as_role="handler", name="李四", on=TODAY)
     with pytest.raises(ValidationError):  # the witness is someone else
-        services.sign_expense(actor=None, expense=expense, as_role="witness", name="李四", on=TODAY)
-    expense = services.sign_expense(actor=None, expense=expense, as_role="witness", name="王五", on=TODAY)
+        sign_expense(actor=None, expense=expense, as_role="witness", name="李四", on=TODAY)
+    expense = sign_expense(actor=None, expense=expense, as_role="witness", name="王五", on=TODAY)
     with pytest.raises(ValidationError):  # only the chair approves
-        services.approve_expense(actor=None, expense=expense, chair="王五", on=TODAY)
-    expense = services.approve_expense(actor=None, expense=expense, chair="张主席", on=TODAY)
+        approve_expense(actor=None, expense=expense, chair="王五", on=TODAY)
+    expense = approve_expense(actor=None, expense=expense, chair="张主席", on=TODAY)
     with pytest.raises(ConflictError):
-        services.pay_expense(actor=None, expense=expense, on=TODAY, method="cash",
-                             expected_version=expense.version - 1)
-    expense = services.pay_expense(actor=None, expense=expense, on=TODAY, method="cash",
-                                   expected_version=expense.version)
+        pay_expense(actor=None, expense=expense, on=TODAY, method="cash",
+                    expected_version=expense.version - 1)
+    expense = pay_expense(actor=None, expense=expense, on=TODAY, method="cash",
+                          expected_version=expense.version)
     assert expense.paid_on == TODAY
     actions = list(AuditEntry.objects.filter(object_id=str(expense.pk)).values_list("action", flat=True))
     assert "governance.expense.pay" in actions and "governance.expense.approve" in actions
@@ -173,38 +190,38 @@ def test_no_payment_before_both_signatures_and_the_chairs_approval(org):
 
 def test_limits_per_org_decide_cash_or_bank(org):
     _term(org)
-    services.set_expense_limits(actor=None, org=org, bank_transfer_from=Decimal("200"))
-    expense = services.record_expense(actor=None, org=org, kind=ExpenseKind.EXPENSE, date=TODAY,
-                                      purpose="办公用品", amount=Decimal("300"), handler="李四")
+    set_expense_limits(actor=None, org=org, bank_transfer_from=Decimal("200"))
+    expense = record_expense(actor=None, org=org, kind=ExpenseKind.EXPENSE, date=TODAY,
+                             purpose="办公用品", amount=Decimal("300"), handler="李四")
     for role, name in (("handler", "李四"), ("witness", "王五")):
-        expense = services.sign_expense(actor=None, expense=expense, as_role=role, name=name, on=TODAY)
-    expense = services.approve_expense(actor=None, expense=expense, chair="张主席", on=TODAY)
+        expense = sign_expense(actor=None, expense=expense, as_role=role, name=name, on=TODAY)
+    expense = approve_expense(actor=None, expense=expense, chair="张主席", on=TODAY)
     with pytest.raises(ValidationError):
-        services.pay_expense(actor=None, expense=expense, on=TODAY, method="cash")
-    assert services.pay_expense(actor=None, expense=expense, on=TODAY, method="bank").paid_on == TODAY
+        pay_expense(actor=None, expense=expense, on=TODAY, method="cash")
+    assert pay_expense(actor=None, expense=expense, on=TODAY, method="bank").paid_on == TODAY
 
 
 def test_an_advance_unsettled_after_its_month_is_overdue(org):
     day = dt.date(2026, 5, 20)
-    advance = services.record_expense(actor=None, org=org, kind=ExpenseKind.ADVANCE, date=day,
-                                      purpose="出差借款", amount=Decimal("800"), handler="李四")
+    advance = record_expense(actor=None, org=org, kind=ExpenseKind.ADVANCE, date=day,
+                             purpose="出差借款", amount=Decimal("800"), handler="李四")
     for role, name in (("handler", "李四"), ("witness", "王五")):
-        advance = services.sign_expense(actor=None, expense=advance, as_role=role, name=name, on=day)
-    advance = services.approve_expense(actor=None, expense=advance, chair="张主席", on=day)
-    advance = services.pay_expense(actor=None, expense=advance, on=day, method="cash")
+        advance = sign_expense(actor=None, expense=advance, as_role=role, name=name, on=day)
+    advance = approve_expense(actor=None, expense=advance, chair="张主席", on=day)
+    advance = pay_expense(actor=None, expense=advance, on=day, method="cash")
     assert selectors.union_status(org, dt.date(2026, 5, 31)).checks["advances"].status == "due"
     assert selectors.union_status(org, dt.date(2026, 6, 1)).checks["advances"].status == "overdue"
-    services.settle_advance(actor=None, expense=advance, on=dt.date(2026, 6, 3))
+    settle_advance(actor=None, expense=advance, on=dt.date(2026, 6, 3))
     assert selectors.union_status(org, dt.date(2026, 6, 4)).checks["advances"].status == "kept"
 
 
 def test_meeting_conflict_and_audit(org):
-    meeting = services.record_meeting(actor=None, org=org, kind=MeetingKind.STANDING_COMMITTEE,
-                                      date=dt.date(2026, 4, 2), attendees="甲\n乙", agenda="议题")
-    updated = services.update_meeting(actor=None, meeting=meeting, expected_version=1, decisions="决定")
+    meeting = record_meeting(actor=None, org=org, kind=MeetingKind.STANDING_COMMITTEE,
+                             date=dt.date(2026, 4, 2), attendees="甲\n乙", agenda="议题")
+    updated = update_meeting(actor=None, meeting=meeting, expected_version=1, decisions="决定")
     assert updated.version == 2
     with pytest.raises(ConflictError):
-        services.update_meeting(actor=None, meeting=meeting, expected_version=1, decisions="另一决定")
+        update_meeting(actor=None, meeting=meeting, expected_version=1, decisions="另一决定")
     assert AuditEntry.objects.filter(action="governance.meeting.update", org=org).count() == 1
 
 
@@ -215,19 +232,19 @@ def test_only_the_unions_staff_and_admins_above_may_record():
     reviewer = user_with_role(tree, "reviewer")
     kwargs = {"kind": MeetingKind.FULL_COMMITTEE, "date": dt.date(2026, 1, 5), "attendees": "甲",
               "agenda": "议题"}
-    services.record_meeting(actor=staff, org=tree.a1, **kwargs)
-    services.record_meeting(actor=admin, org=tree.a2, **kwargs)
+    record_meeting(actor=staff, org=tree.a1, **kwargs)
+    record_meeting(actor=admin, org=tree.a2, **kwargs)
     for actor, org in ((staff, tree.a2), (reviewer, tree.a1), (admin, tree.b1)):
         with pytest.raises(PermissionDenied):
-            services.record_meeting(actor=actor, org=org, **kwargs)
+            record_meeting(actor=actor, org=org, **kwargs)
 
 
 # A missed period stays flagged on the dashboard (issue 6) -------------------------------------
 
 def _standing(org, *days):
     for day in days:
-        services.record_meeting(actor=None, org=org, kind=MeetingKind.STANDING_COMMITTEE, date=day,
-                                attendees="甲\n乙", agenda="季度工作")
+        record_meeting(actor=None, org=org, kind=MeetingKind.STANDING_COMMITTEE, date=day,
+                       attendees="甲\n乙", agenda="季度工作")
 
 
 def test_a_quarter_skipped_then_caught_up_stays_flagged_on_the_dashboard():

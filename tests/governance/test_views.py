@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from orgs.governance import services
+from orgs.governance.services.committees import record_term
+from orgs.governance.services.congresses import record_motion
+from orgs.governance.services.meetings import record_meeting, update_meeting
 from orgs.models import Meeting, MeetingKind, Motion, MotionOutcome
 from tests.factories import OrgFactory
 from tests.governance.helpers import congress_with, session_with
@@ -34,11 +36,11 @@ def tree():
 def _records(org):
     """A meeting and a passed resolution for ``org``; returns their read URLs."""
     today = timezone.localdate()
-    meeting = services.record_meeting(actor=None, org=org, kind=MeetingKind.STANDING_COMMITTEE,
-                                      date=today, attendees="甲\n乙", agenda="议题一")
+    meeting = record_meeting(actor=None, org=org, kind=MeetingKind.STANDING_COMMITTEE,
+                             date=today, attendees="甲\n乙", agenda="议题一")
     congress = congress_with(org, 5, start=today - dt.timedelta(days=30))
     session = session_with(congress, date=today)
-    motion = services.record_motion(actor=None, session=session, title="关于集体合同的决议", votes_for=3)
+    motion = record_motion(actor=None, session=session, title="关于集体合同的决议", votes_for=3)
     return [
         _url("governance", org), _url("governance-dashboard", org),
         _url("governance-overdue", org, fmt="xlsx"), _url("governance-overdue", org, fmt="csv"),
@@ -76,8 +78,8 @@ def test_who_may_record(tree, role):
 
 def test_a_record_of_another_union_is_not_found_through_this_one(tree):
     client = client_for(user_with_role(tree, "admin"))
-    meeting = services.record_meeting(actor=None, org=tree.a2, kind=MeetingKind.FULL_COMMITTEE,
-                                      date=dt.date(2026, 1, 5), attendees="甲", agenda="议题")
+    meeting = record_meeting(actor=None, org=tree.a2, kind=MeetingKind.FULL_COMMITTEE,
+                             date=dt.date(2026, 1, 5), attendees="甲", agenda="议题")
     assert_hidden(client, _url("governance-meeting-pdf", tree.a1, pk=meeting.pk))
     assert_hidden(client, _url("governance-meeting-edit", tree.a1, pk=meeting.pk))
 
@@ -116,9 +118,9 @@ def test_too_many_non_voting_attendees_are_refused_on_the_form(tree):
 
 def test_stale_meeting_edit_is_refused(tree):
     client = client_for(user_with_role(tree, "staff"))
-    meeting = services.record_meeting(actor=None, org=tree.a1, kind=MeetingKind.FULL_COMMITTEE,
-                                      date=dt.date(2026, 1, 5), attendees="甲", agenda="议题")
-    services.update_meeting(actor=None, meeting=meeting, expected_version=1, decisions="别人的修改")
+    meeting = record_meeting(actor=None, org=tree.a1, kind=MeetingKind.FULL_COMMITTEE,
+                             date=dt.date(2026, 1, 5), attendees="甲", agenda="议题")
+    update_meeting(actor=None, meeting=meeting, expected_version=1, decisions="别人的修改")
     response = client.post(_url("governance-meeting-edit", tree.a1, pk=meeting.pk), {
         "kind": "full", "date": "2026-01-05", "attendees": "甲", "agenda": "议题", "decisions": "我的修改",
         "loaded_version": 1})
@@ -154,9 +156,9 @@ def test_resolution_pdf_states_the_votes_against_all_delegates(tree):
     org = tree.a1
     congress = congress_with(org, 20, start=dt.date(2025, 1, 10))
     session = session_with(congress, date=dt.date(2026, 3, 18), present=18, non_voting=["列席甲"])
-    motion = services.record_motion(actor=None, session=session, title="关于集体合同草案的决议",
-                                    votes_for=10, votes_against=6, abstentions=2,
-                                    text="大会审议了集体合同草案。")
+    motion = record_motion(actor=None, session=session, title="关于集体合同草案的决议",
+                           votes_for=10, votes_against=6, abstentions=2,
+                           text="大会审议了集体合同草案。")
     client = client_for(user_with_role(tree, "clerk"))
     response = client.get(_url("governance-motion-pdf", org, pk=motion.pk))
     assert response["Content-Type"] == "application/pdf"
@@ -167,7 +169,7 @@ def test_resolution_pdf_states_the_votes_against_all_delegates(tree):
 
 
 def test_minutes_sheet_pdf(tree):
-    meeting = services.record_meeting(
+    meeting = record_meeting(
         actor=None, org=tree.a1, kind=MeetingKind.STANDING_COMMITTEE, date=dt.date(2026, 4, 2),
         chaired_by="张主席", attendees="张主席\n李四\n王五", agenda="季度工作部署\n财务收支",
         decisions="通过季度工作安排")
@@ -179,8 +181,8 @@ def test_minutes_sheet_pdf(tree):
 
 
 def test_overdue_export_lists_the_overdue_unions(tree):
-    services.record_term(actor=None, org=tree.a2, start=dt.date(2020, 1, 1), end=dt.date(2024, 12, 31),
-                         chair="张主席")
+    record_term(actor=None, org=tree.a2, start=dt.date(2020, 1, 1), end=dt.date(2024, 12, 31),
+                chair="张主席")
     client = client_for(user_with_role(tree, "reviewer"))
     response = client.get(_url("governance-overdue", tree.a, fmt="xlsx") + "?rule=term")
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -193,8 +195,8 @@ def test_overdue_export_lists_the_overdue_unions(tree):
 
 def test_dashboard_filters_and_counts(tree):
     today = timezone.localdate()
-    services.record_term(actor=None, org=tree.a2, start=today - dt.timedelta(days=10),
-                         end=today + dt.timedelta(days=1000), chair="张主席")
+    record_term(actor=None, org=tree.a2, start=today - dt.timedelta(days=10),
+                end=today + dt.timedelta(days=1000), chair="张主席")
     client = client_for(user_with_role(tree, "admin"))
     page = client.get(_url("governance-dashboard", tree.a) + "?rule=term&status=kept").content.decode()
     assert "甲二基层工会" in page and "甲一基层工会" not in page
@@ -208,10 +210,10 @@ def _subtree_with(count):
     for index in range(count):
         union = OrgFactory(code=f"q{count}-{index}", name=f"查询工会{count}-{index}", parent=root)
         if index % 3 == 0:
-            services.record_meeting(actor=None, org=union, kind=MeetingKind.STANDING_COMMITTEE,
-                                    date=today, attendees="甲", agenda="议题")
-            services.record_term(actor=None, org=union, start=today - dt.timedelta(days=5),
-                                 end=today + dt.timedelta(days=900), chair="张")
+            record_meeting(actor=None, org=union, kind=MeetingKind.STANDING_COMMITTEE,
+                           date=today, attendees="甲", agenda="议题")
+            record_term(actor=None, org=union, start=today - dt.timedelta(days=5),
+                        end=today + dt.timedelta(days=900), chair="张")
     return root
 
 
@@ -253,8 +255,8 @@ def test_a_skipped_quarter_is_flagged_on_the_page_the_dashboard_and_the_export(t
     last_quarter = rules.previous_period(today, rules.Period.QUARTER)
     before_that = rules.previous_period(last_quarter[0], rules.Period.QUARTER)
     for day in (before_that[0] + dt.timedelta(days=3), today):
-        services.record_meeting(actor=None, org=tree.a1, kind=MeetingKind.STANDING_COMMITTEE,
-                                date=day, attendees="甲\n乙", agenda="季度工作")
+        record_meeting(actor=None, org=tree.a1, kind=MeetingKind.STANDING_COMMITTEE,
+                       date=day, attendees="甲\n乙", agenda="季度工作")
     missed = rules.period_label(last_quarter[0], rules.Period.QUARTER)
     client = client_for(user_with_role(tree, "admin"))
 
@@ -272,4 +274,4 @@ def test_a_skipped_quarter_is_flagged_on_the_page_the_dashboard_and_the_export(t
     response = client.get(_url("governance-overdue", tree.a, fmt="xlsx") + "?rule=standing")
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     a1 = next(row for row in rows if row[0] == "kit-a-1")
-    assert missed in a1[6] and a1[7] == last_quarter[1].isoformat()
+    assert missed in a1[6] and a1[7].date() == last_quarter[1]  # a date cell

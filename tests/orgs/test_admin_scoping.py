@@ -107,7 +107,7 @@ def test_admin_import_cannot_reach_outside_scope(tree):
     response = client.post(reverse("admin:orgs_org_import"),
                            {"file": SimpleUploadedFile("o.csv", content), "dry_run": ""})
     assert response.status_code == 200
-    assert "row 2" in response.content.decode()
+    assert "第 2 行" in response.content.decode()  # the UI's wording; the command line says "row 2"
     assert not tree.b.get_children().filter(code="kit-b-9").exists()
 
 

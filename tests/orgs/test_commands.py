@@ -4,7 +4,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from fixtures.demo_orgs import DEMO_ACCOUNTS
+from fixtures.demo_orgs import DEMO_ACCOUNTS, DEMO_EXTRA_GRANTS
 from fixtures.seed_orgs import SEED_ORGS
 from orgs.integrity import tree_faults
 from orgs.models import Grant, Org, OrgAlias
@@ -59,16 +59,17 @@ def test_seed_demo_prints_one_line_per_account():
     user = get_user_model().objects.get(username="demo-admin")
     assert user.check_password("admin-demo-2026") and user.has_perm("orgs.import_org")
     assert run("seed", "--demo")[0] == 0  # twice: nothing duplicated
-    assert Grant.objects.filter(user__username__startswith="demo-").count() == len(DEMO_ACCOUNTS)
+    assert Grant.objects.filter(user__username__startswith="demo-").count() == len(DEMO_ACCOUNTS) + len(
+        DEMO_EXTRA_GRANTS)
 
 
 def test_grant_role_creates_user_with_password_from_stdin(monkeypatch):
     run("seed")
     code, out, err = run("grant_role", "li", "reviewer", "市卫生系统工会", "--create", "--password-stdin",
-                         stdin="s3cret-pass\n", monkeypatch=monkeypatch)
+                         stdin="s3cret-passphrase\n", monkeypatch=monkeypatch)
     assert code == 0, err
     user = get_user_model().objects.get(username="li")
-    assert user.check_password("s3cret-pass")
+    assert user.check_password("s3cret-passphrase")
     assert Grant.objects.filter(user=user, role="reviewer", org__code="zz-ws").exists()
     # Chinese role names work as well, and a repeat is harmless.
     assert run("grant_role", "li", "审核员", "zz-ws")[0] == 0

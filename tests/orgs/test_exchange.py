@@ -210,3 +210,31 @@ def test_a_file_with_new_roots_moves_and_deep_children_leaves_a_sound_tree(tmp_p
     assert hd.is_root_node()
     assert {o.code for o in Org.objects.get(code="hd-1").get_children()} == {"hd-1-1", "zz-jy-1"}
     assert [o.code for o in Org.objects.get(code="zz").get_children()] == ["zz-jy", "zz-ws"]
+
+
+def _preview_errors(actor, rows: str, reference: str) -> list[str]:
+    from orgs.exchange import import_orgs
+
+    text = "编码,名称,上级编码,类型\n" + rows.format(ref=reference)
+    report = import_orgs(io.BytesIO(text.encode()), "csv", actor=actor, dry_run=True)
+    return [str(problem).replace(reference, "<ref>") for problem in report.errors]
+
+
+@pytest.mark.parametrize("outside, unknown", [("kit-b", "kit-none"), ("乙系统工会", "无此系统工会")])
+def test_a_parent_of_another_tree_reads_like_one_that_does_not_exist(db, outside, unknown):
+    from tests.kit import scope_tree, user_with_role
+
+    admin = user_with_role(scope_tree(), "admin")
+    rows = "kit-a-9,新基层工会,{ref},基层工会\n"
+    seen = _preview_errors(admin, rows, outside)
+    assert seen and seen == _preview_errors(admin, rows, unknown)
+    assert _preview_errors(admin, rows, "kit-a") == []
+
+
+def test_a_top_level_name_of_another_tree_does_not_show(db):
+    from tests.kit import scope_tree, user_with_role
+
+    admin = user_with_role(scope_tree(), "admin")
+    rows = "kit-new,{ref},,总工会\n"
+    assert _preview_errors(admin, rows, "测试市总工会") == _preview_errors(admin, rows, "无此市总工会")
+    assert _preview_errors(None, rows, "测试市总工会") != []  # commands still see every clash

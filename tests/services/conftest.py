@@ -66,3 +66,15 @@ def make_world() -> World:
 def world(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return make_world()
+
+
+def on_paper(service_type, day=None) -> dict:
+    """The required documents an application of ``service_type`` takes, as delivered on paper
+    (the rule: attached, or recorded as delivered on paper with who and when)."""
+    import datetime as dt
+
+    from services.documents import PaperDelivery, submission_steps
+
+    steps = submission_steps(list(service_type.steps.order_by("position")))
+    return {name: PaperDelivery("交件人", day or dt.date(2026, 1, 5))
+            for step in steps for name in step.document_list}

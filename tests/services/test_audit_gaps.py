@@ -11,6 +11,7 @@ from django.utils import timezone
 from orgs.models import CommitteeTerm
 from services import budget
 from services import services as engine
+from services.documents import PaperDelivery
 from services.models import (
     Actor,
     Case,
@@ -22,7 +23,7 @@ from services.models import (
 from services.seeding import SERVICE_TYPES, define_service_type
 from tests.factories import GrantFactory, UserFactory
 from tests.kit import assert_hidden, client_for, scope_tree, user_with_role
-from tests.services.conftest import catalogue
+from tests.services.conftest import catalogue, on_paper
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,8 @@ def kit(settings, tmp_path):
 def _card(kit, title="会员服务卡申请", **kwargs):
     tree, types, staff_a1, *_rest = kit
     return engine.submit_case(actor=staff_a1, service_type=types["member-card"], applicant=tree.a1,
-                              title=title, member_name="张三", **kwargs)
+                              title=title, member_name="张三",
+                              paper=on_paper(types["member-card"]), **kwargs)
 
 
 def _pdf(name="意见.pdf", body=b"%PDF-1.4 opinion"):
@@ -77,7 +79,8 @@ def test_a_system_reviewer_gets_403_resubmitting_a_returned_case_and_the_staff_m
 def test_a_system_reviewer_gets_403_recording_a_founding_member_registration(kit):
     tree, types, _staff_a1, staff_a, reviewer, _handler = kit
     case = engine.submit_case(actor=staff_a, service_type=types["founding"], applicant=tree.a,
-                              title="组建新工会", details={"new_name": "新工会", "new_code": "kit-a-new"})
+                              title="组建新工会", details={"new_name": "新工会", "new_code": "kit-a-new"},
+                              paper=on_paper(types["founding"]))
     case = engine.pass_on(actor=reviewer, case=case, step_id=case.current_step_id)  # the approval
     assert case.current_step.data == StepData.MEMBERS
     data = {"step": case.current_step_id, "decision": "pass", "members": "60"}
@@ -105,7 +108,8 @@ def test_outside_the_scope_acting_on_an_applicant_step_is_404(kit):
 def _found(kit, code="kit-a-new"):
     tree, types, _staff_a1, staff_a, reviewer, _handler = kit
     case = engine.submit_case(actor=staff_a, service_type=types["founding"], applicant=tree.a,
-                              title="组建新工会", details={"new_name": "新工会", "new_code": code})
+                              title="组建新工会", details={"new_name": "新工会", "new_code": code},
+                              paper=on_paper(types["founding"]))
     case = engine.pass_on(actor=reviewer, case=case, step_id=case.current_step_id)
     case = engine.pass_on(actor=staff_a, case=case, step_id=case.current_step_id, data={"members": 60})
     for _ in range(4):
@@ -115,7 +119,8 @@ def _found(kit, code="kit-a-new"):
                           data={"chair": "王建国", "vice_chairs": "李明、赵丽", "funds_chair": "陈平",
                                 "women_chair": "刘芳", "elected_on": elected})
     case = engine.pass_on(actor=reviewer, case=case, step_id=case.current_step_id)
-    case = engine.complete_case(actor=staff_a, case=case, step_id=case.current_step_id)
+    case = engine.complete_case(actor=staff_a, case=case, step_id=case.current_step_id,
+                                paper={"上级批复": PaperDelivery("交件人", elected)})
     return case, elected
 
 
@@ -177,7 +182,7 @@ def _aid(kit, applicant, granted, paid, closed, *, code="model-worker-aid"):
     GrantFactory(user=staff, role="staff", org=applicant)
     handler = kit[5]
     case = engine.submit_case(actor=staff, service_type=types[code], applicant=applicant,
-                              title="困难劳模帮扶", member_name="劳模甲")
+                              title="困难劳模帮扶", member_name="劳模甲", paper=on_paper(types[code]))
     while case.current_step.position < case.service_type.steps.count():
         case = engine.pass_on(actor=handler, case=case, step_id=case.current_step_id)
     when = dt.datetime(closed.year, closed.month, closed.day, 10, tzinfo=UTC)
@@ -195,7 +200,8 @@ def test_budget_hardship_aid_line_counts_completed_model_worker_aid_of_the_year_
     staff = UserFactory(username="staff-open")
     GrantFactory(user=staff, role="staff", org=tree.a2)
     engine.submit_case(actor=staff, service_type=kit[1]["model-worker-aid"], applicant=tree.a2,
-                       title="未办结", member_name="劳模乙")  # still open
+                       title="未办结", member_name="劳模乙",
+                       paper=on_paper(kit[1]["model-worker-aid"]))  # still open
 
     report = budget.budget_report(tree.a, 2016)
     assert (report.aid_cases, report.aid_granted, report.aid_paid) == (2, 4500, 3500)
@@ -222,7 +228,7 @@ def test_model_worker_nomination_has_the_steps_of_item_4_1(kit):
         (1, "开展评选", Actor.FEDERATION, StepData.OUTCOME, "推荐材料")]
     assert nomination.member_required
     case = engine.submit_case(actor=staff_a1, service_type=nomination, applicant=tree.a1,
-                              title="推荐市级劳模", member_name="张三")
+                              title="推荐市级劳模", member_name="张三", paper=on_paper(nomination))
     assert case.current_org == tree.root  # the federation evaluates
     case = engine.complete_case(actor=handler, case=case, step_id=case.current_step_id,
                                 data={"outcome": "评为市级劳动模范"})

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from orgs.governance import selectors as governance
 from orgs.models import CommitteeTerm, Org
 from services import services as engine
+from services.documents import PaperDelivery
 from services.models import (
     Case,
     CaseAction,
@@ -19,12 +20,14 @@ from services.models import (
     OfficerRole,
     StepOutcome,
 )
+from tests.services.conftest import on_paper
 from unionportal.models import AuditEntry
 
 
 def apply(world, code="member-card", applicant=None, actor=None, **kwargs):
     kwargs.setdefault("title", "会员服务卡申请")
     kwargs.setdefault("member_name", "张三")
+    kwargs.setdefault("paper", on_paper(world.types[code]))  # required documents (所需材料)
     return engine.submit_case(actor=actor or world.staff, service_type=world.types[code],
                               applicant=applicant or world.base, **kwargs)
 
@@ -169,7 +172,8 @@ def test_legal_person_registration_records_the_certificate(world):
 def found(world, code="fed-sys-new"):
     case = engine.submit_case(actor=world.system_staff, service_type=world.types["founding"],
                               applicant=world.system, title="组建新公司工会",
-                              details={"new_name": "新公司工会", "new_code": code})
+                              details={"new_name": "新公司工会", "new_code": code},
+                              paper=on_paper(world.types["founding"]))
     assert case.current_step.position == 2 and case.current_org == world.system
     return case
 
@@ -192,7 +196,10 @@ def test_founding_a_union_creates_it_under_the_applicant_with_its_officers(world
     assert not Org.objects.filter(code="fed-sys-new").exists()
     case = engine.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id,
                           comment="同意选举结果")
-    case = engine.complete_case(actor=world.system_staff, case=case, step_id=case.current_step_id)
+    with pytest.raises(ValidationError, match="上级批复"):  # its required document (所需材料)
+        engine.complete_case(actor=world.system_staff, case=case, step_id=case.current_step_id)
+    case = engine.complete_case(actor=world.system_staff, case=case, step_id=case.current_step_id,
+                                paper={"上级批复": PaperDelivery("交件人", dt.date(2026, 3, 9))})
     new = Org.objects.get(code="fed-sys-new")
     assert (new.name, new.kind, new.parent, new.members) == ("新公司工会", "base", world.system, 120)
     assert case.new_org == new
@@ -224,7 +231,8 @@ def test_founding_without_an_election_date_starts_the_term_on_completion(world):
     case = engine.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id)
     done_at = dt.datetime(2026, 5, 4, 10, 0, tzinfo=dt.UTC)
     case = engine.complete_case(actor=world.system_staff, case=case, step_id=case.current_step_id,
-                                now=done_at)
+                                now=done_at, documents={"上级批复": SimpleUploadedFile(
+                                    "批复.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")})
     term = CommitteeTerm.objects.get(org=case.new_org)
     assert (term.start, term.end, term.chair, term.vice_chairs) == (
         dt.date(2026, 5, 4), dt.date(2031, 5, 3), "周主席", "")

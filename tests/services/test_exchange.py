@@ -66,3 +66,22 @@ def test_unknown_extension_is_usage(orgs, tmp_path):
     with pytest.raises(SystemExit) as exc:
         call_command("import_model_workers", str(tmp_path / "w.txt"))
     assert exc.value.code == 2
+
+
+def _preview_errors(function, text: str, actor, reference: str) -> list[str]:
+    """The preview's errors with the typed reference blanked out, to compare two references."""
+    report = function(io.BytesIO(text.format(ref=reference).encode()), "csv", actor=actor, dry_run=True)
+    report = getattr(report, "report", report)
+    return [str(problem).replace(reference, "<ref>") for problem in report.errors]
+
+
+@pytest.mark.parametrize("outside, unknown", [("kit-b-1", "kit-none"), ("乙一基层工会", "无此基层工会")])
+def test_an_org_of_another_tree_reads_like_one_that_does_not_exist(db, outside, unknown):
+    from services.exchange import import_model_workers
+    from tests.kit import scope_tree, user_with_role
+
+    admin = user_with_role(scope_tree(), "admin")
+    text = "姓名,工作单位编码,级别,获评次数,首次获评年度,是否退休\n工人,{ref},市级,1,2010,否\n"
+    seen = _preview_errors(import_model_workers, text, admin, outside)
+    assert seen and seen == _preview_errors(import_model_workers, text, admin, unknown)
+    assert _preview_errors(import_model_workers, text, admin, "kit-a-1") == []

@@ -14,7 +14,7 @@ from services.seeding import SERVICE_TYPES, define_service_type
 from services.selectors import visible_service_types
 from tests.factories import GrantFactory, UserFactory
 from tests.kit import assert_hidden, assert_visible, client_for, scope_tree, user_with_role
-from tests.services.conftest import catalogue
+from tests.services.conftest import catalogue, on_paper
 from unionportal.models import AuditEntry
 
 
@@ -41,7 +41,7 @@ def test_staff_open_the_type_they_applied_for_from_their_case_page(tree):
     card = _card(tree)
     staff = user_with_role(tree, "staff")
     case = engine.submit_case(actor=staff, service_type=card, applicant=tree.a1, title="办卡",
-                              member_name="张三")
+                              member_name="张三", paper=on_paper(card))
     client = client_for(staff)
     page = client.get(f"/services/cases/{case.pk}/").content.decode()
     assert f'href="/services/types/{card.pk}/"' in page
@@ -89,7 +89,7 @@ def test_case_page_does_not_link_a_type_the_user_may_not_open(tree):
     card = _card(tree)
     staff = user_with_role(tree, "staff")
     case = engine.submit_case(actor=staff, service_type=card, applicant=tree.a1, title="办卡",
-                              member_name="张三")
+                              member_name="张三", paper=on_paper(card))
     ServiceType.objects.filter(pk=card.pk).update(is_active=False)  # offered no longer
     page = client_for(staff).get(f"/services/cases/{case.pk}/").content.decode()
     assert card.name in page and f"/services/types/{card.pk}/" not in page
@@ -193,7 +193,7 @@ def test_attachment_outside_the_scope_is_404_in_one_gated_query(tree):
     GrantFactory(user=staff_b1, role="staff", org=tree.b1)
     pdf = SimpleUploadedFile("材料.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     case = engine.submit_case(actor=staff_b1, service_type=card, applicant=tree.b1, title="乙",
-                              member_name="李四", files=[pdf])
+                              member_name="李四", files=[pdf], paper=on_paper(card))
     url = f"/services/attachments/{case.attachments.get().pk}/"
     assert_hidden(client_for(user_with_role(tree, "admin")), url)
     assert client_for(staff_b1).get(url).status_code == 200
@@ -203,7 +203,7 @@ def test_a_repeated_post_by_whoever_took_the_step_is_not_refused(tree):
     card = _card(tree)
     staff = user_with_role(tree, "staff")
     case = engine.submit_case(actor=staff, service_type=card, applicant=tree.a1, title="办卡",
-                              member_name="张三")
+                              member_name="张三", paper=on_paper(card))
     reviewer = user_with_role(tree, "reviewer")
     step = case.current_step_id
     assert engine.took_step(reviewer, case, step) is False

@@ -11,7 +11,7 @@ from services.seeding import SERVICE_TYPES, define_service_type
 from tests.factories import GrantFactory, UserFactory
 from tests.kit import ROLES, assert_hidden, assert_visible, client_for, scope_tree, user_with_role
 from tests.pdftext import pdf_text
-from tests.services.conftest import catalogue
+from tests.services.conftest import catalogue, on_paper
 
 
 @pytest.fixture
@@ -26,9 +26,11 @@ def kit(db, settings, tmp_path):
     GrantFactory(user=applicant_b1, role="staff", org=tree.b1)
     pdf = SimpleUploadedFile("材料.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     case_a1 = engine.submit_case(actor=applicant_a1, service_type=types["member-card"],
-                                 applicant=tree.a1, title="甲一申请", member_name="张三", files=[pdf])
+                                 applicant=tree.a1, title="甲一申请", member_name="张三", files=[pdf],
+                                 paper=on_paper(types["member-card"]))
     case_b1 = engine.submit_case(actor=applicant_b1, service_type=types["member-card"],
-                                 applicant=tree.b1, title="乙一申请", member_name="李四")
+                                 applicant=tree.b1, title="乙一申请", member_name="李四",
+                                 paper=on_paper(types["member-card"]))
     return tree, types, case_a1, case_b1
 
 
@@ -105,7 +107,9 @@ def test_staff_apply_through_the_form_once_even_when_posting_twice(kit):
     client = client_for(user_with_role(tree, "staff"))
     form = client.get(f"/services/org/{tree.a1.code}/apply/member-card/")
     token = form.context["form"].initial["token"]
-    data = {"token": token, "title": "第三批办卡", "member_name": "王五", "description": ""}
+    data = {"token": token, "title": "第三批办卡", "member_name": "王五", "description": "",
+            # 办卡材料, the required document, handed in on paper (所需材料 are required)
+            "paper_0": "on", "paper_by_0": "王五", "paper_on_0": "2026-01-05"}
     first = client.post(f"/services/org/{tree.a1.code}/apply/member-card/", data)
     second = client.post(f"/services/org/{tree.a1.code}/apply/member-card/", data)
     assert first.status_code == second.status_code == 302
@@ -158,7 +162,7 @@ def test_work_queue_lists_what_waits_for_the_user_in_constant_queries(kit):
     assert case_a1.number in response.content.decode()
     for i in range(30):
         engine.submit_case(actor=applicant, service_type=types["member-card"], applicant=tree.a1,
-                           title=f"申请{i}", member_name="某")
+                           title=f"申请{i}", member_name="某", paper=on_paper(types["member-card"]))
     many, response = count()
     assert many == few
     assert response.context["counts"]["waiting"] == 31

@@ -21,10 +21,11 @@ class Command(PortalCommand):
     def handle(self, *args, code, year, path, assessor=None, **options):
         fmt = format_of(path, ("csv", "xlsx", "pdf"))
         sheet = sheet_of(code, year, assessor)
-        if fmt == "pdf":
-            Path(path).write_bytes(render_sheet_pdf(sheet))
-        else:
-            with open(path, "wb") as target:
-                export_sheet(target, fmt, sheet)
+        with self.output_path(path) as partial:
+            if fmt == "pdf":
+                Path(partial).write_bytes(render_sheet_pdf(sheet))
+            else:
+                with open(partial, "wb") as target:
+                    export_sheet(target, fmt, sheet)
         self.stdout.write(_("Wrote the %(year)d sheet of %(org)s to %(path)s.")
                           % {"year": year, "org": sheet.org.code, "path": path})

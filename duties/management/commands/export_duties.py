@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.utils.translation import gettext as _
 
 from duties import selectors
@@ -25,11 +27,11 @@ class Command(PortalCommand):
         subtree, versions = selectors.export_versions(org, None, subtree=subtree, unscoped=True)
         if not versions:
             raise InputError(_("%(code)s has no published duty catalogue.") % {"code": code})
-        if fmt == "pdf":
-            with open(path, "wb") as target:
-                target.write(render_catalogue_pdf(org, versions, subtree=subtree))
-        else:
-            export_duties(path, fmt, versions)
+        with self.output_path(path) as partial:
+            if fmt == "pdf":
+                Path(partial).write_bytes(render_catalogue_pdf(org, versions, subtree=subtree))
+            else:
+                export_duties(partial, fmt, versions)
         count = sum(len(version.items.all()) for version in versions)
         self.stdout.write(_("%(count)d duty items of %(orgs)d organisations written to %(path)s.")
                           % {"count": count, "orgs": len(versions), "path": path})

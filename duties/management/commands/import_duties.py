@@ -20,7 +20,8 @@ class Command(PortalCommand):
     def handle(self, *args, path, dry_run=False, draft=False, **options):
         with self.open_input(path) as (source, fmt):
             result = import_duties(source, fmt, dry_run=dry_run, draft=draft,
-                                   note=_("imported from %(file)s") % {"file": Path(path).name})
+                                   note=_("imported from %(file)s") % {"file": Path(path).name},
+                                   limits=self.input_limits())
         if result.report.ok:
             for plan in result.plans:
                 self.stdout.write(plan.summary)

@@ -15,6 +15,7 @@ class Command(PortalCommand):
     def handle(self, *args, path, **options):
         fmt = format_of(path)
         queryset = Org.objects.all()
-        export_orgs(path, fmt, queryset)
+        with self.output_path(path) as partial:
+            export_orgs(partial, fmt, queryset)
         self.stdout.write(_("%(count)d organisations written to %(path)s.")
                           % {"count": queryset.count(), "path": path})

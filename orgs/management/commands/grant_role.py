@@ -1,6 +1,7 @@
 import sys
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -45,6 +46,11 @@ class Command(PortalCommand):
         user = User.objects.filter(username=username).first()
         if user is None and not create:
             raise InputError(_("no user “%(username)s”; add --create to create one.") % {"username": username})
+        if password:
+            try:  # the same rules as the sign-in pages: length, common, numeric, like the name
+                validate_password(password, user or User(username=username))
+            except ValidationError as exc:
+                raise InputError(*exc.messages) from exc
         try:
             if user is None:
                 user = services.create_user(actor=None, username=username, password=password)

@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from fixtures.demo_orgs import DEMO_ACCOUNTS
-from unionportal.commands import PortalCommand
+from unionportal.commands import InputError, PortalCommand
 
 # Each step loads one room's share of the source documents, idempotently, in this order
 # (catalogues and templates need the orgs; demo data needs the demo accounts that
@@ -18,8 +19,16 @@ class Command(PortalCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--demo", action="store_true", help="also load demo unions and accounts")
+        parser.add_argument("--i-know-this-is-not-production", action="store_true",
+                            dest="not_production",
+                            help="allow --demo with debug off (the demo accounts have public passwords)")
 
-    def handle(self, *args, demo=False, **options):
+    def handle(self, *args, demo=False, not_production=False, **options):
+        # The test suite runs with debug off and says so with UNIONPORTAL_DEMO_ALLOWED.
+        allowed = settings.DEBUG or getattr(settings, "UNIONPORTAL_DEMO_ALLOWED", False)
+        if demo and not allowed and not not_production:
+            raise InputError(_("--demo creates accounts whose passwords are public; it runs only "
+                               "with DJANGO_DEBUG=1, or with --i-know-this-is-not-production."))
         for step in SEED_STEPS:
             self._run(step)
         if not demo:

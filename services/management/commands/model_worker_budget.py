@@ -31,13 +31,10 @@ class Command(PortalCommand):
         for row in report.rows():
             self.stdout.write("\t".join(row))
         if path:
-            try:
+            with self.output_path(path) as partial:
                 if fmt == "pdf":
-                    with open(path, "wb") as target:
+                    with open(partial, "wb") as target:
                         target.write(render_budget_pdf(report))
                 else:
-                    write_budget(path, fmt, report)
-            except OSError as exc:
-                raise InputError(_("cannot write %(path)s: %(error)s")
-                                 % {"path": path, "error": exc.strerror}) from exc
+                    write_budget(partial, fmt, report)
             self.stdout.write(_("Written to %(path)s.") % {"path": path})

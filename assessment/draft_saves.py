@@ -1,0 +1,54 @@
+"""Saving a sheet's draft (保存草稿) so that a double click is not a conflict.
+
+The second POST of a double-clicked "save draft" carries the version the form was loaded
+with, which the first POST has just moved on.  It is recognised as a repeat (and answered as
+a success, nothing written) when the sheet's last write is that very save: the same user's
+self-assessment save from the form's version, and the sheet already holds what the form
+sends.  Anything else that moved the version on is someone else's change: a conflict.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from assessment import services
+from assessment.models import Sheet
+from unionportal.models import AuditEntry
+from unionportal.scoping import Action, can
+
+SELF_ASSESS = "assessment.sheet.self_assess"
+
+
+@dataclass
+class DraftOutcome:
+    sheet: Sheet
+    repeated: bool = False  # this very save had been done already: nothing written
+
+
+def _is_repeated_save(actor, current: Sheet, entries, loaded_version: int) -> bool:
+    last = (AuditEntry.objects.filter(content_type__app_label="assessment", content_type__model="sheet",
+                                      object_id=str(current.pk))
+            .order_by("-created_at", "-id").first())
+    if last is None or last.action != SELF_ASSESS or last.comment:
+        return False  # the last write was something else (a submit, an import, a review …)
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    before_version = (last.before or {}).get("version")
+    after_version = (last.after or {}).get("version")
+    return (last.actor_id == actor_id and before_version == loaded_version
+            and after_version == current.version
+            and services._entries_match(services._units(current), entries))
+
+
+def save_draft(*, actor, sheet: Sheet, entries: dict, expected_version: int) -> DraftOutcome:
+    """The sheet page's "save draft": ``services.save_self_assessment`` unless it repeats the
+    save just done from the same form."""
+    if actor is not None and not can(actor, Action.FILL, sheet.org):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = Sheet.objects.select_for_update().get(pk=sheet.pk)
+        if current.version != expected_version and _is_repeated_save(actor, current, entries, expected_version):
+            return DraftOutcome(current, repeated=True)
+        saved = services.save_self_assessment(actor=actor, sheet=current, entries=entries,
+                                               expected_version=expected_version)
+    return DraftOutcome(saved)

@@ -1,0 +1,79 @@
+"""Accessibility, checked by a real tool (issue 10).
+
+Every journey is audited by axe-core through the harness in ``accessibility.py``; these tests
+prove the harness catches what it must, hold the reviewer's sheet (the page the issue found
+16 unlabelled selects on) to every impact of the rules it broke, and send each demo account
+through its landing pages so the audit sees them all.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from assessment import services
+from assessment.models import Sheet
+from fixtures.demo_orgs import DEMO_ACCOUNTS
+from tests.e2e.accessibility import AXE, AccessibilityAudit
+
+# The rules the reviewer's sheet broke, checked at every impact (empty-table-header is "minor").
+SHEET_RULES = ["label", "select-name", "listitem", "list", "empty-table-header", "color-contrast",
+               "link-in-text-block", "th-has-data-cells"]
+
+
+def run_axe(page, rules):
+    """axe-core on the current page, only ``rules``, every impact: {rule: [targets]}."""
+    results = page.evaluate(
+        "(rules) => axe.run(document, {runOnly: {type: 'rule', values: rules}, resultTypes: ['violations']})",
+        rules)
+    return {v["id"]: [" ".join(n["target"]) for n in v["nodes"]] for v in results["violations"]}
+
+
+FAULTY = ("<!DOCTYPE html><html lang='en'><head><title>form</title></head><body><main><h1>Form</h1>"
+          "<select id='unnamed'><option>a</option></select><p><a href='/next'>go on</a></p></main></body></html>")
+CLEAN = "<!DOCTYPE html><html lang='en'><head><title>next</title></head><body><main><h1>Next</h1></main></body></html>"
+
+
+def test_the_audit_names_rule_page_and_element_of_a_serious_violation(browser):
+    context = browser.new_context()
+    try:
+        # A made-up site, routed before the audit's own handler so that one runs first.
+        context.route("http://a11y.test/**", lambda route: route.fulfill(
+            content_type="text/html", body=FAULTY if "/form/" in route.request.url else CLEAN))
+        audit = AccessibilityAudit(context)
+        page = context.new_page()
+        page.goto("http://a11y.test/form/")
+        page.goto("http://a11y.test/next")  # leaving the faulty page must not lose its report
+        problems = audit.finish()
+    finally:
+        context.close()
+    assert any(line.startswith("[critical] select-name on /form/: #unnamed") for line in problems), problems
+    assert len(problems) == 1, problems
+
+
+def test_the_reviewers_sheet_passes_every_impact_of_the_rules_it_broke(demo_data, live_server, sign_in, page):
+    sheet = Sheet.objects.get(org__code="zz-gzw-gwzgs", year=2026)
+    services.save_self_assessment(actor=None, sheet=sheet, entries={
+        u.seq: services.Entry(grade="full", docs=True, note="已完成") for u in sheet.units.all()})
+    services.submit_sheet(actor=None, sheet=sheet)
+    sign_in("demo-reviewer", "reviewer-demo-2026")
+    page.goto(f"{live_server.url}{sheet.get_absolute_url()}")
+    selects = page.locator("select[name^=rgrade], select[name^=rdocs]")
+    expect(selects.first).to_be_visible()
+    assert selects.count() == 2 * sheet.units.count()
+    assert run_axe(page, SHEET_RULES) == {}
+    # Each select is named after its item, so a screen reader says which one it is.
+    first = sheet.units.order_by("position").first()
+    assert page.get_by_label(f"审核等级 {first.seq}", exact=True).count() == 1
+
+
+@pytest.mark.parametrize("username,password", [(u, p) for u, p, _role, _code in DEMO_ACCOUNTS])
+def test_every_demo_accounts_landing_pages_pass_the_audit(demo_data, live_server, sign_in, page,
+                                                          username, password):
+    assert AXE.exists()
+    sign_in(username, password)
+    for link in page.locator("nav.mainnav a").all():
+        href = link.get_attribute("href")
+        if href.startswith("/admin/"):
+            continue  # Django's own admin pages are not the portal's templates
+        page.goto(f"{live_server.url}{href}")
+        expect(page.locator("h1").first).to_be_visible()
+    # The audit of every page visited runs when the test ends (conftest.pytest_runtest_call).

@@ -1,0 +1,90 @@
+"""Collective consultation (集体协商) is an enterprise union's (企业工会), not a government
+office's (机关工会): ``Org.is_enterprise`` decides whether the consultation and contract rules
+apply, on the union's page, the dashboard's counts, the list of unions without a contract, in
+the admin and in the org import (an optional 企业工会 column)."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from fixtures.demo_orgs import DEMO_BASE_UNIONS
+from fixtures.seed_orgs import SeedOrg
+from orgs import seeding
+from orgs.governance import selectors
+from orgs.models import Org
+from tests.commands import run_command
+from tests.governance.helpers import TODAY
+from tests.kit import client_for, scope_tree, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "编码,名称,上级编码,类型,简称,会员数,职工数,企业工会\n"
+
+
+@pytest.fixture
+def tree():
+    tree = scope_tree()
+    Org.objects.filter(pk=tree.a2.pk).update(is_enterprise=False)  # a government office (机关)
+    tree.a2.refresh_from_db()
+    return tree
+
+
+def test_the_consultation_rules_apply_only_to_enterprise_unions(tree):
+    enterprise = selectors.union_status(tree.a1, TODAY).checks
+    office = selectors.union_status(tree.a2, TODAY).checks
+    assert enterprise["consultation"].status == "overdue" and enterprise["contract"].status == "overdue"
+    assert office["consultation"].status == "na" and office["contract"].status == "na"
+    assert office["term"].status == "overdue"  # the other rules still apply
+
+
+def test_the_dashboard_counts_only_the_unions_that_must_consult(tree):
+    admin = user_with_role(tree, "admin")
+    board = selectors.dashboard(tree.a, admin, TODAY)
+    counts = {rule.code: dict(tally) for rule, tally in board.counts}
+    assert counts["consultation"]["overdue"] == 1 and counts["contract"]["overdue"] == 1
+    assert counts["term"]["overdue"] == 3  # a, a1, a2
+    assert [org.code for org in selectors.contractless_enterprises(board.rows)] == ["kit-a-1"]
+
+
+def test_the_page_shows_the_consultation_only_to_an_enterprise_union(tree):
+    client = client_for(user_with_role(tree, "admin"))
+    enterprise = client.get(reverse("orgs:governance", kwargs={"code": "kit-a-1"})).content.decode()
+    office = client.get(reverse("orgs:governance", kwargs={"code": "kit-a-2"})).content.decode()
+    assert 'id="consultation"' in enterprise and 'id="consultation"' not in office
+
+
+def test_the_admin_edits_whether_an_org_is_an_enterprise_union(tree):
+    superuser = get_user_model().objects.create_superuser("root-admin", password="pw-Long-enough-1")
+    client = Client()
+    client.force_login(superuser)
+    page = client.get(reverse("admin:orgs_org_change", args=[tree.a1.pk])).content.decode()
+    assert 'name="is_enterprise"' in page
+
+
+def test_the_import_takes_an_optional_enterprise_column(tmp_path, tree):
+    path = tmp_path / "orgs.csv"
+    path.write_text(HEADER + "kit-a-9,财政局机关工会,kit-a,基层工会,,,,否\n"
+                    + "kit-a-8,某公司工会,kit-a,基层工会,,,,\n"
+                    + "kit-a-2,甲二基层工会,kit-a,基层工会,,,,是\n", encoding="utf-8")
+    code, _out, err = run_command("import_orgs", str(path))
+    assert code == 0, err
+    flags = dict(Org.objects.filter(code__in=["kit-a-9", "kit-a-8", "kit-a-2"]).values_list("code", "is_enterprise"))
+    assert flags == {"kit-a-9": False, "kit-a-8": True, "kit-a-2": True}
+
+
+def test_a_bad_enterprise_cell_is_reported_and_nothing_written(tmp_path, tree):
+    path = tmp_path / "orgs.csv"
+    path.write_text(HEADER + "kit-a-9,财政局机关工会,kit-a,基层工会,,,,也许\n", encoding="utf-8")
+    code, _out, err = run_command("import_orgs", str(path))
+    assert code == 1 and "row 2: 企业工会:" in err
+    assert not Org.objects.filter(code="kit-a-9").exists()
+
+
+def test_seeded_government_offices_are_no_enterprise_unions(tree):
+    offices = {seed.code for seed in DEMO_BASE_UNIONS if not seed.is_enterprise}
+    assert {"zz-szjg-czj", "zz-szjg-rsj"} <= offices
+    assert all("机关" not in seed.name for seed in DEMO_BASE_UNIONS if seed.is_enterprise)
+    org, created = seeding._ensure_org(SeedOrg("kit-a-7", "某局机关工会", "base", "kit-a", is_enterprise=False),
+                                       is_demo=True)
+    assert created and not org.is_enterprise
