@@ -144,18 +144,24 @@
     var draft;
     try { draft = JSON.parse(raw); } catch (e) { store.removeItem(key); return; }
     if (!draft || Date.now() - draft.at > MAX_AGE_MS) { store.removeItem(key); return; }
+    // A form the server sent back with errors already holds what was submitted.
+    if (form.querySelector(".errorlist")) return;
     var seen = {};
     draftableFields(form).forEach(function (field) {
       var type = (field.type || "").toLowerCase();
       if (type === "checkbox" || type === "radio") {
         var flag = draft.values[field.name + "\u0000" + field.value];
-        if (flag !== undefined) field.checked = flag;
+        // Never overwrite what the user changed before this script ran.
+        if (flag !== undefined && field.checked === field.defaultChecked) field.checked = flag;
       } else if (field.multiple && field.options) {
+        var untouched = Array.prototype.every.call(field.options, function (o) { return o.selected === o.defaultSelected; });
         var chosen = draft.values[field.name] || [];
-        Array.prototype.forEach.call(field.options, function (o) { o.selected = chosen.indexOf(o.value) >= 0; });
+        if (untouched) Array.prototype.forEach.call(field.options, function (o) { o.selected = chosen.indexOf(o.value) >= 0; });
       } else if (draft.values[field.name]) {
         var n = seen[field.name] || 0;
-        if (draft.values[field.name][n] !== undefined) field.value = draft.values[field.name][n];
+        var pristine = field.options ? Array.prototype.every.call(field.options, function (o) { return o.selected === o.defaultSelected; })
+                                     : field.value === field.defaultValue;
+        if (draft.values[field.name][n] !== undefined && pristine) field.value = draft.values[field.name][n];
         seen[field.name] = n + 1;
       }
     });
