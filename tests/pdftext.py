@@ -5,12 +5,15 @@ import tempfile
 from pathlib import Path
 
 
-def pdf_text(pdf: bytes) -> str:
+def pdf_text(pdf: bytes, *, raw: bool = False) -> str:
+    """The PDF's text as laid out on the page, or with ``raw=True`` in the order it is drawn
+    (pdftotext -raw: a table cell's lines stay together instead of interleaving with the
+    cells beside it)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "doc.pdf"
         path.write_bytes(pdf)
-        result = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                                check=True, timeout=60)
+        result = subprocess.run(["pdftotext", "-raw" if raw else "-layout", str(path), "-"],
+                                capture_output=True, check=True, timeout=60)
     return result.stdout.decode("utf-8")
 
 

@@ -2,9 +2,6 @@
 note where the items' points disagree with the weight, names without stray spaces."""
 
 import re
-import subprocess
-import tempfile
-from pathlib import Path
 
 import pytest
 
@@ -12,17 +9,12 @@ from assessment import services
 from assessment.pdf import render_sheet_pdf
 from assessment.seeding import seed_templates
 from orgs.seeding import seed_orgs
+from tests.pdftext import pdf_text as raw_pdf_text
 
 
 def pdf_text(pdf: bytes) -> str:
-    """The text in the order it is drawn (pdftotext -raw): a table cell's lines stay together,
-    where tests.pdftext's layout mode interleaves the narrow 考核指标 column with its neighbours."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "sheet.pdf"
-        path.write_bytes(pdf)
-        result = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True,
-                                check=True, timeout=60)
-    return result.stdout.decode("utf-8")
+    """Drawing order: the layout mode interleaves the narrow 考核指标 column with its neighbours."""
+    return raw_pdf_text(pdf, raw=True)
 
 
 def squeeze(text: str) -> str:

@@ -3,10 +3,7 @@ Table/TR/TH/TD, so screen readers and copy-paste follow the rows), and the conte
 row by row (序号, 名称, 实施机构) in the catalogue's order."""
 
 import io
-import subprocess
-import tempfile
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -14,6 +11,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
 from duties.models import DutyItem
+from tests.pdftext import pdf_text
 
 
 def marked_text(page) -> dict[int, str]:
@@ -86,12 +84,7 @@ def tagged_table_rows(pdf: bytes) -> list[list[str]]:
 
 
 def raw_text(pdf: bytes) -> str:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "doc.pdf"
-        path.write_bytes(pdf)
-        result = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True,
-                                check=True, timeout=60)
-    return result.stdout.decode()
+    return pdf_text(pdf, raw=True)
 
 
 @pytest.fixture

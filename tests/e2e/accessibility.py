@@ -18,9 +18,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-# A navigation waits at most this long for the audit of the page it leaves, well under the
-# journeys' 5 s expectations; a page left sooner is named in a warning, not failed.
-LEAVE_WAIT_SECONDS = 2.5
+# A navigation waits at most this long for the audit of the page it leaves (an audit takes
+# 70-175 ms; a busy CI machine can stretch that), under the journeys' 15 s expectations. A page
+# left sooner is named in a warning, which the suite's warning filter turns into a failure.
+LEAVE_WAIT_SECONDS = 10
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 
 # Runs in every document after axe.min.js: tells Python a document started, audits it once its

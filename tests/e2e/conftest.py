@@ -57,9 +57,9 @@ def browser():
 @pytest.fixture
 def page(browser, request):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(15_000)  # every page of the context, popups included
     request.node.stash[AUDIT] = AccessibilityAudit(context)
     page = context.new_page()
-    page.set_default_timeout(15_000)
     yield page
     if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

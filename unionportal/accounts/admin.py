@@ -4,10 +4,11 @@ from where)."""
 from django.contrib import admin
 
 from unionportal.accounts.models import SignInEvent
+from unionportal.admin import ReadOnlyAdminMixin
 
 
 @admin.register(SignInEvent)
-class SignInEventAdmin(admin.ModelAdmin):
+class SignInEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "kind", "username", "ip_address", "user_agent", "detail")
     list_filter = ("kind",)
     search_fields = ("username", "ip_address")
@@ -21,11 +22,3 @@ class SignInEventAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
