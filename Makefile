@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # What WeasyPrint, the PDF checks and the browser tests need from the system.
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium gettext \
-	libpango-1.0-0 libpangoft2-1.0-0 libreoffice-calc-nogui
+	libpango-1.0-0 libpangoft2-1.0-0 libreoffice-calc-nogui redis-server
 HOST ?= 127.0.0.1
 PORT ?= 8000
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
@@ -54,10 +54,14 @@ run: system-deps venv messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed --demo
 	$(PY) manage.py collectstatic --noinput -v0
+	@# The job worker (manage.py work) runs beside the server and stops with it.
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py work & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 check: venv messages
 	$(PY) manage.py check --fail-level WARNING
@@ -73,8 +77,27 @@ e2e-deps: system-deps
 test: system-deps venv messages lint check e2e-deps
 	$(PY) -m pytest
 
+# Benchmarks (docs/benchmarks.md): the micro-benchmarks on a scratch database (BENCH_DATABASE_URL,
+# flushed), then — with BENCH_CITY_DATABASE_URL (PostgreSQL, recreated) — the city of
+# bench/generate.py, throughput against the floor (gunicorn + wrk), the heavy paths and the
+# load test (locust, BENCH_LOAD_SECONDS, default 600).  Every figure is printed beside its floor.
+BENCH_LOAD_SECONDS ?= 600
 bench: venv messages
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; \
+	  else echo "wrk is missing. Run this as root, then try again:"; echo "  sudo apt-get install -y wrk"; exit 1; fi; }
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
 	$(PY) bench/run.py
+	@if [ -n "$$BENCH_CITY_DATABASE_URL" ]; then \
+	  db="$${BENCH_CITY_DATABASE_URL##*/}"; server="$${BENCH_CITY_DATABASE_URL%/*}"; \
+	  psql "$$server/postgres" -qc "DROP DATABASE IF EXISTS $$db" && \
+	  psql "$$server/postgres" -qc "CREATE DATABASE $$db" && \
+	  BENCH_DATABASE_URL="$$BENCH_CITY_DATABASE_URL" $(PY) -m bench.generate full && \
+	  BENCH_DATABASE_URL="$$BENCH_CITY_DATABASE_URL" $(PY) -m bench.pages 20 && \
+	  BENCH_DATABASE_URL="$$BENCH_CITY_DATABASE_URL" $(PY) -m bench.throughput 15 && \
+	  BENCH_DATABASE_URL="$$BENCH_CITY_DATABASE_URL" $(PY) -m bench.heavy && \
+	  BENCH_DATABASE_URL="$$BENCH_CITY_DATABASE_URL" $(PY) -m bench.load $(BENCH_LOAD_SECONDS) 200; \
+	else echo "Set BENCH_CITY_DATABASE_URL=postgres://…/up_bench for the city-scale benchmarks (issue 13)."; fi
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache $(MO_FILES)

@@ -8,8 +8,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from assessment import services
-from assessment.exchange import TEMPLATE_COLUMNS, import_templates
+from assessment import selectors, services
+from assessment.exchange import TEMPLATE_COLUMNS, import_templates, template_export_rows
 from assessment.models import (
     EvaluationRating,
     Indicator,
@@ -20,13 +20,10 @@ from assessment.models import (
     Template,
     Unit,
 )
-from unionportal.admin import (
-    ReadOnlyAdminMixin,
-    ReadOnlyInline,
-    ScopedAdminMixin,
-    ScopedRelatedOnlyFieldListFilter,
-)
-from unionportal.admin_import import AdminImportMixin
+from assessment.services.transitions import TRANSITIONS
+from orgs.admin_scoping import ScopedAdminMixin, ScopedRelatedOnlyFieldListFilter
+from unionportal.admin import ReadOnlyAdminMixin, ReadOnlyInline
+from unionportal.admin_import import ExchangeAdminMixin, ExchangeResource
 
 FACTOR_FIELDS = ("full_factor", "basic_factor", "none_factor", "docs_penalty")
 
@@ -37,12 +34,23 @@ class IndicatorInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class TemplateResource(ExchangeResource):
+    """The template file (assessment.exchange) behind the admin's import and export buttons."""
+
+    columns = TEMPLATE_COLUMNS
+    title = _("Assessment templates")
+
+    def run_import(self, source, fmt, *, actor, dry_run):
+        return import_templates(source, fmt, actor=actor, dry_run=dry_run)
+
+    def export_rows(self, queryset):
+        return template_export_rows(queryset)
+
+
 @admin.register(Template)
-class TemplateAdmin(AdminImportMixin, ScopedAdminMixin, admin.ModelAdmin):
+class TemplateAdmin(ExchangeAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_org_field = "assessor"
-    change_list_template = "admin/import_change_list.html"
-    import_columns = TEMPLATE_COLUMNS
-    import_title = _("Import assessment templates")
+    resource_classes = [TemplateResource]
     import_help = _("Each assessor, year and assessee set is one template; a template that exists "
                     "is replaced, unless its round already has sheets.")
     list_display = ("year", "title", "assessor", "assessee_rule", "source")
@@ -59,12 +67,9 @@ class TemplateAdmin(AdminImportMixin, ScopedAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # templates come from files: the import button or import_assessment_template
 
-    def run_import(self, source, fmt, *, actor, dry_run):
-        return import_templates(source, fmt, actor=actor, dry_run=dry_run)
-
     @admin.display(description=_("warnings"))
     def warnings(self, obj):
-        return "\n".join(services.template_warnings(obj)) or "—"
+        return "\n".join(selectors.template_warnings(obj)) or "—"
 
     def save_model(self, request, obj, form, change):
         factors = {name: form.cleaned_data[name] for name in FACTOR_FIELDS if name in form.changed_data}
@@ -128,8 +133,16 @@ class SheetAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("org", "assessor")
     search_fields = ("org__name", "org__code")
     show_full_result_count = False
-    readonly_fields = [f.name for f in Sheet._meta.fields]
+    readonly_fields = ("id", "round", "template", "org", "assessor", "year", "group", "status", "version",
+                       "submissions", "self_total", "final_total", "indicator_scores", "submitted_at",
+                       "reviewed_at", "scored_at", "finalised_at", "updated_at", "next_steps")
     inlines = [UnitInline]
+
+    @admin.display(description=_("next steps"))
+    def next_steps(self, obj):
+        """The workflow steps that lead on from the sheet's state (the transition table); they are
+        taken on the sheet's page, by the roles the table names."""
+        return "、".join(str(t.label) for t in TRANSITIONS.values() if obj.status in t.sources) or "—"
 
 
 class RatingInline(ReadOnlyInline):

@@ -7,4 +7,9 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("Annual assessment")
 
     def ready(self):
-        from assessment import regrouping  # noqa: F401  (connects the org-move receiver)
+        from assessment import (
+            notifications,
+            regrouping,  # noqa: F401  (connects the org-move receiver)
+        )
+
+        notifications.connect()  # who is told of each hand-off; the deadline reminders

@@ -9,13 +9,14 @@ sends.  Anything else that moved the version on is someone else's change: a conf
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from assessment import services
 from assessment.models import Sheet
+from assessment.services._common import entries_match, locked, units_of
+from orgs.access import Action, require
+from unionportal.actors import user_or_none
 from unionportal.models import AuditEntry
-from unionportal.scoping import Action, can
 
 SELF_ASSESS = "assessment.sheet.self_assess"
 
@@ -32,21 +33,20 @@ def _is_repeated_save(actor, current: Sheet, entries, loaded_version: int) -> bo
             .order_by("-created_at", "-id").first())
     if last is None or last.action != SELF_ASSESS or last.comment:
         return False  # the last write was something else (a submit, an import, a review …)
-    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    actor_id = user_or_none(actor).pk if user_or_none(actor) else None
     before_version = (last.before or {}).get("version")
     after_version = (last.after or {}).get("version")
     return (last.actor_id == actor_id and before_version == loaded_version
             and after_version == current.version
-            and services._entries_match(services._units(current), entries))
+            and entries_match(units_of(current), entries))
 
 
 def save_draft(*, actor, sheet: Sheet, entries: dict, expected_version: int) -> DraftOutcome:
     """The sheet page's "save draft": ``services.save_self_assessment`` unless it repeats the
     save just done from the same form."""
-    if actor is not None and not can(actor, Action.FILL, sheet.org):
-        raise PermissionDenied
+    require(actor, Action.FILL, sheet.org)
     with transaction.atomic():
-        current = Sheet.objects.select_for_update().get(pk=sheet.pk)
+        current = locked(sheet)
         if current.version != expected_version and _is_repeated_save(actor, current, entries, expected_version):
             return DraftOutcome(current, repeated=True)
         saved = services.save_self_assessment(actor=actor, sheet=current, entries=entries,

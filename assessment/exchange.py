@@ -23,9 +23,9 @@ from assessment.models import (
     SheetStatus,
 )
 from assessment.offline_sheet import finish_offline_sheet, points_cell, score_cell
-from fixtures.zhuzhou_assessment import item_points, split_items, split_name_points, tidy_name
-from orgs.models import KIND_FILE_NAMES, Org, OrgKind
-from unionportal.scoping import Action, scope_orgs
+from assessment.text_splitters import item_points, split_items, split_name_points, tidy_name
+from orgs.access import Action, scope_orgs
+from orgs.models import KIND_FILE_LABELS, KIND_FILE_NAMES, Org, OrgKind
 from unionportal.tabular import (
     Column,
     Number,
@@ -101,7 +101,7 @@ def _parse_grade(text: str) -> str | None:
     return None
 
 
-def import_self_assessment(source, fmt: str, sheet: Sheet, *, actor=None, dry_run: bool = False,
+def import_self_assessment(source, fmt: str, sheet: Sheet, *, actor, dry_run: bool = False,
                            filename: str = "", limits=None) -> Report:
     """Fill a draft or returned sheet from an exchange file: all rows valid, or nothing changes."""
     report = Report()
@@ -255,100 +255,164 @@ def _assessees(row: Row, assessor: Org, report: Report, candidates):
     return AssesseeRule.NAMED, "", orgs
 
 
-def import_templates(source, fmt: str, *, actor=None, dry_run: bool = False, limits=None) -> Report:
-    report = Report()
-    table = read_table(source, fmt, TEMPLATE_COLUMNS, report=report, limits=limits)
-    plans: dict[tuple, _PlannedTemplate] = {}
-    sections: dict[tuple, str] = {}
-    numbers: dict[tuple, dict[str, int]] = {}
-    assessors: dict[str, Org | None] = {}
-    # With an actor, an org outside their scope reads as one that does not exist, so the
-    # preview does not tell which orgs other trees hold (commands run without one: all orgs).
-    candidates = Org.objects.all() if actor is None else scope_orgs(Org.objects.all(), actor, Action.MANAGE)
-    for row in table.rows:
+class _TemplatePlans:
+    """The templates a file describes, row by row: one per assessor, year and assessee set."""
+
+    def __init__(self, report: Report, candidates):
+        self.report, self.candidates = report, candidates
+        self.plans: dict[tuple, _PlannedTemplate] = {}
+        self.sections: dict[tuple, str] = {}
+        self.numbers: dict[tuple, dict[str, int]] = {}
+        self.assessors: dict[str, Org | None] = {}
+
+    def _assessor(self, row: Row) -> Org | None:
         reference = row["assessor"]
         if not reference:
-            report.error(row, "assessor", _("is required."))
-            continue
-        if reference not in assessors:
-            org, problem = _resolve(reference, candidates)
-            assessors[reference] = org
+            self.report.error(row, "assessor", _("is required."))
+            return None
+        if reference not in self.assessors:
+            org, problem = _resolve(reference, self.candidates)
+            self.assessors[reference] = org
             if org is None:
-                report.error(row, "assessor", problem)
-        assessor = assessors[reference]
-        if assessor is None:
-            continue
+                self.report.error(row, "assessor", problem)
+        return self.assessors[reference]
+
+    def _year(self, row: Row) -> int | None:
         try:
             year = int(row["year"])
             if not 1900 <= year <= 2999:
                 raise ValueError
         except ValueError:
-            report.error(row, "year", _("“%(value)s” is not a year.") % {"value": row["year"]})
-            continue
-        rule, kind, orgs = _assessees(row, assessor, report, candidates)
-        key = (assessor.pk, year, services.assessee_key(rule, kind, orgs))
-        plan = plans.get(key)
-        if plan is None:
-            plan = plans[key] = _PlannedTemplate(row, assessor, year, rule, kind, orgs)
+            self.report.error(row, "year", _("“%(value)s” is not a year.") % {"value": row["year"]})
+            return None
+        return year
+
+    def _number(self, row: Row, key: tuple) -> str:
         number = row["number"]
         if not number:
-            report.error(row, "number", _("is required."))
-        elif number in numbers.setdefault(key, {}):
-            report.error(row, "number", _("%(seq)s appears twice (already in row %(row)d).")
-                         % {"seq": number, "row": numbers[key][number]})
+            self.report.error(row, "number", _("is required."))
+        elif number in self.numbers.setdefault(key, {}):
+            self.report.error(row, "number", _("%(seq)s appears twice (already in row %(row)d).")
+                              % {"seq": number, "row": self.numbers[key][number]})
         else:
-            numbers[key][number] = row.number
-        name, stated = split_name_points(row["indicator"])
-        if not name:
-            report.error(row, "indicator", _("is required."))
+            self.numbers[key][number] = row.number
+        return number
+
+    def _weight(self, row: Row) -> Decimal | None:
         try:
             weight = Decimal(row["weight"])
             if weight <= 0:
                 raise InvalidOperation
         except InvalidOperation:
-            report.error(row, "weight", _("“%(value)s” is not a positive number.") % {"value": row["weight"]})
-            continue
-        section = row["section"] or sections.get(key, "")
-        sections[key] = section
+            self.report.error(row, "weight", _("“%(value)s” is not a positive number.") % {"value": row["weight"]})
+            return None
+        return weight
+
+    def add(self, row: Row) -> None:
+        assessor = self._assessor(row)
+        if assessor is None:
+            return
+        year = self._year(row)
+        if year is None:
+            return
+        rule, kind, orgs = _assessees(row, assessor, self.report, self.candidates)
+        key = (assessor.pk, year, services.assessee_key(rule, kind, orgs))
+        plan = self.plans.get(key)
+        if plan is None:
+            plan = self.plans[key] = _PlannedTemplate(row, assessor, year, rule, kind, orgs)
+        number = self._number(row, key)
+        name, stated = split_name_points(row["indicator"])
+        if not name:
+            self.report.error(row, "indicator", _("is required."))
+        weight = self._weight(row)
+        if weight is None:
+            return
+        section = row["section"] or self.sections.get(key, "")
+        self.sections[key] = section
         content = row["content"]
         plan.indicators.append(services.IndicatorSpec(
             number=number, name=name, weight=weight, section=section, content=content,
             rule_text=row["rule"], stated_points=stated, items=content_items(content)))
         plan.rows.append(row)
-    for plan in plans.values():
-        if error := services.weight_error([spec.weight for spec in plan.indicators]):
-            report.error(plan.first_row, "weight", error)
-        for spec, points in services.points_warnings(plan.indicators):
-            row = plan.rows[plan.indicators.index(spec)]
-            report.warn(row, "content", services.points_warning_text(spec.number, spec.name, points,
-                                                                     spec.weight))
+
+    def check(self) -> None:
+        """Weights that do not add up to 100 are errors; items' points against a weight, warnings."""
+        for plan in self.plans.values():
+            if error := services.weight_error([spec.weight for spec in plan.indicators]):
+                self.report.error(plan.first_row, "weight", error)
+            for spec, points in services.points_warnings(plan.indicators):
+                row = plan.rows[plan.indicators.index(spec)]
+                self.report.warn(row, "content", services.points_warning_text(spec.number, spec.name, points,
+                                                                              spec.weight))
+
+
+def _save_plans(plans, headers, *, actor, report: Report) -> None:
+    for plan in plans:
+        title = f"{plan.year}年度工作考核细则"
+        try:
+            _template, created, _warnings = services.save_template(
+                actor=actor, assessor=plan.assessor, year=plan.year, title=title,
+                indicators=plan.indicators, rule=plan.rule, kind=plan.kind,
+                assessees=plan.assessees, headers=headers, source=_("imported file"))
+        except ValidationError as exc:
+            for message in exc.messages:
+                report.error(plan.first_row, "assessor", message)
+            continue
+        if created:
+            report.created += 1
+        else:
+            report.updated += 1
+
+
+def import_templates(source, fmt: str, *, actor, dry_run: bool = False, limits=None) -> Report:
+    report = Report()
+    table = read_table(source, fmt, TEMPLATE_COLUMNS, report=report, limits=limits)
+    # An org outside the actor's scope reads as one that does not exist, so the preview does not
+    # tell which orgs other trees hold (commands act as the system: all orgs).
+    plans = _TemplatePlans(report, scope_orgs(Org.objects.all(), actor, Action.MANAGE))
+    for row in table.rows:
+        plans.add(row)
+    plans.check()
     if not report.ok:
         return report
     # The print layout's header cells, as the file wrote them.
     headers = ["序号", "考核指标", table.headers.get("content", "考核内容"),
                table.headers.get("rule", "扣分方法"), "权重（分）", "自评分"]
     with import_transaction(report, dry_run=dry_run):
-        for plan in plans.values():
-            title = f"{plan.year}年度工作考核细则"
-            try:
-                _template, created, _warnings = services.save_template(
-                    actor=actor, assessor=plan.assessor, year=plan.year, title=title,
-                    indicators=plan.indicators, rule=plan.rule, kind=plan.kind,
-                    assessees=plan.assessees, headers=headers, source=_("imported file"))
-            except ValidationError as exc:
-                for message in exc.messages:
-                    report.error(plan.first_row, "assessor", message)
-                continue
-            if created:
-                report.created += 1
-            else:
-                report.updated += 1
+        _save_plans(plans.plans.values(), headers, actor=actor, report=report)
     return report
 
 
 # --- results ------------------------------------------------------------------------------
 
 RESULT_HEADERS = ["名次", "系统内名次", "编码", "单位", "系统工会", "状态", "自评分", "考核得分", "上年得分", "同比变化"]
+
+
+def _assessees_cell(template) -> str:
+    """被考核单位编码 as the import reads it: blank (the assessor's children), a kind, or codes."""
+    if template.assessee_rule == AssesseeRule.KIND:
+        return KIND_FILE_LABELS[template.assessee_kind]
+    if template.assessee_rule == AssesseeRule.NAMED:
+        return "、".join(org.code for org in template.assessees.all())
+    return ""
+
+
+def template_export_rows(queryset):
+    """Header and rows of the template file for ``queryset``: one row per indicator; the file
+    imports back unchanged."""
+    headers = [column.zh for column in TEMPLATE_COLUMNS]
+    templates = (queryset.select_related("assessor").prefetch_related("assessees", "indicators")
+                 .order_by("assessor__tree_id", "assessor__lft", "year", "pk"))
+    rows = (
+        [template.assessor.code, _assessees_cell(template), Number(template.year, "0"), indicator.number,
+         indicator.section,
+         f"{indicator.name}（{Number(indicator.stated_points).text()}分）" if indicator.stated_points is not None
+         else indicator.name,
+         indicator.content, indicator.rule_text, Number(indicator.weight, "0.##")]
+        for template in templates
+        for indicator in sorted(template.indicators.all(), key=lambda i: i.position)
+    )
+    return headers, rows
 
 
 def rank_cell(rank) -> Number:

@@ -1,17 +1,17 @@
 """会员评家 (seed 004): the contents members rate, and the validity of an evaluation."""
 
-import re
+import json
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from django.utils.translation import gettext as _
 
 from assessment.models.evaluation import MIN_FRONTLINE, MIN_PARTICIPATION
-from fixtures.sources import STREET_RULES, read_source
 
-COMMITTEE_HEADING = "民主评议建家工作的主要内容"
-LEADERS_HEADING = "民主评议基层单位工会主席、工会委员的主要内容"
-ITEM_RE = re.compile(r"^[（(](\d+)[）)](.+)$")
+# The contents members rate, as seed 004 states them: data, written from the source document
+# by ``assessment.seeding.write_evaluation_contents`` (never parsed at run time).
+CONTENTS_FILE = Path(__file__).resolve().parent / "data" / "member_evaluation_contents.json"
 
 
 @dataclass(frozen=True)
@@ -20,25 +20,10 @@ class Contents:
     leaders: tuple[str, ...]  # five contents on which the chair and vice-chairs are rated
 
 
-def _items_after(lines: list[str], heading: str) -> tuple[str, ...]:
-    start = next(i for i, line in enumerate(lines) if heading in line)
-    items = []
-    for line in lines[start + 1:]:
-        match = ITEM_RE.match(line.strip())
-        if not match:
-            if items:
-                break
-            continue
-        text = match[2].strip()
-        # The committee contents open with a short title: （1）健全组织体系。…
-        items.append(text.split("。")[0] if "。" in text[:12] else text.rstrip("。"))
-    return tuple(items)
-
-
 @cache
 def evaluation_contents() -> Contents:
-    lines = read_source(STREET_RULES).split("\n")
-    return Contents(_items_after(lines, COMMITTEE_HEADING), _items_after(lines, LEADERS_HEADING))
+    data = json.loads(CONTENTS_FILE.read_text(encoding="utf-8"))
+    return Contents(tuple(data["committee"]), tuple(data["leaders"]))
 
 
 class _LazyContents:

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from assessment.models import GRADE_FILE_LABELS, Sheet, Unit
 from assessment.scoring import num
-from fixtures.zhuzhou_assessment import tidy_name
-from unionportal.pdf import render_pdf
+from assessment.text_splitters import tidy_name
+from unionportal.pdf import render_pdf, render_pdf_for
 
 DEFAULT_HEADERS = ["序号", "考核指标", "考核内容", "扣分方法、标准", "权重（分）", "自评分"]
 
@@ -92,17 +92,33 @@ def sheet_context(sheet: Sheet) -> dict:
     }
 
 
+def sheet_data_key(sheet: Sheet) -> str:
+    """What a sheet's PDF prints, by version: every write of a sheet or its units saves the sheet
+    (a new version and ``updated_at``); the org, assessor and template by their own."""
+    return ":".join(str(part) for part in (
+        "sheet", sheet.pk, sheet.version, sheet.status, sheet.updated_at.isoformat(),
+        sheet.template_id, sheet.template.version, sheet.template.updated_at.isoformat(),
+        sheet.org.name, sheet.org.updated_at.isoformat(), sheet.assessor.name))
+
+
 def render_sheet_pdf(sheet: Sheet) -> bytes:
-    doc = sheet_context(sheet)
-    version = _("version %(version)d · %(status)s") % {"version": sheet.version, "status": doc["status"]}
-    return render_pdf("assessment/pdf/sheet.html", {"doc": doc, "sheet": sheet, "title": doc["title"],
-                                                     "version_label": version})
+    def context():
+        doc = sheet_context(sheet)
+        version = _("version %(version)d · %(status)s") % {"version": sheet.version, "status": doc["status"]}
+        return {"doc": doc, "sheet": sheet, "title": doc["title"], "version_label": version}
+
+    return render_pdf_for("assessment/pdf/sheet.html", sheet_data_key(sheet), context)
 
 
-def render_round_pdf(round_, sheets) -> bytes:
+def render_round_pdf(round_, sheets, *, on_sheet=None) -> bytes:
+    """``on_sheet()`` is called after each sheet is prepared (a background job's progress)."""
     sheets = list(sheets)
     prefetch_units(sheets)
-    documents = [sheet_context(sheet) for sheet in sheets]
+    documents = []
+    for sheet in sheets:
+        documents.append(sheet_context(sheet))
+        if on_sheet is not None:
+            on_sheet()
     return render_pdf("assessment/pdf/round.html", {"round": round_, "documents": documents})
 
 

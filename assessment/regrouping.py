@@ -9,8 +9,9 @@ so.  A final sheet keeps the group it was finalised with.
 from django.db import transaction
 from django.dispatch import receiver
 
-from assessment import services
 from assessment.models import Sheet, SheetEvent, SheetStatus
+from assessment.services._common import event
+from assessment.services.rounds import group_of
 from orgs.models import Org
 from orgs.signals import org_moved
 from unionportal import audit
@@ -28,7 +29,7 @@ def regroup_open_sheets(*, actor, orgs) -> int:
         for group_sheets in by_assessor.values():
             assessor = group_sheets[0].assessor
             live = Org.objects.filter(pk__in=[sheet.org_id for sheet in group_sheets])
-            groups = services._group_of(list(live), assessor)
+            groups = group_of(list(live), assessor)
             for sheet in group_sheets:
                 new_group_id = groups.get(sheet.org_id)
                 if new_group_id != sheet.group_id:
@@ -44,9 +45,8 @@ def _regroup(actor, sheet: Sheet, new_group_id: int | None) -> None:
     # The version stays: the grouping is not what a staff member's open form edits.
     sheet.save(update_fields=["group", "updated_at"])
     names = f"{old_group.name if old_group else '—'} → {new_group.name if new_group else '—'}"
-    services._event(sheet, SheetEvent.Kind.REGROUPED, actor, comment=names,
-                    data={"from": old_group.code if old_group else None,
-                          "to": new_group.code if new_group else None})
+    event(sheet, SheetEvent.Kind.REGROUPED, actor, comment=names,
+          data={"from": old_group.code if old_group else None, "to": new_group.code if new_group else None})
     audit.record(actor=actor, action="assessment.sheet.regroup", instance=sheet, org=sheet.org,
                  before={"group": old_group.code if old_group else None},
                  after={"group": new_group.code if new_group else None})

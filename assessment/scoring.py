@@ -74,3 +74,39 @@ def num(value) -> str:
         return ""
     text = format(Decimal(value).normalize(), "f")
     return "0" if text in ("-0", "") else text
+
+
+# --- a sheet's scores (model instances in, no queries) -----------------------------------
+
+
+def indicator_scores(units, indicators: dict, factors: Factors) -> list[dict]:
+    """The stored per-indicator rows of a sheet from its units (``indicators``: id → indicator)."""
+    by_indicator: dict[int, list] = {}
+    for unit in units:
+        by_indicator.setdefault(unit.indicator_id, []).append(unit)
+    rows = []
+    for indicator_id, members in by_indicator.items():
+        indicator = indicators[indicator_id]
+        self_score = indicator_score(indicator.weight, [(u.points, u.self_score) for u in members])
+        final_graded = all(u.review_grade for u in members)
+        final = indicator_score(indicator.weight, [(u.points, u.final_score) for u in members])
+        rows.append({"number": indicator.number, "name": " ".join(indicator.name.split()),
+                     "weight": str(indicator.weight), "self": str(self_score),
+                     "final": str(final) if final_graded else None,
+                     "scaled": needs_scaling(indicator.weight, [u.points for u in members])})
+    return rows
+
+
+def recompute(sheet, units) -> None:
+    """Every unit's self and final score, the indicator scores and the sheet's totals."""
+    factors = Factors.of(sheet.template)
+    for unit in units:
+        unit.self_score = unit_score(unit.points, unit.self_grade, unit.self_docs, factors)
+        unit.final_score = unit_score(unit.points, unit.review_grade, unit.review_docs, factors)
+    indicators = {unit.indicator_id: unit.indicator for unit in units}
+    sheet.indicator_scores = indicator_scores(units, indicators, factors)
+    sheet.self_total = sheet_total(Decimal(row["self"]) for row in sheet.indicator_scores)
+    if units and all(unit.review_grade for unit in units):
+        sheet.final_total = sheet_total(Decimal(row["final"]) for row in sheet.indicator_scores)
+    else:
+        sheet.final_total = None

@@ -1,13 +1,16 @@
 """Loading seed 003 (the 2011 templates of 株洲市总工会) and the assessment demo data."""
 
 import datetime as dt
+import json
+import re
 from decimal import Decimal
+from pathlib import Path
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from assessment import services
-from assessment.member_evaluation import EVALUATION_CONTENTS
+from assessment import selectors, services
+from assessment.member_evaluation import CONTENTS_FILE, EVALUATION_CONTENTS, evaluation_contents
 from assessment.models import (
     AssesseeRule,
     Grade,
@@ -18,8 +21,10 @@ from assessment.models import (
     SheetStatus,
     Template,
 )
+from fixtures.sources import STREET_RULES, read_source
 from fixtures.zhuzhou_assessment import parse_zhuzhou_assessment
 from orgs.models import Org, OrgKind
+from unionportal.actors import SYSTEM
 
 SOURCE_003 = "003 2011年度系统工会工作考核细则"
 ASSESSOR = "zz"
@@ -54,10 +59,10 @@ def seed_templates() -> list[str]:
         specs = indicator_specs(sheet)
         existing = Template.objects.filter(assessor=assessor, year=sheet.year, assessee_key=key).first()
         if existing is not None:
-            warnings = services.template_warnings(existing)
+            warnings = selectors.template_warnings(existing)
         else:
             _template, _created, warnings = services.save_template(
-                actor=None, assessor=assessor, year=sheet.year, title=sheet.title, indicators=specs,
+                actor=SYSTEM, assessor=assessor, year=sheet.year, title=sheet.title, indicators=specs,
                 rule=AssesseeRule.NAMED, assessees=[org], headers=sheet.headers, source=SOURCE_003,
             )
             created += 1
@@ -65,8 +70,50 @@ def seed_templates() -> list[str]:
     return [_("Assessment templates: %(count)d new.") % {"count": created}, *lines]
 
 
+# --- 会员评家: the contents members rate, from seed 004 ------------------------------------
+
+COMMITTEE_HEADING = "民主评议建家工作的主要内容"
+LEADERS_HEADING = "民主评议基层单位工会主席、工会委员的主要内容"
+ITEM_RE = re.compile(r"^[（(](\d+)[）)](.+)$")
+
+
+def _items_after(lines: list[str], heading: str) -> list[str]:
+    start = next(i for i, line in enumerate(lines) if heading in line)
+    items = []
+    for line in lines[start + 1:]:
+        match = ITEM_RE.match(line.strip())
+        if not match:
+            if items:
+                break
+            continue
+        text = match[2].strip()
+        # The committee contents open with a short title: （1）健全组织体系。…
+        items.append(text.split("。")[0] if "。" in text[:12] else text.rstrip("。"))
+    return items
+
+
+def evaluation_contents_from_source() -> dict[str, list[str]]:
+    """The six committee and five leader contents of seed 004, as the data file holds them."""
+    lines = read_source(STREET_RULES).split("\n")
+    return {"committee": _items_after(lines, COMMITTEE_HEADING), "leaders": _items_after(lines, LEADERS_HEADING)}
+
+
+def _contents_text() -> str:
+    return json.dumps(evaluation_contents_from_source(), ensure_ascii=False, indent=2) + "\n"
+
+
+def write_evaluation_contents(path: Path = CONTENTS_FILE) -> list[str]:
+    """Write the 会员评家 contents the portal rates on (a seed step: a no-op when they are current)."""
+    text = _contents_text()
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return []
+    path.write_text(text, encoding="utf-8")
+    evaluation_contents.cache_clear()
+    return [_("Member evaluation contents written to %(path)s.") % {"path": path.name}]
+
+
 def seed() -> list[str]:
-    return seed_templates()
+    return write_evaluation_contents() + seed_templates()
 
 
 # --- demo -------------------------------------------------------------------------------
@@ -122,32 +169,32 @@ def _fill(sheet: Sheet, offset: int, *, all_units=True) -> Sheet:
         )
         for index, unit in enumerate(units)
     }
-    return services.save_self_assessment(actor=None, sheet=sheet, entries=entries)
+    return services.save_self_assessment(actor=SYSTEM, sheet=sheet, entries=entries)
 
 
 def _advance(sheet: Sheet, offset: int, target: str) -> None:
-    """Walk a sheet through the workflow up to ``target`` as the system (actor None)."""
+    """Walk a sheet through the workflow up to ``target`` as the system."""
     sheet = _fill(sheet, offset, all_units=target != SheetStatus.DRAFT)
     if target == SheetStatus.DRAFT:
         return
-    services.submit_sheet(actor=None, sheet=sheet)
+    services.apply_transition(actor=SYSTEM, sheet=sheet, name="submit")
     if target == SheetStatus.SUBMITTED:
         return
     if target == SheetStatus.RETURNED:
         first = sheet.units.order_by("position").first()
-        services.return_sheet(actor=None, sheet=sheet,
-                              reasons={first.seq: "请补充换届选举的会议记录和批复文件。"})
+        services.apply_transition(actor=SYSTEM, sheet=sheet, name="return",
+                                  reasons={first.seq: "请补充换届选举的会议记录和批复文件。"})
         return
     unit = sheet.units.order_by("position").last()
-    services.save_review(actor=None, sheet=sheet, entries={unit.seq: services.Entry(
+    services.save_review(actor=SYSTEM, sheet=sheet, entries={unit.seq: services.Entry(
         grade=Grade.BASIC, docs=True, note="资料基本齐全，部分工作未全面完成。")})
-    services.pass_review(actor=None, sheet=sheet)
+    services.apply_transition(actor=SYSTEM, sheet=sheet, name="pass")
     if target == SheetStatus.REVIEWED:
         return
-    services.score_sheet(actor=None, sheet=sheet)
+    services.apply_transition(actor=SYSTEM, sheet=sheet, name="score")
     if target == SheetStatus.SCORED:
         return
-    services.finalise_sheet(actor=None, sheet=sheet)
+    services.apply_transition(actor=SYSTEM, sheet=sheet, name="finalise")
 
 
 # The 2011 round of zz: where each system union's sheet stands.
@@ -165,7 +212,7 @@ def _demo_rounds() -> list[str]:
     zz = Org.objects.get(code=ASSESSOR)
     lines = []
     if not Round.objects.filter(assessor=zz, year=2011).exists():
-        opened = services.open_round(actor=None, assessor=zz, year=2011, deadline=dt.date(2012, 1, 31),
+        opened = services.open_round(actor=SYSTEM, assessor=zz, year=2011, deadline=dt.date(2012, 1, 31),
                                      is_demo=True)
         for offset, (code, target) in enumerate(DEMO_2011.items()):
             _advance(opened.round.sheets.get(org__code=code), offset, target)
@@ -174,17 +221,17 @@ def _demo_rounds() -> list[str]:
     gzw = Org.objects.get(code="zz-gzw")
     if not Round.objects.filter(assessor=gzw, year=2026).exists():
         template, _created, _warnings = services.save_template(
-            actor=None, assessor=gzw, year=2025, title="2025年度基层工会工作考核细则",
+            actor=SYSTEM, assessor=gzw, year=2025, title="2025年度基层工会工作考核细则",
             indicators=DEMO_BASE_TEMPLATE, rule=AssesseeRule.KIND, kind=OrgKind.BASE,
             headers=DEMO_HEADERS, source=_("demo"), is_demo=True)
-        last_year = services.open_round(actor=None, assessor=gzw, year=2025,
+        last_year = services.open_round(actor=SYSTEM, assessor=gzw, year=2025,
                                         deadline=dt.date(2025, 12, 31), is_demo=True)
         for code, offset in DEMO_GZW_2025.items():
             sheet = last_year.round.sheets.filter(org__code=code).first()
             if sheet is not None:
                 _advance(sheet, offset, SheetStatus.FINAL)
-        services.copy_template(actor=None, template=template, year=2026)
-        this_year = services.open_round(actor=None, assessor=gzw, year=2026,
+        services.copy_template(actor=SYSTEM, template=template, year=2026)
+        this_year = services.open_round(actor=SYSTEM, assessor=gzw, year=2026,
                                         deadline=dt.date(2026, 12, 31), is_demo=True)
         for offset, (code, target) in enumerate(DEMO_GZW_2026.items()):
             sheet = this_year.round.sheets.filter(org__code=code).first()
@@ -224,18 +271,18 @@ def _demo_evaluations() -> list[str]:
                         subject=subject, person=person, content_number=number, satisfied=satisfied,
                         basically_satisfied=basic, dissatisfied=participants - satisfied - basic))
             evaluation, _created = services.save_member_evaluation(
-                actor=None, org=org, year=2026, held_on=dt.date(2026, 1, 15), members=members,
+                actor=SYSTEM, org=org, year=2026, held_on=dt.date(2026, 1, 15), members=members,
                 participants=participants, frontline_participants=frontline, ratings=ratings, is_demo=True)
             if approval:
-                services.record_superior_approval(actor=None, evaluation=evaluation,
+                services.record_superior_approval(actor=SYSTEM, evaluation=evaluation,
                                                   note="株洲市国资委系统工会 2026-01-10 书面同意")
-            services.publish_evaluation_results(actor=None, evaluation=evaluation,
+            services.publish_evaluation_results(actor=SYSTEM, evaluation=evaluation,
                                                 published_on=dt.date(2026, 1, 25), channel="厂务公开栏公示")
             services.record_rectification(
-                actor=None, evaluation=evaluation, issue="职工文体活动偏少。", measure="每季度组织一次职工文体活动。",
+                actor=SYSTEM, evaluation=evaluation, issue="职工文体活动偏少。", measure="每季度组织一次职工文体活动。",
                 outcome="已组织春季运动会和读书活动。", completed=True, reported_on=dt.date(2026, 6, 30))
             services.record_rectification(
-                actor=None, evaluation=evaluation, issue="困难职工帮扶信息公开不及时。", measure="每月公示帮扶名单和金额。")
+                actor=SYSTEM, evaluation=evaluation, issue="困难职工帮扶信息公开不及时。", measure="每月公示帮扶名单和金额。")
             created += 1
     return [_("Member evaluations (会员评家): %(count)d new.") % {"count": created}] if created else []
 

@@ -11,12 +11,21 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from assessment import services
-from assessment.models import Round, Sheet, SheetEvent, SheetStatus, Template
-from assessment.scoring import round2
+from assessment.models import (
+    AssesseeRule,
+    Indicator,
+    Item,
+    Round,
+    Sheet,
+    SheetEvent,
+    SheetStatus,
+    Template,
+)
+from assessment.scoring import num, round2
+from orgs.access import Action, can, scope_orgs, scope_queryset
 from orgs.models import Org
-from unionportal.scoping import Action, scope_orgs, scope_queryset
 
 
 def _is_superuser(user) -> bool:
@@ -101,7 +110,69 @@ def templates_of(user, assessor: Org):
 
 def template_assessees(user, template: Template):
     """The template's assessees the user may see."""
-    return scope_orgs(services.template_assessees(template), user, Action.VIEW)
+    return scope_orgs(assessees_of(template), user, Action.VIEW)
+
+
+def assessees_of(template: Template):
+    """Every org the template assesses (unscoped: what opening its round creates sheets for)."""
+    assessor = template.assessor
+    if template.assessee_rule == AssesseeRule.NAMED:
+        return template.assessees.all()
+    if template.assessee_rule == AssesseeRule.KIND:
+        return assessor.get_descendants().filter(kind=template.assessee_kind)
+    return assessor.get_children()
+
+
+def latest_templates_before(assessor: Org, year: int) -> list[Template]:
+    """Per assessee set, the assessor's most recent template of an earlier year."""
+    latest: dict[str, Template] = {}
+    for template in Template.objects.filter(assessor=assessor, year__lt=year).order_by("-year"):
+        latest.setdefault(template.assessee_key, template)
+    return list(latest.values())
+
+
+def graded_units(indicators) -> list[tuple[Indicator, Item | None, str, Decimal]]:
+    """(indicator, item, 序号, points) of every graded unit: items with points, else the indicator."""
+    units = []
+    for indicator in indicators:
+        items = [item for item in indicator.items.all() if item.points is not None]
+        if items:
+            units += [(indicator, item, f"{indicator.number}.{item.number}", item.points) for item in items]
+        else:
+            units.append((indicator, None, indicator.number, indicator.weight))
+    return units
+
+
+def points_warning_text(number: str, name: str, points: Decimal, weight: Decimal) -> str:
+    return _("indicator %(number)s %(name)s: its items' points add up to %(points)s but its weight "
+             "is %(weight)s; the weight governs and scores are scaled to it.") % {
+        "number": number, "name": name, "points": num(points), "weight": num(weight)}
+
+
+def template_warnings(template: Template) -> list[str]:
+    """Every indicator whose items' points disagree with its weight, in words."""
+    warnings = []
+    for indicator in template.indicators.all():
+        points = [item.points for item in indicator.items.all() if item.points is not None]
+        if points and sum(points, Decimal(0)) != indicator.weight:
+            warnings.append(points_warning_text(indicator.number, indicator.name, sum(points, Decimal(0)),
+                                                indicator.weight))
+    return warnings
+
+
+def may_open_round(user, org: Org) -> bool:
+    """Scorers and admins of ``org`` open its rounds and remind the late."""
+    return can(user, Action.SCORE, org) or can(user, Action.MANAGE, org)
+
+
+def may_approve_lower_ratio(user, org: Org) -> bool:
+    """Whether ``user`` acts for the superior union of ``org``: manages its parent, or reviews
+    the unions below the parent (a reviewer granted on the parent or higher).  Never the union
+    itself, whatever its role there."""
+    if user is None or org.parent_id is None:
+        return False
+    parent = Org.objects.get(pk=org.parent_id)
+    return can(user, Action.MANAGE, parent) or can(user, Action.REVIEW, org)
 
 
 def round_for(user, code: str, year: int) -> Round:
@@ -236,6 +307,55 @@ def _competition_ranks(values: list[Decimal]) -> list[int]:
 HISTOGRAM_BINS = ((0, 60), (60, 70), (70, 80), (80, 90), (90, 101))
 
 
+def _previous_totals(round_: Round, sheets) -> tuple[int | None, dict]:
+    """The year of the assessor's previous round and its final totals per org (through ``sheets``)."""
+    previous_round = (Round.objects.filter(assessor_id=round_.assessor_id, year__lt=round_.year)
+                      .order_by("-year").values_list("pk", "year").first())
+    if not previous_round:
+        return None, {}
+    totals = dict(Sheet.objects.filter(round_id=previous_round[0], status=SheetStatus.FINAL,
+                                       org__in=sheets.values("org"))
+                  .values_list("org_id", "final_total"))
+    return previous_round[1], totals
+
+
+def _group_summaries(rows: list[RankRow]) -> list[GroupSummary]:
+    """Rank each system union's rows among themselves; one summary per union, best average first."""
+    by_group: dict[str, list[RankRow]] = defaultdict(list)
+    for row in rows:
+        by_group[row.group_code].append(row)
+    summaries = []
+    for group_code, members in by_group.items():
+        for row, rank in zip(members, _competition_ranks([r.total for r in members])):
+            row.group_rank = rank
+        totals = [r.total for r in members]
+        summaries.append(GroupSummary(group_code, members[0].group_name, len(members),
+                                      round2(sum(totals, Decimal(0)) / len(totals)), max(totals), min(totals)))
+    summaries.sort(key=lambda s: -s.average)
+    return summaries
+
+
+def _histogram(rows: list[RankRow]) -> list[tuple[str, int]]:
+    histogram = []
+    for low, high in HISTOGRAM_BINS:
+        label = f"{low}–{min(high, 100)}" if high <= 100 else f"{low}–100"
+        histogram.append((label, sum(1 for r in rows if low <= r.total < high)))
+    return histogram
+
+
+def _indicator_averages(score_lists) -> list[tuple[str, Decimal, Decimal]]:
+    """(indicator name, average final score, weight) over the sheets' stored indicator scores."""
+    sums: dict[str, list] = {}
+    for scores in score_lists:
+        for entry in scores or ():
+            if entry.get("final") is None:
+                continue
+            bucket = sums.setdefault(entry["name"], [Decimal(0), 0, Decimal(entry["weight"])])
+            bucket[0] += Decimal(entry["final"])
+            bucket[1] += 1
+    return [(name, round2(total / n), weight) for name, (total, n, weight) in sums.items()]
+
+
 def ranking(round_: Round, sheets) -> Ranking:
     """Every sheet of ``sheets`` (``round_sheets``) with a final total, ranked overall and within
     its system union; last year's totals are read through the same gate."""
@@ -250,13 +370,7 @@ def ranking(round_: Round, sheets) -> Ranking:
     group_ids = {row[4] for row in values if row[4]}
     groups = {pk: (code, name, lft) for pk, code, name, lft in
               Org.objects.filter(pk__in=group_ids).values_list("pk", "code", "name", "lft")}
-    previous_round = (Round.objects.filter(assessor_id=round_.assessor_id, year__lt=round_.year)
-                      .order_by("-year").values_list("pk", "year").first())
-    previous = {}
-    if previous_round:
-        previous = dict(Sheet.objects.filter(round_id=previous_round[0], status=SheetStatus.FINAL,
-                                             org__in=sheets.values("org"))
-                        .values_list("org_id", "final_total"))
+    previous_year, previous = _previous_totals(round_, sheets)
     rows = []
     for pk, org_id, code, name, group_id, status, self_total, total, _scores in values:
         group_code, group_name, _lft = groups.get(group_id, ("", "—", 0))
@@ -264,32 +378,9 @@ def ranking(round_: Round, sheets) -> Ranking:
                             self_total, total, previous.get(org_id)))
     for row, rank in zip(rows, _competition_ranks([r.total for r in rows])):
         row.rank = rank
-    by_group: dict[str, list[RankRow]] = defaultdict(list)
-    for row in rows:
-        by_group[row.group_code].append(row)
-    summaries = []
-    for group_code, members in by_group.items():
-        for row, rank in zip(members, _competition_ranks([r.total for r in members])):
-            row.group_rank = rank
-        totals = [r.total for r in members]
-        summaries.append(GroupSummary(group_code, members[0].group_name, len(members),
-                                      round2(sum(totals, Decimal(0)) / len(totals)), max(totals), min(totals)))
-    summaries.sort(key=lambda s: -s.average)
-    histogram = []
-    for low, high in HISTOGRAM_BINS:
-        label = f"{low}–{min(high, 100)}" if high <= 100 else f"{low}–100"
-        histogram.append((label, sum(1 for r in rows if low <= r.total < high)))
-    sums: dict[str, list] = {}
-    for *_rest, scores in values:
-        for entry in scores or ():
-            if entry.get("final") is None:
-                continue
-            bucket = sums.setdefault(entry["name"], [Decimal(0), 0, Decimal(entry["weight"])])
-            bucket[0] += Decimal(entry["final"])
-            bucket[1] += 1
-    averages = [(name, round2(total / n), weight) for name, (total, n, weight) in sums.items()]
-    return Ranking(round_, rows, summaries, unranked, histogram, averages,
-                   previous_round[1] if previous_round else None)
+    summaries = _group_summaries(rows)
+    return Ranking(round_, rows, summaries, unranked, _histogram(rows),
+                   _indicator_averages(row[-1] for row in values), previous_year)
 
 
 def openable_orgs(user):

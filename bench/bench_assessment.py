@@ -51,6 +51,7 @@ def _build_tree():
 def _template(root):
     from assessment import services
     from assessment.models import AssesseeRule
+    from unionportal.actors import SYSTEM
 
     indicators = []
     for n, weight in enumerate((20, 25, 25, 30), start=1):
@@ -60,7 +61,7 @@ def _template(root):
             content="\n".join(f"{i}、第{i}项工作（{p}分）" for i, p in enumerate(points, 1)),
             rule_text="全面完成得满分，基本完成得70%分；资料不全扣20%的分",
             items=[services.ItemSpec(str(i), f"第{i}项工作（{p}分）", p) for i, p in enumerate(points, 1)]))
-    return services.save_template(actor=None, assessor=root, year=2026, title="2026年度基层工会工作考核细则",
+    return services.save_template(actor=SYSTEM, assessor=root, year=2026, title="2026年度基层工会工作考核细则",
                                   indicators=indicators, rule=AssesseeRule.KIND, kind="base")[0]
 
 
@@ -94,12 +95,13 @@ def main(report):
     from assessment.models import Grade, Sheet
     from assessment.pdf import render_sheet_pdf
     from orgs.models import Grant
+    from unionportal.actors import SYSTEM
 
     started = time.perf_counter()
     root = _build_tree()
     _template(root)
     start = time.perf_counter()
-    opened = services.open_round(actor=None, assessor=root, year=2026, deadline=dt.date(2026, 1, 31))
+    opened = services.open_round(actor=SYSTEM, assessor=root, year=2026, deadline=dt.date(2026, 1, 31))
     report("open a round: 5,000 sheets × 20 units", (time.perf_counter() - start) * 1000, "ms", "—")
     assert opened.sheets_created == BASE_UNITS
     _score_most_sheets(opened.round)

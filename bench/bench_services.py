@@ -20,6 +20,7 @@ def build():
     from services.models import Case, CaseAction, CaseStatus
     from services.routing import route
     from services.seeding import SERVICE_TYPES, define_service_type
+    from unionportal.actors import SYSTEM
     from unionportal.tree import tree_write_lock
 
     fed = Org.objects.create(code="bz", name="基准市总工会", kind="federation")
@@ -35,8 +36,8 @@ def build():
     types = [define_service_type(owner=fed, spec=spec, catalogue=catalogue)[0] for spec in SERVICE_TYPES]
     steps = {t.pk: list(t.steps.all()) for t in types}
     ancestors = {b.pk: list(b.get_ancestors()) for b in bases}
-    reviewer = create_user(actor=None, username="bench-reviewer", password="bench-pw-12345")
-    handler = create_user(actor=None, username="bench-handler", password="bench-pw-12345")
+    reviewer = create_user(actor=SYSTEM, username="bench-reviewer", password="bench-pw-12345")
+    handler = create_user(actor=SYSTEM, username="bench-handler", password="bench-pw-12345")
     Grant.objects.create(user=reviewer, role="reviewer", org=systems[0])
     Grant.objects.create(user=handler, role="reviewer", org=fed)
     rng = random.Random(5)

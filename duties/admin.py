@@ -8,16 +8,17 @@ makes it the catalogue's published version (the old one stays readable).
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from duties import services
+from duties import exchange, services
 from duties.forms import DutyItemAdminForm
 from duties.models import Catalogue, CatalogueVersion, Department, DutyItem, MainDuty, VersionStatus
-from unionportal.admin import ScopedAdminMixin
-from unionportal.scoping import Action, scope_queryset
+from orgs.access import Action, scope_queryset
+from orgs.admin_scoping import ScopedAdminMixin
+from unionportal.admin_import import ExchangeAdminMixin, ExchangeResource
 
 
 def _draft_versions(request):
@@ -181,9 +182,29 @@ class CatalogueVersionAdmin(ScopedAdminMixin, admin.ModelAdmin):
         self.delete_queryset(request, queryset)
 
 
+class DutyItemResource(ExchangeResource):
+    """The duty file (duties.exchange) behind the admin's import and export buttons. An import
+    lands as draft versions (published with the versions' “Publish” action)."""
+
+    columns = exchange.COLUMNS
+    title = _("Duty catalogues")
+
+    def run_import(self, source, fmt, *, actor, dry_run):
+        return exchange.import_duties(source, fmt, actor=actor, dry_run=dry_run, draft=True).report
+
+    def export_rows(self, queryset):
+        # The catalogue versions of the filtered items, each with just those items.
+        versions = (CatalogueVersion.objects.filter(pk__in=queryset.values("version"))
+                    .select_related("catalogue__org").order_by("catalogue__org__tree_id", "catalogue__org__lft")
+                    .prefetch_related("main_duties", Prefetch("items", queryset=queryset.order_by("position", "id"))))
+        return exchange.export_rows(list(versions))
+
+
 @admin.register(DutyItem)
-class DutyItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class DutyItemAdmin(ExchangeAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_org_field = "version__catalogue__org"
+    resource_classes = [DutyItemResource]
+    import_help = _("Each organisation's rows replace its catalogue, as a draft to publish.")
     form = DutyItemAdminForm
     list_display = ("number", "short_name", "main_duty", "department", "version")
     list_display_links = ("number", "short_name")

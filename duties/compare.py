@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 
 from duties.models import CatalogueVersion, DutyItem, VersionStatus
 from duties.themes import THEMES, Theme, themes_of
+from orgs.access import Action, scope_orgs
 from orgs.models import Org
-from unionportal.scoping import Action, scope_orgs
 
 
 @dataclass

@@ -16,20 +16,21 @@ from dataclasses import dataclass, field, replace
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from duties import content as data
 from duties import services
 from duties.models import CatalogueVersion, DutyItem, VersionStatus
-from fixtures import catalogues as data
+from orgs.access import Action, scope_orgs
 from orgs.models import Org
-from unionportal.scoping import Action, scope_orgs
+from unionportal.columns import TextColumn
 from unionportal.tabular import Column, Report, Row, import_transaction, read_table, write_table
 
 COLUMNS = [
     Column("org", "单位编码", "org", required=True),
     Column("category", "主要职责", "category"),
-    Column("number", "序号", "number", required=True),
+    TextColumn("number", "序号", "number", required=True, max_length=DutyItem._meta.get_field("number").max_length),
     Column("name", "名称", "name", required=True),
     Column("legal_basis", "法定依据", "legal_basis"),
-    Column("department", "实施机构", "department"),
+    TextColumn("department", "实施机构", "department", max_length=100),
     Column("boundary", "职责边界", "boundary"),
     Column("workflow", "运行流程", "workflow"),
     Column("documents", "运行要件", "documents"),
@@ -37,8 +38,9 @@ COLUMNS = [
     Column("supervision", "监督方式", "supervision"),
     Column("aliases", "别名", "aliases"),  # other wordings of the name (optional)
 ]
-NUMBER_MAX_LENGTH = DutyItem._meta.get_field("number").max_length
-DEPARTMENT_MAX_LENGTH = 100
+_COLUMN = {column.key: column for column in COLUMNS}
+NUMBER_MAX_LENGTH = _COLUMN["number"].max_length
+DEPARTMENT_MAX_LENGTH = _COLUMN["department"].max_length
 
 
 @dataclass
@@ -62,13 +64,31 @@ class ImportResult:
 # --- import ---------------------------------------------------------------------------------
 
 
-def import_duties(source, fmt: str, *, actor=None, dry_run: bool = False, draft: bool = False,
+def import_duties(source, fmt: str, *, actor, dry_run: bool = False, draft: bool = False,
                   note: str = "", limits=None) -> ImportResult:
     report = Report()
     table = read_table(source, fmt, COLUMNS, report=report, limits=limits)
     plans = _check_rows(table.rows, report, actor)
     if not report.ok:
         return ImportResult(report, plans)
+    _attach_versions(plans)
+    for plan in plans:
+        _plan_version(plan, report, draft)
+    result = ImportResult(report, plans)
+    if not report.ok:
+        return result
+    # A dry run applies too, through the same services, and is rolled back: it fails where
+    # the real run would fail.
+    with import_transaction(report, dry_run=dry_run):
+        for plan in (plan for plan in plans if not plan.unchanged):
+            _create_version(plan, result, actor=actor, draft=draft, note=note)
+    if dry_run or not report.ok:
+        result.versions = []  # rolled back
+    return result
+
+
+def _attach_versions(plans: list[OrgPlan]) -> None:
+    """Each plan's published version and open draft (one query)."""
     current_versions = CatalogueVersion.objects.filter(
         catalogue__org__in=[plan.org for plan in plans],
         status__in=[VersionStatus.PUBLISHED, VersionStatus.DRAFT],
@@ -80,42 +100,39 @@ def import_duties(source, fmt: str, *, actor=None, dry_run: bool = False, draft:
     for plan in plans:
         plan.current = currents.get(plan.org.pk)
         plan.draft = drafts.get(plan.org.pk)
-        if plan.draft is not None:
-            if draft:
-                report.warn(None, None, _replaces_draft(plan.org, plan.draft.number))
-            else:
-                report.error(None, None, _has_draft(plan.org, plan.draft.number))
-                continue
-        plan.content = _content(plan, report)
-        plan.summary = _summary(plan, draft)
-        if not draft and plan.draft is None and _same_as_published(plan):
-            plan.unchanged = True
-            plan.summary = _("%(code)s: unchanged (the same as published version %(number)d).") % {
-                "code": plan.org.code, "number": plan.current.number}
-            report.unchanged += 1
-        elif plan.current is None:
-            report.created += 1
-        else:
-            report.updated += 1
-    result = ImportResult(report, plans)
-    if not report.ok:
-        return result
-    # A dry run applies too, through the same services, and is rolled back: it fails where
-    # the real run would fail.
-    with import_transaction(report, dry_run=dry_run):
-        for plan in (plan for plan in plans if not plan.unchanged):
-            try:
-                version = services.create_version(
-                    actor=actor, org=plan.org, content=plan.content, publish=not draft, note=note)
-            except services.DraftExists as exc:  # a draft opened since the check above
-                report.error(None, None, _has_draft(plan.org, exc.draft.number))
-            except ValidationError as exc:
-                report.error(None, None, f"{plan.org.code}: {' '.join(exc.messages)}")
-            else:
-                result.versions.append(version)
-    if dry_run or not report.ok:
-        result.versions = []  # rolled back
-    return result
+
+
+def _plan_version(plan: OrgPlan, report: Report, draft: bool) -> None:
+    """What the import will do for one org: refuse (open draft), keep, create or update."""
+    if plan.draft is not None:
+        if not draft:
+            report.error(None, None, _has_draft(plan.org, plan.draft.number))
+            return
+        report.warn(None, None, _replaces_draft(plan.org, plan.draft.number))
+    plan.content = _content(plan, report)
+    plan.summary = _summary(plan, draft)
+    if not draft and plan.draft is None and _same_as_published(plan):
+        plan.unchanged = True
+        plan.summary = _("%(code)s: unchanged (the same as published version %(number)d).") % {
+            "code": plan.org.code, "number": plan.current.number}
+        report.unchanged += 1
+    elif plan.current is None:
+        report.created += 1
+    else:
+        report.updated += 1
+
+
+def _create_version(plan: OrgPlan, result: ImportResult, *, actor, draft: bool, note: str) -> None:
+    report = result.report
+    try:
+        version = services.create_version(
+            actor=actor, org=plan.org, content=plan.content, publish=not draft, note=note)
+    except services.DraftExists as exc:  # a draft opened since the check above
+        report.error(None, None, _has_draft(plan.org, exc.draft.number))
+    except ValidationError as exc:
+        report.error(None, None, f"{plan.org.code}: {' '.join(exc.messages)}")
+    else:
+        result.versions.append(version)
 
 
 def _has_draft(org: Org, number: int) -> str:
@@ -139,7 +156,7 @@ def _check_rows(rows: list[Row], report: Report, actor) -> list[OrgPlan]:
     resolved: dict[str, list[Org]] = {}
     # With an actor, an org outside their scope reads as one that does not exist, so the
     # preview does not tell which orgs other trees hold (commands run without one: all orgs).
-    candidates = Org.objects.all() if actor is None else scope_orgs(Org.objects.all(), actor, Action.MANAGE)
+    candidates = scope_orgs(Org.objects.all(), actor, Action.MANAGE)  # SYSTEM reaches every org
     first_row: dict[tuple[int, str, str], int] = {}
     for row in rows:
         org = None
@@ -159,13 +176,11 @@ def _check_rows(rows: list[Row], report: Report, actor) -> list[OrgPlan]:
         number = row["number"]
         if not number:
             report.error(row, "number", _("is required."))
-        elif len(number) > NUMBER_MAX_LENGTH:
-            report.error(row, "number", _("is longer than %(max)d characters.") % {"max": NUMBER_MAX_LENGTH})
+        else:
+            _COLUMN["number"].read(row, report)
         if not row["name"]:
             report.error(row, "name", _("is required."))
-        if len(row["department"]) > DEPARTMENT_MAX_LENGTH:
-            report.error(row, "department", _("is longer than %(max)d characters.")
-                         % {"max": DEPARTMENT_MAX_LENGTH})
+        _COLUMN["department"].read(row, report)
         if org is not None and number:
             key = (org.pk, data.join_lines(row["category"]), number)
             if key in first_row:

@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fixtures.catalogues import (
+from duties.content import (
     join_legal_basis,
     join_responsibilities,
     split_legal_basis,

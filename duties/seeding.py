@@ -13,14 +13,15 @@ edited or re-imported since, and the seed never overwrites a user's work.
 from django.utils.translation import gettext as _
 
 from duties import services
+from duties.content import Catalogue as CatalogueData
+from duties.content import DutyItem
 from duties.models import Catalogue
-from fixtures.catalogues import Catalogue as CatalogueData
-from fixtures.catalogues import DutyItem
 from fixtures.hedong_catalogue import parse_hedong
 from fixtures.langfang import parse_langfang_duties
 from fixtures.street_rules import STREET_ORG_NAME, parse_street_catalogues
 from fixtures.zhuzhou_duties import parse_zhuzhou_duties
 from orgs.models import Org
+from unionportal.actors import SYSTEM
 from unionportal.commands import progress
 
 SEED_NOTE = "源文件导入"  # data, the note a seeded version carries
@@ -58,7 +59,7 @@ def seed() -> list[str]:
         org = resolve_org(content.org_name)
         if Catalogue.objects.filter(org=org, versions__isnull=False).exists():
             continue
-        services.create_version(actor=None, org=org, content=content, publish=True, note=SEED_NOTE)
+        services.create_version(actor=SYSTEM, org=org, content=content, publish=True, note=SEED_NOTE)
         created += 1
         items += len(content.items)
     return [_("Duty catalogues: %(count)d new (%(items)d duty items).")

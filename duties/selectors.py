@@ -6,8 +6,8 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
 from duties.models import Catalogue, CatalogueVersion, DutyItem, MainDuty, VersionStatus, normalise
+from orgs.access import Action, can, scope_orgs
 from orgs.models import Org
-from unionportal.scoping import Action, can, scope_orgs
 
 # Fields shown and compared per item, in the order of the duty card.
 DIFF_FIELDS = ("name", "legal_basis", "department", "boundary", "workflow_text", "documents",

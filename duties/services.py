@@ -1,18 +1,19 @@
 """Every write to duty catalogues: checked, atomic, audited; published versions never change.
 
-Catalogue content travels as the plain dataclasses of ``fixtures.catalogues`` (``Catalogue``,
-``DutyItem``, ``Department``): the seed parsers produce them, the import builds them, and
+Catalogue content travels as the plain dataclasses of ``duties.content`` (``Catalogue``,
+``DutyItem``, ``Department``): the import and the seed parsers build them, and
 ``version_data`` turns a stored version back into them (for drafts, diffs and exports).
 """
 
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from duties import content as data
 from duties.models import (
     Catalogue,
     CatalogueVersion,
@@ -21,10 +22,11 @@ from duties.models import (
     MainDuty,
     VersionStatus,
 )
-from fixtures import catalogues as data
+from orgs.access import Action, require
 from orgs.models import Org
 from unionportal import audit
-from unionportal.scoping import Action, can
+from unionportal.actors import user_or_none
+from unionportal.concurrency import lock
 
 
 class NotEditable(ValidationError):
@@ -43,17 +45,20 @@ class DraftExists(ValidationError):
         )
 
 
-def _require_manage(actor, org: Org) -> None:
-    if actor is not None and not can(actor, Action.MANAGE, org):
-        raise PermissionDenied
-
-
 def _check_editable(version: CatalogueVersion) -> None:
     if version.status != VersionStatus.DRAFT:
         raise NotEditable(
             _("Version %(number)d is published and cannot change; start a draft to edit it.")
             % {"number": version.number}
         )
+
+
+def _lock_draft(version_id: int) -> CatalogueVersion:
+    """The version, locked for this transaction; NotEditable unless it is a draft."""
+    locked = lock(CatalogueVersion.objects.select_related("catalogue__org").filter(pk=version_id),
+                  None)
+    _check_editable(locked)
+    return locked
 
 
 # --- content ↔ rows -------------------------------------------------------------------------
@@ -162,12 +167,12 @@ def _locked_catalogue(*, actor, org: Org, title: str) -> tuple[Catalogue, bool]:
         audit.record(actor=actor, action="duties.catalogue.create", instance=catalogue, org=org,
                      after={"title": title})
     # Lock the catalogue row: version numbers and the draft/published slots are per catalogue.
-    return Catalogue.objects.select_for_update().get(pk=catalogue.pk), created
+    return lock(catalogue, None), created
 
 
 def create_catalogue(*, actor, org: Org, title: str) -> Catalogue:
     """An org's (empty) catalogue; its first version starts as a draft."""
-    _require_manage(actor, org)
+    require(actor, Action.MANAGE, org)
     with transaction.atomic():
         if Catalogue.objects.filter(org=org).exists():
             raise ValidationError(_("%(name)s already has a duty catalogue.") % {"name": org.name})
@@ -177,13 +182,12 @@ def create_catalogue(*, actor, org: Org, title: str) -> Catalogue:
 
 def rename_catalogue(*, actor, catalogue: Catalogue, title: str) -> Catalogue:
     """Change a catalogue's title (the admin's edit); audited before and after."""
-    _require_manage(actor, catalogue.org)
+    require(actor, Action.MANAGE, catalogue.org)
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Enter the catalogue's title.")})
     with transaction.atomic():
-        locked = Catalogue.objects.select_for_update(of=("self",)).select_related("org").get(
-            pk=catalogue.pk)
+        locked = lock(Catalogue.objects.select_related("org").filter(pk=catalogue.pk), None)
         if locked.title == title:
             return locked
         before = audit.snapshot(locked, ["title"])
@@ -208,7 +212,7 @@ def _publish_locked(actor, version: CatalogueVersion) -> None:
         old.save(update_fields=["status"])
     version.status = VersionStatus.PUBLISHED
     version.published_at = now
-    version.published_by = actor if actor is not None and actor.is_authenticated else None
+    version.published_by = user_or_none(actor)
     version.save(update_fields=["status", "published_at", "published_by"])
     audit.record(actor=actor, action="duties.version.publish", instance=version,
                  org=version.catalogue.org, after={"number": version.number},
@@ -228,7 +232,7 @@ def create_version(*, actor, org: Org, content: data.Catalogue, publish: bool = 
       would either destroy that edit or leave a draft of an older version that, published
       later, silently undoes this one.  The draft's owner publishes or discards it first.
     """
-    _require_manage(actor, org)
+    require(actor, Action.MANAGE, org)
     with transaction.atomic():
         catalogue, _created = _locked_catalogue(actor=actor, org=org, title=content.title)
         open_draft = catalogue.versions.filter(status=VersionStatus.DRAFT).select_related(
@@ -242,7 +246,7 @@ def create_version(*, actor, org: Org, content: data.Catalogue, publish: bool = 
             number=_next_number(catalogue),
             title=content.title or catalogue.title,
             note=note,
-            created_by=actor if actor is not None and actor.is_authenticated else None,
+            created_by=user_or_none(actor),
         )
         _write_content(version, content)
         audit.record(actor=actor, action="duties.version.create", instance=version, org=org,
@@ -257,9 +261,9 @@ def create_version(*, actor, org: Org, content: data.Catalogue, publish: bool = 
 
 def start_draft(*, actor, catalogue: Catalogue) -> CatalogueVersion:
     """The catalogue's draft: the existing one, or a new copy of the published version."""
-    _require_manage(actor, catalogue.org)
+    require(actor, Action.MANAGE, catalogue.org)
     with transaction.atomic():
-        catalogue = Catalogue.objects.select_for_update().select_related("org").get(pk=catalogue.pk)
+        catalogue = lock(Catalogue.objects.select_related("org").filter(pk=catalogue.pk), None)
         draft = catalogue.versions.filter(status=VersionStatus.DRAFT).first()
         if draft is not None:
             return draft
@@ -268,7 +272,7 @@ def start_draft(*, actor, catalogue: Catalogue) -> CatalogueVersion:
                    else data.Catalogue(org_name=catalogue.org.name, title=catalogue.title, items=()))
         draft = CatalogueVersion.objects.create(
             catalogue=catalogue, number=_next_number(catalogue), title=content.title,
-            created_by=actor if actor is not None and actor.is_authenticated else None,
+            created_by=user_or_none(actor),
         )
         _write_content(draft, content)
         audit.record(actor=actor, action="duties.version.draft", instance=draft, org=catalogue.org,
@@ -278,12 +282,10 @@ def start_draft(*, actor, catalogue: Catalogue) -> CatalogueVersion:
 
 def publish_version(*, actor, version: CatalogueVersion) -> CatalogueVersion:
     """Publish a draft; the previous published version stays readable as superseded."""
-    _require_manage(actor, version.catalogue.org)
+    require(actor, Action.MANAGE, version.catalogue.org)
     with transaction.atomic():
-        Catalogue.objects.select_for_update().get(pk=version.catalogue_id)
-        current = CatalogueVersion.objects.select_for_update().select_related("catalogue__org").get(
-            pk=version.pk)
-        _check_editable(current)
+        lock(Catalogue.objects.filter(pk=version.catalogue_id), None)
+        current = _lock_draft(version.pk)
         _publish_locked(actor, current)
         catalogue = current.catalogue
         if catalogue.title != current.title:
@@ -299,11 +301,9 @@ def _discard_locked(actor, version: CatalogueVersion) -> None:
 
 
 def discard_draft(*, actor, version: CatalogueVersion) -> None:
-    _require_manage(actor, version.catalogue.org)
+    require(actor, Action.MANAGE, version.catalogue.org)
     with transaction.atomic():
-        current = CatalogueVersion.objects.select_for_update().select_related("catalogue__org").get(
-            pk=version.pk)
-        _check_editable(current)
+        current = _lock_draft(version.pk)
         _discard_locked(actor, current)
 
 
@@ -317,10 +317,9 @@ ITEM_FIELDS = ("main_duty", "number", "name", "legal_basis", "legal_basis_text",
 def save_item(*, actor, item: DutyItem) -> DutyItem:
     """Create or change one item of a draft (the admin's form has filled ``item`` in)."""
     version = item.version
-    _require_manage(actor, version.catalogue.org)
+    require(actor, Action.MANAGE, version.catalogue.org)
     with transaction.atomic():
-        locked = CatalogueVersion.objects.select_for_update().get(pk=version.pk)
-        _check_editable(locked)
+        _lock_draft(version.pk)
         for related in (item.main_duty, item.department):
             if related is not None and related.version_id != version.pk:
                 raise ValidationError(_("Main duty and department must belong to the same version."))
@@ -340,10 +339,9 @@ def save_item(*, actor, item: DutyItem) -> DutyItem:
 
 
 def delete_item(*, actor, item: DutyItem) -> None:
-    _require_manage(actor, item.version.catalogue.org)
+    require(actor, Action.MANAGE, item.version.catalogue.org)
     with transaction.atomic():
-        locked = CatalogueVersion.objects.select_for_update().get(pk=item.version_id)
-        _check_editable(locked)
+        locked = _lock_draft(item.version_id)
         audit.record(actor=actor, action="duties.item.delete", instance=item,
                      org=locked.catalogue.org, before=audit.snapshot(item, ITEM_FIELDS))
         item.delete()
@@ -351,10 +349,9 @@ def delete_item(*, actor, item: DutyItem) -> None:
 
 def save_part(*, actor, instance) -> None:
     """Create or change a main duty or department of a draft."""
-    _require_manage(actor, instance.version.catalogue.org)
+    require(actor, Action.MANAGE, instance.version.catalogue.org)
     with transaction.atomic():
-        locked = CatalogueVersion.objects.select_for_update().get(pk=instance.version_id)
-        _check_editable(locked)
+        locked = _lock_draft(instance.version_id)
         instance.full_clean()
         instance.save()
         audit.record(actor=actor, action=f"duties.{instance._meta.model_name}.save", instance=instance,
@@ -362,20 +359,18 @@ def save_part(*, actor, instance) -> None:
 
 
 def delete_part(*, actor, instance) -> None:
-    _require_manage(actor, instance.version.catalogue.org)
+    require(actor, Action.MANAGE, instance.version.catalogue.org)
     with transaction.atomic():
-        locked = CatalogueVersion.objects.select_for_update().get(pk=instance.version_id)
-        _check_editable(locked)
+        locked = _lock_draft(instance.version_id)
         audit.record(actor=actor, action=f"duties.{instance._meta.model_name}.delete",
                      instance=instance, org=locked.catalogue.org, before=audit.snapshot(instance))
         instance.delete()
 
 
 def set_version_details(*, actor, version: CatalogueVersion, title: str, note: str) -> None:
-    _require_manage(actor, version.catalogue.org)
+    require(actor, Action.MANAGE, version.catalogue.org)
     with transaction.atomic():
-        locked = CatalogueVersion.objects.select_for_update().get(pk=version.pk)
-        _check_editable(locked)
+        locked = _lock_draft(version.pk)
         before = {"title": locked.title, "note": locked.note}
         locked.title, locked.note = title, note
         locked.save(update_fields=["title", "note"])

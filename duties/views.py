@@ -7,12 +7,13 @@ from django.shortcuts import render
 from duties import compare as comparison
 from duties import selectors
 from duties.exchange import export_duties
+from duties.jobs import subtree_pdf_response
 from duties.models import VersionStatus
 from duties.pdf import render_catalogue_pdf
 from orgs import selectors as org_selectors
+from orgs.access import Action, can, get_visible_org_or_404
 from services.selectors import service_types_for_duties
 from unionportal.pdf import pdf_response
-from unionportal.scoping import Action, can, get_visible_org_or_404
 from unionportal.tabular import table_response
 
 
@@ -112,6 +113,8 @@ def _export_versions(request, code):
 @login_required
 def catalogue_pdf(request, code):
     org, subtree, versions = _export_versions(request, code)
+    if subtree:  # from the PDF cache, or rendered by a background job (duties/jobs.py)
+        return subtree_pdf_response(request, org, versions)
     pdf = render_catalogue_pdf(org, versions, subtree=subtree)
     suffix = "及所属单位" if subtree else ""
     # The ASCII name is for clients that ignore filename* (the UTF-8 name).

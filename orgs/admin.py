@@ -5,21 +5,23 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from orgs import selectors, services
-from orgs.exchange import COLUMNS, export_orgs, import_orgs
+from orgs import (
+    admin_audit,  # noqa: F401  (registers the audit trail's admin)
+    selectors,
+    services,
+)
+from orgs.access import Action, can, scope_orgs
+from orgs.admin_scoping import ScopedAdminMixin
+from orgs.admin_site import manages_anything
+from orgs.exchange import COLUMNS, export_rows, import_orgs
 from orgs.forms import OPTIMISTIC_FIELD, OrgAdminForm, UserWithGrantCreationForm
 from orgs.models import Grant, Org, OrgAlias
 from orgs.services import ORG_FIELDS
 from unionportal import audit
-from unionportal.admin import ScopedAdminMixin
-from unionportal.admin_import import AdminImportMixin
-from unionportal.admin_site import manages_anything
-from unionportal.scoping import Action, can, scope_orgs
-from unionportal.tabular import table_response
+from unionportal.admin_import import ExchangeAdminMixin, ExchangeResource
 
 
 class OrgAliasInline(admin.TabularInline):
@@ -34,14 +36,25 @@ class OrgAliasInline(admin.TabularInline):
         return field
 
 
+class OrgResource(ExchangeResource):
+    """The org file (orgs.exchange) behind the admin's import and export buttons."""
+
+    columns = COLUMNS
+    title = _("Organisations")
+
+    def run_import(self, source, fmt, *, actor, dry_run):
+        return import_orgs(source, fmt, actor=actor, dry_run=dry_run)
+
+    def export_rows(self, queryset):
+        return export_rows(queryset)
+
+
 @admin.register(Org)
-class OrgAdmin(AdminImportMixin, ScopedAdminMixin, admin.ModelAdmin):
+class OrgAdmin(ExchangeAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """A flat, paginated changelist: fast with thousands of base unions (no drag-and-drop tree)."""
 
     scope_org_field = ""
-    change_list_template = "admin/orgs/org/change_list.html"  # import and export buttons
-    import_columns = COLUMNS
-    import_title = _("Import organisations")
+    resource_classes = [OrgResource]
     import_help = _("A known code updates that organisation.")
     form = OrgAdminForm
     list_display = ("code", "indented_name", "kind", "parent_code", "members", "workers", "is_active", "is_demo")
@@ -61,7 +74,6 @@ class OrgAdmin(AdminImportMixin, ScopedAdminMixin, admin.ModelAdmin):
         (_("Contact"), {"fields": ("contact_person", "phone", "email", "address")}),
         (None, {"fields": (OPTIMISTIC_FIELD,), "classes": ("hidden",)}),
     )
-    change_list_template = "admin/orgs/org/change_list.html"
 
     @admin.display(description=_("name"), ordering="lft")
     def indented_name(self, org):
@@ -108,41 +120,14 @@ class OrgAdmin(AdminImportMixin, ScopedAdminMixin, admin.ModelAdmin):
             for org in queryset.order_by("-level"):
                 services.delete_org(actor=request.user, org=org)
 
+    # Import and export: whoever the gate lets manage some org (Action.MANAGE); both are
+    # scoped to the orgs they manage (the import resolves codes among them, the export lists them).
     def has_import_permission(self, request):
-        user = request.user
-        return manages_anything(request) and user.has_perm("orgs.import_org")
+        return manages_anything(request)
 
     def has_export_permission(self, request):
-        user = request.user
-        return manages_anything(request) and user.has_perm("orgs.export_org")
+        return manages_anything(request)
 
-    def run_import(self, source, fmt, *, actor, dry_run):
-        return import_orgs(source, fmt, actor=actor, dry_run=dry_run)
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "has_export_permission": self.has_export_permission(request)}
-        return super().changelist_view(request, extra_context)
-
-    def get_urls(self):
-        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
-        return [
-            path("export/", self.admin_site.admin_view(self.export_view), name=f"{prefix}_export"),
-        ] + super().get_urls()
-
-    def export_view(self, request):
-        """The changelist as filtered, in the import format; only orgs in scope."""
-        if not self.has_export_permission(request):
-            raise PermissionDenied
-        # The other query parameters are the changelist's filters; "format" is ours.
-        request.GET = request.GET.copy()
-        fmt = request.GET.pop("format", ["xlsx"])[-1]
-        if fmt not in ("xlsx", "csv"):
-            fmt = "xlsx"
-        changelist = self.get_changelist_instance(request)
-        queryset = changelist.get_queryset(request)
-        response = table_response(fmt, f"orgs.{fmt}")
-        export_orgs(response, fmt, queryset)
-        return response
 
 
 @admin.register(Grant)
@@ -261,5 +246,3 @@ class PortalUserAdmin(UserAdmin):
             obj.pk = user.pk
             obj._state.adding = False
             obj.refresh_from_db()
-
-import orgs.governance.admin  # noqa: E402, F401  (registers the governance records)

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from orgs import services
+from orgs.access import Action, can, scope_orgs
 from orgs.models import (
     CODE_MAX_LENGTH,
     KIND_FILE_LABELS,
@@ -20,13 +21,13 @@ from orgs.models import (
     OrgKind,
     code_validator,
 )
-from unionportal.scoping import Action, can, scope_orgs
+from unionportal.actors import is_system, user_or_none
+from unionportal.columns import IntegerColumn, TextColumn, YesNoColumn
 from unionportal.tabular import (
     Column,
     Report,
     Row,
     import_transaction,
-    parse_yes_no,
     read_table,
     write_table,
 )
@@ -34,17 +35,17 @@ from unionportal.tree import tree_write_lock
 
 COLUMNS = [
     Column("code", "编码", "code", required=True),
-    Column("name", "名称", "name", required=True),
+    TextColumn("name", "名称", "name", required=True, max_length=NAME_MAX_LENGTH, show_length=True),
     Column("parent", "上级编码", "parent", required=True),
     Column("kind", "类型", "kind", required=True),
-    Column("short_name", "简称", "short_name"),
-    Column("members", "会员数", "members"),
-    Column("workers", "职工数", "workers"),
+    TextColumn("short_name", "简称", "short_name", max_length=Org._meta.get_field("short_name").max_length),
+    IntegerColumn("members", "会员数", "members", low=0),
+    IntegerColumn("workers", "职工数", "workers", low=0),
     # Optional: 是/否 (yes/no); left out or blank, a new org is an enterprise union and an
     # existing one keeps what it has.
-    Column("is_enterprise", "企业工会", "is_enterprise"),
+    YesNoColumn("is_enterprise", "企业工会", "is_enterprise", message="neither"),
 ]
-SHORT_NAME_MAX_LENGTH = Org._meta.get_field("short_name").max_length
+_COLUMN = {column.key: column for column in COLUMNS}
 
 
 @dataclass
@@ -56,21 +57,23 @@ class PlannedOrg:
     existing: Org | None
 
 
-def import_orgs(source, fmt: str, *, actor=None, dry_run: bool = False, progress=None,
+def import_orgs(source, fmt: str, *, actor, dry_run: bool = False, progress=None,
                 limits=None) -> Report:
     """Validate and (unless ``dry_run`` or any error) apply an org file.
 
     ``progress`` wraps the row loop (a progress bar on a terminal); identity by default.
     """
+    if not is_system(actor) and user_or_none(actor) is None:
+        raise PermissionDenied  # nobody: a command acts as the system, a page as its user
     report = Report()
     table = read_table(source, fmt, COLUMNS, report=report, limits=limits)
     plans = _check_rows(table.rows, report)
     existing = {org.code: org for org in Org.objects.filter(code__in=[p.code for p in plans])}
     for plan in plans:
         plan.existing = existing.get(plan.code)
-    # With an actor, parents and names resolve only among the orgs they manage, so an org of
-    # another tree reads as one that does not exist (commands run without one: all orgs).
-    candidates = Org.objects.all() if actor is None else scope_orgs(Org.objects.all(), actor, Action.MANAGE)
+    # Parents and names resolve only among the orgs the actor manages, so an org of
+    # another tree reads as one that does not exist (commands act as the system: all orgs).
+    candidates = scope_orgs(Org.objects.all(), actor, Action.MANAGE)
     _resolve_parents(plans, report, candidates)
     if report.ok:
         _check_final_tree(plans, report, actor, candidates)
@@ -81,21 +84,6 @@ def import_orgs(source, fmt: str, *, actor=None, dry_run: bool = False, progress
     with import_transaction(report, dry_run=dry_run), tree_write_lock(Org), Org.objects.delay_mptt_updates():
         _apply(plans, report, actor, progress or (lambda rows: rows))
     return report
-
-
-def _integer(row: Row, key: str, report: Report):
-    text = row[key]
-    if text == "":
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        report.error(row, key, _("“%(value)s” is not a whole number.") % {"value": text})
-        return None
-    if value < 0:
-        report.error(row, key, _("must not be negative (found %(value)s).") % {"value": value})
-        return None
-    return value
 
 
 def _check_rows(rows: list[Row], report: Report) -> list[PlannedOrg]:
@@ -120,29 +108,24 @@ def _check_rows(rows: list[Row], report: Report) -> list[PlannedOrg]:
         name = row["name"]
         if not name:
             report.error(row, "name", _("is required."))
-        elif len(name) > NAME_MAX_LENGTH:
-            report.error(row, "name", _("is longer than %(max)d characters (%(length)d).")
-                         % {"max": NAME_MAX_LENGTH, "length": len(name)})
+        else:
+            _COLUMN["name"].read(row, report)
         kind_text = row["kind"]
         kind = KIND_FILE_NAMES.get(kind_text) or (kind_text.lower() if kind_text.lower() in OrgKind.values else None)
         if kind is None:
             report.error(row, "kind", _("unknown kind “%(kind)s”; use 总工会, 系统工会, 街道工会 or 基层工会.")
                          % {"kind": kind_text})
         short_name = row["short_name"]
-        if len(short_name) > SHORT_NAME_MAX_LENGTH:
-            report.error(row, "short_name", _("is longer than %(max)d characters.") % {"max": SHORT_NAME_MAX_LENGTH})
+        _COLUMN["short_name"].read(row, report)
         values = {"name": name, "kind": kind}
         if "short_name" in row.headers:
             values["short_name"] = short_name
         for key in ("members", "workers"):
             if key in row.headers:
-                values[key] = _integer(row, key, report)
+                values[key] = _COLUMN[key].read(row, report)
         if "is_enterprise" in row.headers and row["is_enterprise"].strip():
-            enterprise = parse_yes_no(row["is_enterprise"])
-            if enterprise is None:
-                report.error(row, "is_enterprise", _("“%(value)s” is neither 是 (yes) nor 否 (no).")
-                             % {"value": row["is_enterprise"]})
-            else:
+            enterprise = _COLUMN["is_enterprise"].read(row, report)
+            if enterprise is not None:
                 values["is_enterprise"] = enterprise
         plans.append(PlannedOrg(row=row, code=code, values=values, parent_code=row["parent"] or None,
                                 existing=None))
@@ -172,26 +155,40 @@ def _resolve_parents(plans: list[PlannedOrg], report: Report, candidates) -> Non
 def _check_final_tree(plans: list[PlannedOrg], report: Report, actor, candidates) -> None:
     """Cycles, sibling names and the actor's scope, in the tree as it will be after the import."""
     by_code = {plan.code: plan for plan in plans}
+    _check_cycles(plans, report, by_code)
+    _check_sibling_names(plans, report, candidates, by_code)
+    if not is_system(actor):
+        _check_scope(plans, report, actor)
+
+
+def _check_cycles(plans: list[PlannedOrg], report: Report, by_code: dict[str, PlannedOrg]) -> None:
+    """An org in the file must not end up below itself (through the file or the database)."""
     outside_codes = {p.parent_code for p in plans if p.parent_code and p.parent_code not in by_code}
     outside = {org.code: org for org in Org.objects.filter(code__in=outside_codes)}
-    # Parents in the database: an org in the file must not end up below itself.
     for plan in plans:
-        seen = {plan.code}
-        code = plan.parent_code
-        while code in by_code:
-            if code in seen:
-                report.error(plan.row, "parent", _("would place %(code)s inside its own subtree.")
-                             % {"code": plan.code})
-                break
-            seen.add(code)
-            code = by_code[code].parent_code
-        else:
-            if code in outside and plan.existing is not None:
-                anchor = outside[code]
-                if anchor.tree_id == plan.existing.tree_id and plan.existing.lft <= anchor.lft <= plan.existing.rght:
-                    report.error(plan.row, "parent", _("would place %(code)s inside its own subtree.")
-                                 % {"code": plan.code})
-    # Names must stay unique among siblings.
+        if _lands_inside_itself(plan, by_code, outside):
+            report.error(plan.row, "parent", _("would place %(code)s inside its own subtree.")
+                         % {"code": plan.code})
+
+
+def _lands_inside_itself(plan: PlannedOrg, by_code: dict[str, PlannedOrg], outside: dict[str, Org]) -> bool:
+    seen = {plan.code}
+    code = plan.parent_code
+    while code in by_code:
+        if code in seen:
+            return True
+        seen.add(code)
+        code = by_code[code].parent_code
+    # Parents in the database: the chain leaves the file at ``code``.
+    if code in outside and plan.existing is not None:
+        anchor = outside[code]
+        return anchor.tree_id == plan.existing.tree_id and plan.existing.lft <= anchor.lft <= plan.existing.rght
+    return False
+
+
+def _check_sibling_names(plans: list[PlannedOrg], report: Report, candidates,
+                         by_code: dict[str, PlannedOrg]) -> None:
+    """Names must stay unique among siblings."""
     final_names: dict[tuple[str | None, str], int] = {}
     for plan in plans:
         key = (plan.parent_code, plan.values["name"])
@@ -200,7 +197,7 @@ def _check_final_tree(plans: list[PlannedOrg], report: Report, actor, candidates
                          % {"name": plan.values["name"], "row": final_names[key]})
         final_names[key] = plan.row.number
     # Only siblings the actor manages: a top-level name of another tree must not show (a
-    # non-superuser's top-level row is refused below anyway).
+    # non-superuser's top-level row is refused in _check_scope anyway).
     clashes = (
         candidates.filter(name__in={name for _parent, name in final_names})
         .exclude(code__in=set(by_code))
@@ -212,8 +209,9 @@ def _check_final_tree(plans: list[PlannedOrg], report: Report, actor, candidates
             plan = next(p for p in plans if p.row.number == row_number)
             report.error(plan.row, "name", _("another organisation under the same parent is already named “%(name)s”.")
                          % {"name": name})
-    if actor is None:
-        return
+
+
+def _check_scope(plans: list[PlannedOrg], report: Report, actor) -> None:
     for plan in plans:
         # What remains: a code of another tree cannot be treated like a new one (codes are
         # unique across the federation, creating it would fail), so this row still tells the
@@ -259,50 +257,66 @@ def _apply(plans: list[PlannedOrg], report: Report, actor, progress) -> None:
     if not moves:
         # New orgs in bulk (one INSERT per generation); a file that also moves orgs goes row by
         # row below, where mptt moves each subtree.
-        new = [plan for plan in _in_parent_order(plans) if plan.existing is None]
-        for plan in new:
-            org = orgs_by_code[plan.code] = Org(code=plan.code, parent=orgs_by_code.get(plan.parent_code),
-                                                **plan.values)
-            try:
-                org.full_clean(exclude=["parent"], validate_unique=False, validate_constraints=False)
-            except ValidationError as exc:
-                _report_invalid(report, plan, exc)
-        if not report.ok:
+        if not _create_in_bulk(plans, report, actor, orgs_by_code):
             return
-        try:
-            services.create_orgs(actor=actor, orgs=[orgs_by_code[plan.code] for plan in new])
-        except ValidationError as exc:  # checked above; a safety net
-            report.error(None, None, " ".join(exc.messages))
-            return
-        except PermissionDenied:
-            report.error(None, None, _("you may not create organisations there."))
-            return
-        report.created += len(new)
         plans = [plan for plan in plans if plan.existing is not None]
     for plan in progress(_in_parent_order(plans)):
-        parent = orgs_by_code.get(plan.parent_code) if plan.parent_code else None
+        _apply_row(plan, report, actor, orgs_by_code)
+
+
+def _create_in_bulk(plans: list[PlannedOrg], report: Report, actor, orgs_by_code: dict[str, Org]) -> bool:
+    """Create the file's new orgs at once; False when it reported an error."""
+    new = [plan for plan in _in_parent_order(plans) if plan.existing is None]
+    for plan in new:
+        org = orgs_by_code[plan.code] = Org(code=plan.code, parent=orgs_by_code.get(plan.parent_code),
+                                            **plan.values)
         try:
-            if plan.existing is None:
-                org = services.create_org(actor=actor, parent=parent, code=plan.code, constraints_checked=True,
-                                          **plan.values)
-                report.created += 1
-            else:
-                changes = {k: v for k, v in plan.values.items() if getattr(plan.existing, k) != v}
-                if parent != plan.existing.parent:
-                    changes["parent"] = parent
-                if changes:
-                    org = services.update_org(actor=actor, org=plan.existing, constraints_checked=True, **changes)
-                    report.updated += 1
-                else:
-                    org = plan.existing
-                    report.unchanged += 1
+            org.full_clean(exclude=["parent"], validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             _report_invalid(report, plan, exc)
-            continue
-        except PermissionDenied:
-            report.error(plan.row, "code", _("%(code)s is outside the organisations you manage.") % {"code": plan.code})
-            continue
-        orgs_by_code[plan.code] = org
+    if not report.ok:
+        return False
+    try:
+        services.create_orgs(actor=actor, orgs=[orgs_by_code[plan.code] for plan in new])
+    except ValidationError as exc:  # checked above; a safety net
+        report.error(None, None, " ".join(exc.messages))
+        return False
+    except PermissionDenied:
+        report.error(None, None, _("you may not create organisations there."))
+        return False
+    report.created += len(new)
+    return True
+
+
+def _apply_row(plan: PlannedOrg, report: Report, actor, orgs_by_code: dict[str, Org]) -> None:
+    """Create or update one row's org (its parent is already in ``orgs_by_code``)."""
+    parent = orgs_by_code.get(plan.parent_code) if plan.parent_code else None
+    try:
+        if plan.existing is None:
+            org = services.create_org(actor=actor, parent=parent, code=plan.code, constraints_checked=True,
+                                      **plan.values)
+            report.created += 1
+        else:
+            org = _update_existing(plan, parent, report, actor)
+    except ValidationError as exc:
+        _report_invalid(report, plan, exc)
+        return
+    except PermissionDenied:
+        report.error(plan.row, "code", _("%(code)s is outside the organisations you manage.") % {"code": plan.code})
+        return
+    orgs_by_code[plan.code] = org
+
+
+def _update_existing(plan: PlannedOrg, parent: Org | None, report: Report, actor) -> Org:
+    changes = {k: v for k, v in plan.values.items() if getattr(plan.existing, k) != v}
+    if parent != plan.existing.parent:
+        changes["parent"] = parent
+    if not changes:
+        report.unchanged += 1
+        return plan.existing
+    org = services.update_org(actor=actor, org=plan.existing, constraints_checked=True, **changes)
+    report.updated += 1
+    return org
 
 
 def export_rows(queryset):

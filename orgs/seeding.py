@@ -1,14 +1,14 @@
 """Loading the seed organisations and the demo data into the database (idempotent)."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fixtures.demo_orgs import DEMO_ACCOUNTS, DEMO_BASE_UNIONS, DEMO_EXTRA_GRANTS
 from fixtures.seed_orgs import SEED_ORGS, SeedOrg, zhuzhou_aliases
 from orgs import services
-from orgs.models import Grant, Org
+from orgs.models import Grant, Org, Role
+from unionportal.actors import SYSTEM
 from unionportal.commands import progress
 from unionportal.tree import tree_write_lock
 
@@ -17,7 +17,7 @@ def _ensure_org(seed: SeedOrg, *, is_demo: bool) -> tuple[Org, bool]:
     parent = Org.objects.get(code=seed.parent) if seed.parent else None
     org = Org.objects.filter(code=seed.code).first()
     if org is None:
-        org = services.create_org(actor=None, parent=parent, code=seed.code, name=seed.name,
+        org = services.create_org(actor=SYSTEM, parent=parent, code=seed.code, name=seed.name,
                                   kind=seed.kind, is_demo=is_demo, is_enterprise=seed.is_enterprise)
         return org, True
     changes = {}
@@ -26,7 +26,7 @@ def _ensure_org(seed: SeedOrg, *, is_demo: bool) -> tuple[Org, bool]:
     if org.parent_id != (parent.pk if parent else None):
         changes["parent"] = parent
     if changes:
-        org = services.update_org(actor=None, org=org, **changes)
+        org = services.update_org(actor=SYSTEM, org=org, **changes)
     return org, False
 
 
@@ -38,7 +38,7 @@ def seed_orgs() -> int:
         for seed in progress(SEED_ORGS, desc="orgs"):
             org, was_created = _ensure_org(seed, is_demo=False)
             created += was_created
-            services.add_aliases(actor=None, org=org, aliases=aliases.get(seed.code, []))
+            services.add_aliases(actor=SYSTEM, org=org, aliases=aliases.get(seed.code, []))
     return created
 
 
@@ -53,23 +53,16 @@ def seed_demo_orgs() -> int:
 def seed_demo_accounts() -> None:
     """One account per role, reset to its demo password."""
     User = get_user_model()
-    io_permissions = Permission.objects.filter(
-        content_type__app_label="orgs", codename__in=["import_org", "export_org"]
-    )
     with transaction.atomic():
         for username, password, role, code in DEMO_ACCOUNTS:
             user = User.objects.filter(username=username).first()
             if user is None:
-                user = services.create_user(actor=None, username=username, password=password)
+                user = services.create_user(actor=SYSTEM, username=username, password=password)
             elif not user.check_password(password):
-                user.set_password(password)
-                user.save(update_fields=["password"])
-            org = Org.objects.get(code=code)
-            services.grant_role(actor=None, user=user, role=role, org=org)
-            if role == "admin":
-                user.user_permissions.add(*io_permissions)
+                services.set_password(actor=SYSTEM, user=user, password=password)
+            services.grant_role(actor=SYSTEM, user=user, role=role, org=Org.objects.get(code=code))
         for username, role, code in DEMO_EXTRA_GRANTS:
-            services.grant_role(actor=None, user=User.objects.get(username=username), role=role,
+            services.grant_role(actor=SYSTEM, user=User.objects.get(username=username), role=role,
                                 org=Org.objects.get(code=code))
 
 
@@ -84,6 +77,15 @@ def seed_demo() -> list[str]:
     return lines
 
 
+def demo_usernames() -> list[str]:
+    return [account[0] for account in DEMO_ACCOUNTS]
+
+
 def demo_accounts_loaded() -> bool:
-    usernames = [account[0] for account in DEMO_ACCOUNTS]
-    return Grant.objects.filter(user__username__in=usernames).exists()
+    return Grant.objects.filter(user__username__in=demo_usernames()).exists()
+
+
+def demo_accounts_shown() -> list[tuple[str, str, str, str]]:
+    """(username, password, role in the reader's language (填报员…), org code) of each account."""
+    return [(username, password, Role(role).label, code)
+            for username, password, role, code in DEMO_ACCOUNTS]

@@ -4,15 +4,15 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from orgs.access import Action
 from orgs.models import Grant, Org, OrgKind
-from unionportal.scoping import Action, scope_orgs
 
 TREE_DEPTH = 2  # levels shown below an org on its page
 TREE_NODE_LIMIT = 400  # beyond this the page points to search instead of drawing every node
 
 
 def visible_orgs(user, action=Action.VIEW):
-    return scope_orgs(Org.objects.all(), user, action)
+    return Org.objects.visible_to(user, action)
 
 
 def top_orgs(user) -> list[Org]:
@@ -37,7 +37,7 @@ def manageable_users(actor):
     users = get_user_model()._default_manager.all()
     if actor.is_superuser:
         return users
-    managed = scope_orgs(Org.objects.all(), actor, Action.MANAGE)
+    managed = Org.objects.visible_to(actor, Action.MANAGE)
     grants = Grant.objects.filter(user=OuterRef("pk"))
     return users.filter(Exists(grants.filter(org__in=managed)), ~Exists(grants.exclude(org__in=managed)),
                         is_superuser=False)
@@ -48,7 +48,7 @@ def user_grants(user):
 
 
 def visible_ancestors(org: Org, user) -> list[Org]:
-    return list(scope_orgs(org.get_ancestors(), user))
+    return list(org.get_ancestors().visible_to(user))
 
 
 @dataclass
@@ -82,7 +82,7 @@ class SubtreeView:
 
 def subtree(org: Org, user, depth: int = TREE_DEPTH, limit: int = TREE_NODE_LIMIT) -> SubtreeView:
     """The visible part of ``org``'s subtree, ``depth`` levels deep, with counts per kind."""
-    visible = scope_orgs(org.get_descendants(), user)
+    visible = org.get_descendants().visible_to(user)
     counts = visible.order_by().values("kind").annotate(n=Count("id"))
     by_kind = {row["kind"]: row["n"] for row in counts}
     kind_counts = [(label, by_kind.get(value, 0)) for value, label in OrgKind.choices if by_kind.get(value)]
@@ -103,7 +103,7 @@ def search_subtree(org: Org, user, term: str):
     """Visible orgs in ``org``'s subtree matching code, name, short name or alias."""
     term = term.strip()
     return (
-        scope_orgs(org.get_descendants(include_self=True), user)
+        org.get_descendants(include_self=True).visible_to(user)
         .filter(Q(code__icontains=term) | Q(name__icontains=term) | Q(short_name__icontains=term)
                 | Q(aliases__name__icontains=term))
         .select_related("parent")

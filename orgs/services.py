@@ -1,4 +1,8 @@
-"""Every write to the union tree and its grants: checked, atomic, serialised and audited."""
+"""Every write to the union tree and its grants: checked, atomic, serialised and audited.
+
+Each public function takes the ``actor`` (a user, or ``unionportal.actors.SYSTEM`` for seeding
+and commands), asks the gate once (``require``) and records the actor in the audit trail.
+"""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -6,11 +10,13 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
+from orgs.access import Action, holds_anywhere, require
 from orgs.models import Grant, Org, OrgAlias, Role
 from orgs.signals import org_moved
 from unionportal import audit
 from unionportal.accounts.events import end_user_sessions
-from unionportal.scoping import Action, can
+from unionportal.actors import is_system
+from unionportal.concurrency import lock
 from unionportal.tree import tree_write_lock
 
 # Fields a user edits; the tree fields are mptt's and the version is ours.
@@ -20,30 +26,31 @@ ORG_FIELDS = (
 )
 
 
-class ConflictError(ValidationError):
-    """Someone else saved the record since the user loaded it."""
-
-
-def _require_manage(actor, org):
-    if actor is not None and not can(actor, Action.MANAGE, org):
-        raise PermissionDenied
-
-
 def _check_parent_allowed(actor, parent):
-    """Only a superuser (or a system task) creates a new tree; others stay in their subtree."""
-    if actor is None:
-        return
+    """Only a superuser (or the system) creates a new tree; others stay in their subtree."""
     if parent is None:
-        if not actor.is_superuser:
+        if not (is_system(actor) or (actor is not None and actor.is_superuser)):
             raise ValidationError({"parent": _("Only a superuser can create a top-level organisation.")})
     else:
-        _require_manage(actor, parent)
+        require(actor, Action.MANAGE, parent)
 
 
 def create_org(*, actor, parent, aliases=(), constraints_checked=False, **fields) -> Org:
     """``constraints_checked``: the caller (an import) has checked sibling names for the whole
     file; Django's check of the conditional constraint would open a savepoint per row."""
     _check_parent_allowed(actor, parent)
+    return _create_org(actor=actor, parent=parent, aliases=aliases,
+                       constraints_checked=constraints_checked, **fields)
+
+
+def found_union(*, actor, parent: Org, **fields) -> Org:
+    """A workflow step of another room: the union a completed 建会 case founds joins the tree
+    under ``parent``.  Unchecked here - the calling service asked the gate for its own action
+    (handling the case) - and audited as the real ``actor``."""
+    return _create_org(actor=actor, parent=parent, **fields)
+
+
+def _create_org(*, actor, parent, aliases=(), constraints_checked=False, **fields) -> Org:
     with tree_write_lock(Org):
         org = Org(parent=parent, **fields)
         org.full_clean(validate_constraints=not constraints_checked)
@@ -100,14 +107,9 @@ def update_org(*, actor, org: Org, expected_version: int | None = None, aliases=
                constraints_checked=False, **changes) -> Org:
     """Change an org's fields (and, with ``parent``, move it).  Refuses a stale edit.
     ``constraints_checked``: as for ``create_org``."""
-    _require_manage(actor, org)
+    require(actor, Action.MANAGE, org)
     with tree_write_lock(Org):
-        current = Org.objects.select_for_update().get(pk=org.pk)
-        if expected_version is not None and current.version != expected_version:
-            raise ConflictError(
-                _("%(name)s was changed by someone else after you opened it. "
-                  "Reload the page to see their change, then edit again.") % {"name": current.name}
-            )
+        current = lock(org, expected_version)
         before = audit.snapshot(current, ORG_FIELDS)
         old_parent = current.parent
         if "parent" in changes and changes["parent"] != current.parent:
@@ -115,8 +117,7 @@ def update_org(*, actor, org: Org, expected_version: int | None = None, aliases=
         for field, value in changes.items():
             setattr(current, field, value)
         current.full_clean(validate_constraints=not constraints_checked)
-        current.version += 1
-        current.save()
+        current.save_new_version()
         if aliases is not None:
             _set_aliases(current, aliases)
         after = audit.snapshot(current, ORG_FIELDS)
@@ -134,9 +135,9 @@ def move_org(*, actor, org: Org, new_parent: Org | None) -> Org:
 
 def delete_org(*, actor, org: Org) -> None:
     """Delete an org that has no children and no records; refuse with a clear message otherwise."""
-    _require_manage(actor, org)
+    require(actor, Action.MANAGE, org)
     with tree_write_lock(Org):
-        current = Org.objects.select_for_update().get(pk=org.pk)
+        current = lock(org, None)
         if current.get_children().exists():
             raise ValidationError(
                 _("%(name)s still has subordinate unions; move or delete them first.")
@@ -164,7 +165,7 @@ def _set_aliases(org: Org, aliases) -> None:
 
 def add_aliases(*, actor, org: Org, aliases) -> None:
     """Keep every other name the documents use for ``org`` (idempotent)."""
-    _require_manage(actor, org)
+    require(actor, Action.MANAGE, org)
     with transaction.atomic():
         known = set(org.aliases.values_list("name", flat=True))
         new = [name for name in aliases if name and name != org.name and name not in known]
@@ -178,7 +179,11 @@ def _require_manage_user(actor, user) -> None:
     """An org admin may act on an account only when all of its grants lie in their subtree."""
     from orgs.selectors import manageable_users
 
-    if actor is None or actor.is_superuser:
+    if is_system(actor):
+        return
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        raise PermissionDenied
+    if actor.is_superuser:
         return
     if user.pk is not None and not manageable_users(actor).filter(pk=user.pk).exists():
         raise PermissionDenied
@@ -188,7 +193,7 @@ def grant_role(*, actor, user, role: str, org: Org) -> tuple[Grant, bool]:
     """Give ``user`` the ``role`` on ``org``; returns (grant, created)."""
     if role not in Role.values:
         raise ValidationError(_("Unknown role %(role)s.") % {"role": role})
-    _require_manage(actor, org)
+    require(actor, Action.MANAGE, org)
     if user.grants.exists():  # a brand-new account (no grant yet) is the creator's to place
         _require_manage_user(actor, user)
     with transaction.atomic():
@@ -200,7 +205,7 @@ def grant_role(*, actor, user, role: str, org: Org) -> tuple[Grant, bool]:
 
 
 def revoke_grant(*, actor, grant: Grant) -> None:
-    _require_manage(actor, grant.org)
+    require(actor, Action.MANAGE, grant.org)
     with transaction.atomic():
         before = {"user": grant.user.get_username(), "role": grant.role, "org": grant.org.code}
         audit.record(actor=actor, action="grant.delete", instance=grant, org=grant.org, before=before)
@@ -239,7 +244,10 @@ def set_password(*, actor, user, password: str) -> None:
 
 
 def create_user(*, actor, username: str, password: str | None, **fields):
-    """A portal account.  Without a password the account cannot sign in until one is set."""
+    """A portal account.  Without a password the account cannot sign in until one is set.
+    Whoever manages some org may create one (and then grants it a role in their subtree)."""
+    if not holds_anywhere(actor, Action.MANAGE):
+        raise PermissionDenied
     User = get_user_model()
     with transaction.atomic():
         user = User(username=username, **fields)

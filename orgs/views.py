@@ -2,24 +2,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from duties.selectors import catalogue_org_for, visible_catalogues
 from orgs import selectors
+from orgs.access import get_visible_org_or_404
 from orgs.exchange import export_orgs
-from unionportal.scoping import get_visible_org_or_404
 from unionportal.tabular import table_response
-
-HOME_CATALOGUES = 8  # listed by name on the landing page; the rest behind "all catalogues"
 
 
 @login_required
 def home(request):
-    catalogues = visible_catalogues(request.user).distinct()
+    """The landing page: the user's roles and unions; each room adds its own card through
+    its template tag (assessment, member services, duty catalogues: templates/home.html)."""
     return render(request, "home.html", {
         "grants": selectors.user_grants(request.user),
         "top_orgs": selectors.top_orgs(request.user),
-        # Every role reads the duty catalogues (工作职责) of its unions: count and the first few.
-        "catalogue_count": catalogues.count(),
-        "catalogues": list(catalogues[:HOME_CATALOGUES]),
     })
 
 
@@ -38,8 +33,6 @@ def org_detail(request, code):
         "org": org,
         "ancestors": selectors.visible_ancestors(org, request.user),
         "tree": selectors.subtree(org, request.user),
-        # Base unions have no catalogue of their own: link to the one they work under.
-        "catalogue_org": catalogue_org_for(org, request.user),
         "term": term,
     }
     if term:

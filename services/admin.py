@@ -5,7 +5,10 @@ from django.contrib import admin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from orgs.access import scope_queryset
+from orgs.admin_scoping import ScopedAdminMixin, ScopedRelatedOnlyFieldListFilter
 from services.exchange import COLUMNS as MODEL_WORKER_COLUMNS
+from services.exchange import export_rows as export_model_worker_rows
 from services.exchange import import_model_workers
 from services.models import (
     BudgetRate,
@@ -19,14 +22,8 @@ from services.models import (
     ServiceType,
 )
 from unionportal import audit
-from unionportal.admin import (
-    ReadOnlyAdminMixin,
-    ReadOnlyInline,
-    ScopedAdminMixin,
-    ScopedRelatedOnlyFieldListFilter,
-)
-from unionportal.admin_import import AdminImportMixin
-from unionportal.scoping import scope_queryset
+from unionportal.admin import ReadOnlyAdminMixin, ReadOnlyInline
+from unionportal.admin_import import ExchangeAdminMixin, ExchangeResource
 
 TYPE_FIELDS = ["federation", "code", "name", "kind", "description", "preamble", "member_required", "duty_org",
                "duty_number", "is_active", "position"]
@@ -116,11 +113,22 @@ class BudgetRateAdmin(AuditedAdmin):
     audit_fields = ["org", "year", "allowance_one", "allowance_two", "allowance_three", "health_check"]
 
 
+class ModelWorkerResource(ExchangeResource):
+    """The model-worker register (services.exchange) behind the admin's import and export buttons."""
+
+    columns = MODEL_WORKER_COLUMNS
+    title = _("Model workers")
+
+    def run_import(self, source, fmt, *, actor, dry_run):
+        return import_model_workers(source, fmt, actor=actor, dry_run=dry_run)
+
+    def export_rows(self, queryset):
+        return export_model_worker_rows(queryset)
+
+
 @admin.register(ModelWorker)
-class ModelWorkerAdmin(AdminImportMixin, AuditedAdmin):
-    change_list_template = "admin/import_change_list.html"
-    import_columns = MODEL_WORKER_COLUMNS
-    import_title = _("Import the model-worker register")
+class ModelWorkerAdmin(ExchangeAdminMixin, AuditedAdmin):
+    resource_classes = [ModelWorkerResource]
     import_help = _("A person already on the register (name, ID tail and work unit) is updated.")
     list_display = ("name", "id_tail", "org", "level", "honours", "first_year", "retired", "alive")
     list_select_related = ("org",)
@@ -128,9 +136,6 @@ class ModelWorkerAdmin(AdminImportMixin, AuditedAdmin):
     search_fields = ("name", "id_tail", "org__name", "org__code")
     list_per_page = 100
     audit_fields = ["name", "id_tail", "org", "level", "honours", "first_year", "retired", "alive"]
-
-    def run_import(self, source, fmt, *, actor, dry_run):
-        return import_model_workers(source, fmt, actor=actor, dry_run=dry_run)
 
 
 @admin.register(FundRecord)

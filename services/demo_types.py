@@ -9,7 +9,6 @@ citing no other federation's catalogue.
 
 from django.utils.translation import gettext as _
 
-from fixtures.hedong_catalogue import parse_hedong
 from orgs.models import Org
 from services.seeding import SERVICE_TYPES, Wording, define_service_type
 
@@ -43,12 +42,12 @@ def seed_zhuzhou_types() -> list[str]:
     owner = Org.objects.filter(code=ZHUZHOU, parent__isnull=True).first()
     if owner is None:
         return []
-    catalogue = parse_hedong()
     created = 0
     for spec in SERVICE_TYPES:
         wording = ZHUZHOU_WORDING.get(spec.code)
         if wording is not None:
             wording = Wording(preamble=wording.preamble, names=wording.names, description=DEMO_NOTE)
-            created += define_service_type(owner=owner, spec=spec, catalogue=catalogue,
+            # Its own wording: the steps are not read from Hedong's catalogue.
+            created += define_service_type(owner=owner, spec=spec, catalogue=None,
                                            wording=wording)[1]
     return [_("Demo service types of 株洲市总工会: %(count)d new.") % {"count": created}]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from services.models import CaseAttachment, PaperDocument, ServiceStep
 from unionportal import audit
+from unionportal.actors import user_or_none
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,8 @@ def record_paper(*, case, steps: list[ServiceStep], paper: dict[str, PaperDelive
         row, _created = PaperDocument.objects.update_or_create(
             case=case, step_position=step.position, document=document,
             defaults={"delivered_by": delivery.delivered_by.strip()[:50],
-                      "delivered_on": delivery.delivered_on, "recorded_by": actor, "recorded_at": now})
+                      "delivered_on": delivery.delivered_on, "recorded_by": user_or_none(actor),
+                      "recorded_at": now})
         audit.record(actor=actor, action="case.paper_document", instance=case, org=case.applicant,
                      after={"step": step.position, "document": document,
                             "delivered_by": row.delivered_by,

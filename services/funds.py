@@ -7,14 +7,16 @@ flagged and cannot be closed as compliant.  Money is integer yuan, computed in d
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from orgs.access import Action, require
 from services.models import FundRecord, MutualAidRound, RoundStatus
 from unionportal import audit
-from unionportal.scoping import Action, can
+from unionportal.actors import user_or_none
+from unionportal.concurrency import lock
 
 DUES_PERCENT = 2
 UPWARD_PERCENT = 40  # to the city federation above (市总工会)
@@ -61,36 +63,21 @@ class FundRow:
         return min(100, int(self.record.received * 100 / self.split.upward))
 
 
+def _total(value):
+    """A summary's column total: ``value(row)`` summed over its rows."""
+    return property(lambda self: sum(value(row) for row in self.rows))
+
+
 @dataclass
 class FundSummary:
     rows: list[FundRow]
 
-    def _sum(self, attr) -> int:
-        return sum(attr(row) for row in self.rows)
-
-    @property
-    def payroll(self):
-        return self._sum(lambda r: r.split.payroll)
-
-    @property
-    def dues(self):
-        return self._sum(lambda r: r.split.dues)
-
-    @property
-    def upward(self):
-        return self._sum(lambda r: r.split.upward)
-
-    @property
-    def retained(self):
-        return self._sum(lambda r: r.split.retained)
-
-    @property
-    def received(self):
-        return self._sum(lambda r: r.received)
-
-    @property
-    def arrears(self):
-        return self._sum(lambda r: r.arrears)
+    payroll = _total(lambda row: row.split.payroll)
+    dues = _total(lambda row: row.split.dues)
+    upward = _total(lambda row: row.split.upward)
+    retained = _total(lambda row: row.split.retained)
+    received = _total(lambda row: row.received)
+    arrears = _total(lambda row: row.arrears)
 
     @property
     def percent(self) -> int:
@@ -101,30 +88,30 @@ def summarise(records) -> FundSummary:
     return FundSummary([FundRow(record, split(record.payroll)) for record in records])
 
 
-def _require_manage(actor, org):
-    if actor is not None and not can(actor, Action.MANAGE, org):
-        raise PermissionDenied
-
-
 def record_funds(*, actor, org, year: int, payroll: int, received: int = 0,
                  is_demo: bool = False) -> FundRecord:
     """Set one union's payroll and received dues for a year (creates or updates)."""
-    _require_manage(actor, org)
+    require(actor, Action.MANAGE, org)
     if payroll < 0 or received < 0:
         raise ValidationError(_("Amounts cannot be negative."))
     with transaction.atomic():
-        record = FundRecord.objects.select_for_update().filter(org=org, year=year).first()
-        before = audit.snapshot(record, ["payroll", "received"]) if record else None
-        if record is None:
-            record = FundRecord(org=org, year=year, is_demo=is_demo)
-        record.payroll, record.received = payroll, received
-        record.full_clean()
-        record.save()
-        after = audit.snapshot(record, ["payroll", "received"])
-        if before != after:
-            audit.record(actor=actor, action="funds.record", instance=record, org=org,
-                         before=before, after=after)
-    return record
+        record = (FundRecord.objects.select_for_update().filter(org=org, year=year).first()
+                  or FundRecord(org=org, year=year, is_demo=is_demo))
+        return _write_amounts(actor, record, org, "funds.record", payroll=payroll,
+                              received=received)
+
+
+def _write_amounts(actor, row, org, action: str, **amounts):
+    """Set ``amounts`` on ``row`` (new, or locked by the caller), save it and audit a change."""
+    before = audit.snapshot(row, list(amounts)) if row.pk else None
+    for name, value in amounts.items():
+        setattr(row, name, value)
+    row.full_clean()
+    row.save()
+    after = audit.snapshot(row, list(amounts))
+    if before != after:
+        audit.record(actor=actor, action=action, instance=row, org=org, before=before, after=after)
+    return row
 
 
 def payout_percent(round_: MutualAidRound) -> Decimal | None:
@@ -146,7 +133,7 @@ def is_flagged(round_: MutualAidRound) -> bool:
 
 def record_round(*, actor, org, year: int, name: str, raised: int, paid: int,
                  is_demo: bool = False) -> MutualAidRound:
-    _require_manage(actor, org)
+    require(actor, Action.MANAGE, org)
     if raised < 0 or paid < 0:
         raise ValidationError(_("Amounts cannot be negative."))
     with transaction.atomic():
@@ -156,25 +143,17 @@ def record_round(*, actor, org, year: int, name: str, raised: int, paid: int,
             if (round_.raised, round_.paid) != (raised, paid):
                 raise ValidationError(_("The round is closed; its amounts can no longer change."))
             return round_
-        before = audit.snapshot(round_, ["raised", "paid"]) if round_ else None
         if round_ is None:
             round_ = MutualAidRound(org=org, year=year, name=name, is_demo=is_demo)
-        round_.raised, round_.paid = raised, paid
-        round_.full_clean()
-        round_.save()
-        after = audit.snapshot(round_, ["raised", "paid"])
-        if before != after:
-            audit.record(actor=actor, action="mutual_aid.record", instance=round_, org=org,
-                         before=before, after=after)
-    return round_
+        return _write_amounts(actor, round_, org, "mutual_aid.record", raised=raised, paid=paid)
 
 
 def close_round(*, actor, round_: MutualAidRound, compliant: bool, comment: str = "",
                 now=None) -> MutualAidRound:
     """Close a round; a flagged one (under 70 % paid out) cannot be closed as compliant."""
-    _require_manage(actor, round_.org)
+    require(actor, Action.MANAGE, round_.org)
     with transaction.atomic():
-        locked = MutualAidRound.objects.select_for_update().get(pk=round_.pk)
+        locked = lock(MutualAidRound.objects.select_related("org").filter(pk=round_.pk), None)
         if locked.status == RoundStatus.CLOSED:
             if locked.compliant == compliant:
                 return locked  # a repeated close changes nothing
@@ -189,7 +168,7 @@ def close_round(*, actor, round_: MutualAidRound, compliant: bool, comment: str 
         locked.status = RoundStatus.CLOSED
         locked.compliant = compliant
         locked.closed_at = now or timezone.now()
-        locked.closed_by = actor
+        locked.closed_by = user_or_none(actor)
         locked.save()
         audit.record(actor=actor, action="mutual_aid.close", instance=locked, org=locked.org,
                      after={"compliant": compliant}, comment=comment)

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q
 
+from orgs.access import Action, scope_orgs
 from orgs.models import Org
 from orgs.selectors import top_orgs
 from services.models import FundRecord, ModelWorker, MutualAidRound
-from unionportal.scoping import Action, scope_orgs
 
 
 @dataclass

@@ -35,12 +35,6 @@ def route(actor: str, applicant, ancestors) -> "object":
     return ancestors[0]
 
 
-def route_step(step, applicant, ancestors=None):
-    if ancestors is None:
-        ancestors = applicant.get_ancestors() if step.actor != Actor.APPLICANT else ()
-    return route(step.actor, applicant, ancestors)
-
-
 def plan(steps, applicant, ancestors=None) -> list[tuple[object, object]]:
     """(step, org) for every step of a case: its path through the tree."""
     if ancestors is None:

@@ -20,8 +20,7 @@ from fixtures.langfang import parse_langfang_figures
 from fixtures.seed_orgs import SeedOrg
 from orgs import services as org_services
 from orgs.models import Org
-from services import funds
-from services import services as engine
+from services import cases, funds
 from services.documents import PaperDelivery, submission_steps
 from services.models import (
     Actor,
@@ -34,6 +33,7 @@ from services.models import (
     WorkerLevel,
 )
 from unionportal import audit
+from unionportal.actors import SYSTEM
 from unionportal.tree import tree_write_lock
 
 HEDONG = "tj-hd"
@@ -198,7 +198,7 @@ def define_service_type(*, owner: Org, spec: TypeSpec, catalogue,
                         data=step.data, deadline_days=step.deadline_days)
             for index, (name, step) in enumerate(zip(names, spec.steps, strict=True), start=1)
         )
-        audit.record(actor=None, action="service_type.create", instance=service_type,
+        audit.record(actor=SYSTEM, action="service_type.create", instance=service_type,
                      org=owner, after={"code": spec.code, "steps": names})
     return service_type, True
 
@@ -287,11 +287,11 @@ def langfang_register(figures=None) -> list[dict]:
 def _ensure_demo_org(seed: SeedOrg, *, active: bool = True) -> Org:
     org = Org.objects.filter(code=seed.code).first()
     if org is None:
-        org = org_services.create_org(actor=None, parent=Org.objects.get(code=seed.parent),
+        org = org_services.create_org(actor=SYSTEM, parent=Org.objects.get(code=seed.parent),
                                       code=seed.code, name=seed.name, kind=seed.kind,
                                       is_demo=True, is_active=active)
     elif org.is_active != active:
-        org = org_services.update_org(actor=None, org=org, is_active=active)
+        org = org_services.update_org(actor=SYSTEM, org=org, is_active=active)
     return org
 
 
@@ -310,7 +310,7 @@ def seed_langfang_register() -> list[str]:
             ModelWorker(**{**row, "org": orgs[row["org"]]}, is_demo=True) for row in rows
         )
         lf = Org.objects.get(code=LANGFANG)
-        audit.record(actor=None, action="model_workers.seed", instance=lf, org=lf,
+        audit.record(actor=SYSTEM, action="model_workers.seed", instance=lf, org=lf,
                      after={"created": len(rows)})
     return [_("Model workers of 廊坊市总工会: %(count)d new.") % {"count": len(rows)}]
 
@@ -326,15 +326,15 @@ def seed_funds_and_mutual_aid() -> list[str]:
         payroll = 2_000_000 + (index * 1_370_000) % 9_000_000
         upward = funds.split(payroll).upward
         share = (100, 100, 85, 60, 100, 40, 100, 0, 75)[index % 9]
-        funds.record_funds(actor=None, org=org, year=DEMO_FUND_YEAR, payroll=payroll,
+        funds.record_funds(actor=SYSTEM, org=org, year=DEMO_FUND_YEAR, payroll=payroll,
                            received=upward * share // 100, is_demo=True)
     zz, gzw = Org.objects.get(code="zz"), Org.objects.get(code="zz-gzw")
-    compliant = funds.record_round(actor=None, org=zz, year=DEMO_FUND_YEAR,
+    compliant = funds.record_round(actor=SYSTEM, org=zz, year=DEMO_FUND_YEAR,
                                    name="职工互助一日捐", raised=1_260_000, paid=1_008_000,
                                    is_demo=True)
     if compliant.status == "open":
-        funds.close_round(actor=None, round_=compliant, compliant=True)
-    funds.record_round(actor=None, org=gzw, year=DEMO_FUND_YEAR, name="国资系统一日捐",
+        funds.close_round(actor=SYSTEM, round_=compliant, compliant=True)
+    funds.record_round(actor=SYSTEM, org=gzw, year=DEMO_FUND_YEAR, name="国资系统一日捐",
                        raised=320_000, paid=176_000, is_demo=True)
     return [_("Union funds: %(count)d demo records.") % {"count": len(bases) + _seed_langfang_funds()}]
 
@@ -346,11 +346,11 @@ def _seed_langfang_funds() -> int:
     for index, org in enumerate(enterprises):
         payroll = 3_000_000 + index * 1_150_000
         share = (100, 90, 100, 70, 100, 50)[index % 6]
-        funds.record_funds(actor=None, org=org, year=DEMO_FUND_YEAR, payroll=payroll,
+        funds.record_funds(actor=SYSTEM, org=org, year=DEMO_FUND_YEAR, payroll=payroll,
                            received=funds.split(payroll).upward * share // 100, is_demo=True)
     lf = Org.objects.filter(code=LANGFANG).first()
     if lf is not None:
-        funds.record_round(actor=None, org=lf, year=DEMO_FUND_YEAR, name="廊坊市职工互助一日捐",
+        funds.record_round(actor=SYSTEM, org=lf, year=DEMO_FUND_YEAR, name="廊坊市职工互助一日捐",
                            raised=860_000, paid=645_000, is_demo=True)
     return len(enterprises)
 
@@ -374,9 +374,9 @@ def seed_sample_cases() -> list[str]:
         steps = submission_steps(list(types[code].steps.order_by("position")))
         paper = {name: PaperDelivery(member or "经办人", day) for step in steps
                  for name in step.document_list}
-        case = engine.submit_case(actor=staff, service_type=types[code], applicant=gwzgs,
-                                  title=title, member_name=member, paper=paper,
-                                  now=now - dt.timedelta(days=days_ago), **extra)
+        case = cases.submit_case(actor=staff, service_type=types[code], applicant=gwzgs,
+                                 title=title, member_name=member, paper=paper,
+                                 now=now - dt.timedelta(days=days_ago), **extra)
         Case.objects.filter(pk=case.pk).update(is_demo=True)
         case.refresh_from_db()
         made.append(case)
@@ -384,17 +384,17 @@ def seed_sample_cases() -> list[str]:
 
     submit("member-card", "2025年第三批会员服务卡申请", "赵建国", days_ago=3)
     card = submit("member-card", "2025年第二批会员服务卡申请", "李秀英", days_ago=20)
-    card = engine.pass_on(actor=reviewer, case=card, step_id=card.current_step_id,
-                          comment="材料齐全，同意上报。", now=now - dt.timedelta(days=18))
+    card = cases.pass_on(actor=reviewer, case=card, step_id=card.current_step_id,
+                         comment="材料齐全，同意上报。", now=now - dt.timedelta(days=18))
     legal = submit("legal-person", "工会法人资格证书换发", days_ago=400)
     for who in (reviewer, reviewer, handler):
-        legal = engine.pass_on(actor=who, case=legal, step_id=legal.current_step_id,
-                               now=now - dt.timedelta(days=395))
-    engine.complete_case(actor=handler, case=legal, step_id=legal.current_step_id,
-                         data={"certificate_number": "工法证字第4302000123号",
+        legal = cases.pass_on(actor=who, case=legal, step_id=legal.current_step_id,
+                              now=now - dt.timedelta(days=395))
+    cases.complete_case(actor=handler, case=legal, step_id=legal.current_step_id,
+                        data={"certificate_number": "工法证字第4302000123号",
                                "issued_on": (now - dt.timedelta(days=390)).date(),
                                "expires_on": (now + dt.timedelta(days=45)).date()},
-                         now=now - dt.timedelta(days=390))
+                        now=now - dt.timedelta(days=390))
     hardship = submit("hardship", "困难职工帮扶申请", "周海燕", days_ago=15,
                       description="家庭成员重病，收入低于当地最低生活保障标准。")
     assert hardship.current_org_id == zz.pk

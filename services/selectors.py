@@ -7,7 +7,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
-from orgs.models import Grant, Org, Role
+from orgs.access import Action, granted_org_ids, scope_orgs, scope_queryset
+from orgs.models import Org
 from services import routing
 from services.models import (
     Case,
@@ -21,7 +22,6 @@ from services.models import (
     ServiceType,
     StepOutcome,
 )
-from unionportal.scoping import Action, scope_orgs, scope_queryset
 
 CERTIFICATE_WARNING_DAYS = 90
 
@@ -41,14 +41,12 @@ def get_case_or_404(user, pk: int) -> Case:
 
 
 def _acting_orgs(user) -> tuple[list[int], list[int]]:
-    """(orgs the user reviews, orgs the user is staff of): one query, cached on the user."""
+    """(orgs whose routed steps the user handles, orgs whose own steps the user fills): the orgs
+    of the user's own grants, as the gate reads them; one query, cached on the user."""
     cached = getattr(user, "_services_acting_orgs", None)
     if cached is None:
-        reviewing, filling = [], []
-        for org_id, role in Grant.objects.filter(user=user, role__in=[Role.REVIEWER, Role.STAFF]
-                                                 ).values_list("org_id", "role"):
-            (reviewing if role == Role.REVIEWER else filling).append(org_id)
-        cached = user._services_acting_orgs = (reviewing, filling)
+        granted = granted_org_ids(user, Action.HANDLE, Action.FILL)
+        cached = user._services_acting_orgs = (granted[Action.HANDLE], granted[Action.FILL])
     return cached
 
 

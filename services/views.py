@@ -11,12 +11,19 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from orgs.access import (
+    Action,
+    can,
+    get_visible_org_or_404,
+    require,
+    scope_orgs,
+    scope_queryset,
+)
 from orgs.models import Org
 from services import budget as budget_module
+from services import cases, selectors
 from services import documents as required_documents
 from services import funds as funds_module
-from services import selectors
-from services import services as engine
 from services.exchange import export_model_workers
 from services.forms import ActionForm, ApplyForm, CloseRoundForm
 from services.models import (
@@ -27,15 +34,8 @@ from services.models import (
     ServiceType,
 )
 from services.pdf import render_budget_pdf, render_case_pdf
+from unionportal.concurrency import run_on_form
 from unionportal.pdf import pdf_response
-from unionportal.scoping import (
-    Action,
-    can,
-    get_visible_org_or_404,
-    require,
-    scope_orgs,
-    scope_queryset,
-)
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -66,8 +66,8 @@ def case_list(request):
     status = request.GET.get("status", "")
     status = status if status in CaseStatus.values else ""
     term = request.GET.get("q", "").strip()
-    cases = selectors.case_list(request.user, status=status, term=term)
-    page = Paginator(cases, QUEUE_PAGE).get_page(request.GET.get("page"))
+    found = selectors.case_list(request.user, status=status, term=term)
+    page = Paginator(found, QUEUE_PAGE).get_page(request.GET.get("page"))
     return render(request, "services/case_list.html", {
         "page": page, "status": status, "term": term, "statuses": CaseStatus.choices,
         "now": timezone.now(),
@@ -75,22 +75,15 @@ def case_list(request):
 
 
 def _act(request, case, form):
+    """Take the decision the user chose (a key of ``cases.TRANSITIONS``) on the current step."""
     decision = request.POST.get("decision")
-    common = {"actor": request.user, "case": case, "step_id": form.cleaned_data["step"],
-              "files": form.cleaned_data["files"]}
-    comment = form.cleaned_data["comment"]
-    given = {"documents": form.document_uploads(), "paper": form.paper_deliveries()}
-    if decision == "pass":
-        return (engine.pass_on(comment=comment, data=form.step_data(), **given, **common),
-                _("Passed on."))
-    if decision == "complete":
-        return (engine.complete_case(comment=comment, data=form.step_data(), **given, **common),
-                _("Completed."))
-    if decision == "return":
-        return engine.return_case(reason=comment, **common), _("Returned to the previous step.")
-    if decision == "reject":
-        return engine.reject_case(reason=comment, **common), _("Rejected.")
-    raise ValidationError(_("Choose an action."))
+    if decision not in cases.TRANSITIONS:
+        raise ValidationError(_("Choose an action."))
+    case = cases.decide(decision, actor=request.user, case=case, step_id=form.cleaned_data["step"],
+                        comment=form.cleaned_data["comment"], data=form.step_data(),
+                        files=form.cleaned_data["files"], documents=form.document_uploads(),
+                        paper=form.paper_deliveries())
+    return case, str(cases.TRANSITIONS[decision].done)
 
 
 def _documents_needed(case) -> list[str]:
@@ -105,27 +98,25 @@ def _documents_needed(case) -> list[str]:
 @login_required
 def case_detail(request, pk):
     case = selectors.get_case_or_404(request.user, pk)
-    may_act = engine.may_act(request.user, case)
+    may_act = cases.may_act(request.user, case)
     form = None
     if request.method == "POST":
-        if not may_act and not engine.took_step(request.user, case, request.POST.get("step")):
+        if not may_act and not cases.took_step(request.user, case, request.POST.get("step")):
             raise PermissionDenied
         form = ActionForm(request.POST, request.FILES, step=case.current_step,
                           documents_needed=_documents_needed(case))
+        status = 400
         if form.is_valid():
-            try:
-                case, message = _act(request, case, form)
-            except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc)
-            else:
+            outcome = run_on_form(form, lambda: _act(request, case, form))
+            if outcome.ok:
+                case, message = outcome.value
                 messages.success(request, message)
                 return redirect(case)
-    elif may_act:
-        form = ActionForm(step=case.current_step, documents_needed=_documents_needed(case))
+            status = outcome.status  # 409: someone else decided the step meanwhile
+    else:
+        status = 200
+        if may_act:
+            form = ActionForm(step=case.current_step, documents_needed=_documents_needed(case))
     timeline = selectors.timeline(case)
     step = case.current_step
     return render(request, "services/case_detail.html", {
@@ -143,7 +134,7 @@ def case_detail(request, pk):
         "paper_documents": list(case.paper_documents.select_related("recorded_by")),
         "certificate": case.details.get("certificate") or {},
         "now": timezone.now(),
-    }, status=400 if form is not None and form.is_bound else 200)
+    }, status=status)
 
 
 @login_required
@@ -191,15 +182,15 @@ def _org(request, code):
 @login_required
 def org_services(request, code):
     org = _org(request, code)
-    cases = (selectors.visible_cases(request.user).filter(applicant=org)
+    applied = (selectors.visible_cases(request.user).filter(applicant=org)
              .select_related("service_type", "current_step", "current_org")
              .order_by("-submitted_at", "-id"))
-    page = Paginator(cases, QUEUE_PAGE).get_page(request.GET.get("page"))
-    may_apply = engine.may_apply(request.user, org)
+    page = Paginator(applied, QUEUE_PAGE).get_page(request.GET.get("page"))
+    may_apply = cases.may_apply(request.user, org)
     return render(request, "services/org.html", {
         "org": org, "page": page,
         "may_apply": may_apply,
-        "types": engine.available_types(org) if may_apply else [],
+        "types": cases.available_types(org) if may_apply else [],
         "now": timezone.now(),
     })
 
@@ -207,12 +198,12 @@ def org_services(request, code):
 @login_required
 def apply_choose(request, code):
     org = _org(request, code)
-    if not engine.may_apply(request.user, org):
+    if not cases.may_apply(request.user, org):
         raise PermissionDenied
     return render(request, "services/apply_choose.html",
-                  {"org": org, "types": engine.available_types(org).select_related("federation")
+                  {"org": org, "types": cases.available_types(org).select_related("federation")
                    .prefetch_related("steps"),
-                   "federation": engine.federation_of(org)})
+                   "federation": cases.federation_of(org)})
 
 
 def _not_offered(request, org, type_code):
@@ -221,17 +212,17 @@ def _not_offered(request, org, type_code):
     name = (ServiceType.objects.filter(code=type_code).values_list("name", flat=True).first()
             or type_code)
     return render(request, "services/not_offered.html", {
-        "org": org, "federation": engine.federation_of(org), "name": name,
-        "offered": engine.available_types(org).exists(),
+        "org": org, "federation": cases.federation_of(org), "name": name,
+        "offered": cases.available_types(org).exists(),
     }, status=404)
 
 
 @login_required
 def apply(request, code, type_code):
     org = _org(request, code)
-    if not engine.may_apply(request.user, org):
+    if not cases.may_apply(request.user, org):
         raise PermissionDenied
-    service_type = (engine.available_types(org).filter(code=type_code)
+    service_type = (cases.available_types(org).filter(code=type_code)
                     .order_by("shared", "-org__level").first())
     if service_type is None:
         return _not_offered(request, org, type_code)
@@ -239,20 +230,14 @@ def apply(request, code, type_code):
                      applicant=org)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            case = engine.submit_case(
-                actor=request.user, service_type=service_type, applicant=org,
-                token=data["token"], title=data["title"], member_name=data.get("member_name", ""),
-                description=data["description"], details=form.details(),
-                model_worker=data.get("model_worker"), files=data["files"],
-                documents=form.document_uploads(), paper=form.paper_deliveries())
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
-        else:
+        outcome = run_on_form(form, lambda: cases.submit_case(
+            actor=request.user, service_type=service_type, applicant=org,
+            token=data["token"], title=data["title"], member_name=data.get("member_name", ""),
+            description=data["description"], details=form.details(),
+            model_worker=data.get("model_worker"), files=data["files"],
+            documents=form.document_uploads(), paper=form.paper_deliveries()))
+        if outcome.ok:
+            case = outcome.value
             messages.success(request, _("Application %(number)s submitted.") % {"number": case.number})
             return redirect(case)
     return render(request, "services/apply.html", {

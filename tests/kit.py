@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from django.test import Client
 
-from orgs.models import Org, OrgKind
+from orgs.models import Org, OrgKind, Role
 from tests.factories import PASSWORD, GrantFactory, OrgFactory, UserFactory
 
-ROLES = ("staff", "reviewer", "scorer", "clerk", "admin")
+ROLES = tuple(Role.values)  # staff, reviewer, scorer, clerk, admin
 
 
 @dataclass

@@ -40,3 +40,9 @@ TEMPLATES = [{**TEMPLATES[0], "DIRS": [*TEMPLATES[0]["DIRS"], BASE_DIR / "tests"
 # would turn a slow render into a flaky 503. The deadline itself is tested with its own
 # values in tests/unionportal/test_pdf_bounds.py.
 PDF_RENDER_SECONDS = 120
+
+# Background jobs run at once, inside the request or the test (unionportal/jobs/); the real
+# workers are tested with their own backends in tests/jobs/. Pre-rendering on publish and
+# finalise is off except in the tests about it (each would render a PDF at every commit).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+UNIONPORTAL_PRERENDER_PDFS = False

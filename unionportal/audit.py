@@ -4,8 +4,11 @@ import contextvars
 from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.dispatch import Signal
 from django.forms.models import model_to_dict
 
+from unionportal.actors import is_system, user_or_none
 from unionportal.models import AuditEntry
 
 
@@ -30,25 +33,45 @@ def command_origin(description: str):
         _command_origin.reset(token)
 
 
+# Sent once the transaction that wrote an entry commits (never for a rolled-back one), with
+# ``entry``: how notifications and background pre-rendering learn of a hand-off without the
+# workflow steps knowing about them.
+recorded = Signal()
+
+
+def _announce(entries) -> None:
+    def send():
+        for entry in entries:
+            recorded.send(sender=AuditEntry, entry=entry)
+    transaction.on_commit(send)
+
+
 def record(*, actor, action: str, instance, org=None, before=None, after=None, comment=""):
     """Write one audit entry; call inside the service's transaction."""
     entry = entry_for(actor=actor, action=action, instance=instance, org=org, before=before,
                       after=after, comment=comment)
     entry.save()
+    _announce([entry])
     return entry
 
 
 def record_many(entries) -> None:
     """Write many entries made by ``entry_for`` at once (a bulk import's)."""
-    AuditEntry.objects.bulk_create(entries, batch_size=500)
+    entries = AuditEntry.objects.bulk_create(entries, batch_size=500)
+    _announce(entries)
 
 
 def entry_for(*, actor, action: str, instance, org=None, before=None, after=None, comment=""):
-    """An unsaved audit entry (see ``record``)."""
-    if (actor is None or not actor.is_authenticated) and _command_origin.get():
+    """An unsaved audit entry (see ``record``).  ``actor``: the user, or ``actors.SYSTEM``."""
+    if not is_system(actor) and (actor is None or not actor.is_authenticated):
+        # Who acted is always recorded: an internal step receives the real actor from the
+        # public function that called it; seeding, commands and scheduled jobs act as SYSTEM.
+        raise ValueError("an audit entry needs who acted: a signed-in user or actors.SYSTEM")
+    if user_or_none(actor) is None and _command_origin.get():
         comment = "\n".join(part for part in (comment, _command_origin.get()) if part)
     return AuditEntry(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=user_or_none(actor),
+        by_system=is_system(actor),
         action=action,
         content_type=ContentType.objects.get_for_model(instance),
         object_id=str(instance.pk),

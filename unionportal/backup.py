@@ -3,8 +3,10 @@
 The archive is a ``.tar.gz`` holding
 
 - ``database.dump`` (PostgreSQL, ``pg_dump -Fc``) or ``database.sqlite3`` (SQLite);
-- ``media/<name>``: every file of the default storage (MEDIA_ROOT: evidence, attachments,
-  minutes);
+- ``media/<name>``: every file of the default storage (evidence, attachments, minutes), read
+  through Django's storage API, so the same archive comes from ``var/media`` or from an
+  S3-compatible object store and goes back into either (``generated/``, rendered PDFs that
+  are made again on demand, and ``imports/pending/``, import previews, are left out);
 - ``manifest.json`` (last): format version, database vendor and tool, the applied
   migrations, every table's row count and content digest, every file's size and sha256.
 
@@ -31,18 +33,22 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.loader import MigrationLoader
 from django.utils.translation import gettext as _
 
 from unionportal import backup_database as database
 from unionportal.backup_database import DatabaseBackupError
+from unionportal.dependencies import STORAGE_ERRORS
 
 FORMAT = "unionportal-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 MEDIA_PREFIX = "media/"
+GENERATED_PREFIX = "generated/"  # rendered PDFs kept for the cache: made again on demand
+PENDING_IMPORTS_PREFIX = "imports/pending/"  # admin import previews awaiting confirmation
+TRANSIENT_PREFIXES = (GENERATED_PREFIX, PENDING_IMPORTS_PREFIX)  # never backed up
 EXTENSIONS = (".tar.gz", ".tgz")
 CHUNK = 1024 * 1024
 
@@ -135,7 +141,8 @@ def create_backup(path: str, *, using: str = DEFAULT_DB_ALIAS) -> Summary:
     target = Path(path)
     if not target.parent.is_dir():
         raise BackupError(_("the folder %(folder)s does not exist") % {"folder": target.parent})
-    if target.resolve().is_relative_to(Path(settings.MEDIA_ROOT).resolve()):
+    if isinstance(default_storage, FileSystemStorage) and target.resolve().is_relative_to(
+            Path(settings.MEDIA_ROOT).resolve()):
         # The archive would copy itself while it is being written.
         raise BackupError(_("write the backup outside MEDIA_ROOT (%(media)s)")
                           % {"media": settings.MEDIA_ROOT})
@@ -153,12 +160,14 @@ def create_backup(path: str, *, using: str = DEFAULT_DB_ALIAS) -> Summary:
             with open(dump_path, "rb") as stream:
                 section["sha256"], section["size"] = sha256_of(stream)
             section["file"] = dump_name
+            stored = storage_files()  # one listing (an object store answers it in pages)
+            listed = set(stored)
             missing = [f"{record}: {name}" for record, name in referenced_files()
-                       if not default_storage.exists(name)]
+                       if name not in listed]
             handle, partial = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
             with os.fdopen(handle, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
                 archive.add(dump_path, arcname=dump_name, filter=_private)
-                files = _add_media(archive)
+                files = _add_media(archive, stored)
                 manifest = {
                     "format": FORMAT,
                     "version": FORMAT_VERSION,
@@ -173,6 +182,8 @@ def create_backup(path: str, *, using: str = DEFAULT_DB_ALIAS) -> Summary:
             partial = None
     except DatabaseBackupError as exc:
         raise BackupError(str(exc)) from exc
+    except STORAGE_ERRORS as exc:
+        raise BackupError(storage_down(exc)) from exc
     except OSError as exc:
         raise BackupError(_("cannot write %(path)s: %(error)s") % {"path": target, "error": exc.strerror or exc}) from exc
     finally:
@@ -183,9 +194,11 @@ def create_backup(path: str, *, using: str = DEFAULT_DB_ALIAS) -> Summary:
                    files=len(files), bytes=sum(f["size"] for f in files), missing=missing)
 
 
-def _add_media(archive: tarfile.TarFile) -> list[dict]:
+def _add_media(archive: tarfile.TarFile, names: list[str]) -> list[dict]:
     files = []
-    for name in storage_files():
+    for name in names:
+        if name.startswith(TRANSIENT_PREFIXES):
+            continue
         try:
             size = default_storage.size(name)
             stream = default_storage.open(name, "rb")
@@ -314,8 +327,19 @@ def _check_files(files: dict[str, Path]) -> list[str]:
     return to_write
 
 
+def storage_down(exc) -> str:
+    return _("the file store does not answer (%(error)s); try again when it does") % {
+        "error": type(exc).__name__}
+
+
 def restore_backup(path: str, *, using: str = DEFAULT_DB_ALIAS) -> Summary:
-    connection = connections[using]
+    try:
+        return _restore(path, connections[using])
+    except STORAGE_ERRORS as exc:
+        raise BackupError(storage_down(exc)) from exc
+
+
+def _restore(path: str, connection) -> Summary:
     with tempfile.TemporaryDirectory(prefix="unionportal-restore-") as work:
         manifest, dump_path, files = read_archive(path, Path(work))
         check_target(manifest, connection)

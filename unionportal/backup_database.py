@@ -5,6 +5,9 @@ PostgreSQL goes through ``pg_dump -Fc`` / ``pg_restore`` (the connection comes f
 SQLite through its online backup API.  Both read the database in one snapshot, and the
 table fingerprints stored in the manifest are taken inside that same snapshot, so a backup
 made while the portal is in use is consistent and its checksums match what was copied.
+
+The database cache's tables (``unionportal/shared_stores.py``) are copied empty: what they
+hold is rendered again on demand, and a portal that has only cached something is still empty.
 """
 
 import hashlib
@@ -17,9 +20,12 @@ import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils.translation import gettext as _
+
+from unionportal.shared_stores import DEFAULT_CACHE_TABLE, PDF_CACHE_TABLE, database_cache_tables
 
 # Rows that `migrate` writes by itself; a database holding rows in any other table has data.
 MIGRATE_OWN_TABLES = frozenset({"django_migrations", "django_content_type", "auth_permission"})
@@ -33,6 +39,11 @@ PG_TOOL_TIMEOUT = 6 * 3600  # a stuck dump must end some day; a real one takes m
 
 class DatabaseBackupError(Exception):
     """The database cannot be copied out or in; the message says why."""
+
+
+def cache_tables() -> frozenset[str]:
+    """The database cache's tables: their structure is backed up, never their rows."""
+    return frozenset({DEFAULT_CACHE_TABLE, PDF_CACHE_TABLE, *database_cache_tables(settings.CACHES)})
 
 
 def check_vendor(connection) -> str:
@@ -59,8 +70,11 @@ def table_fingerprints(connection) -> dict[str, dict]:
     every column by name.  The same data on the same database vendor gives the same digest."""
     quote = connection.ops.quote_name
     result = {}
+    skipped = cache_tables()
     with connection.cursor() as cursor:
         for table in sorted(connection.introspection.table_names(cursor)):
+            if table in skipped:
+                continue
             columns = sorted(column.name for column in
                              connection.introspection.get_table_description(cursor, table))
             keys = connection.introspection.get_primary_key_columns(cursor, table) or columns
@@ -104,12 +118,13 @@ def _sqlite_copy(connection, path: Path):
 
 
 def tables_with_data(connection) -> list[str]:
-    """Tables holding rows other than the ones `migrate` writes itself."""
+    """Tables holding rows other than the ones `migrate` writes itself (or the cache's)."""
     quote = connection.ops.quote_name
     found = []
+    skipped = MIGRATE_OWN_TABLES | cache_tables()
     with connection.cursor() as cursor:
         for table in sorted(connection.introspection.table_names(cursor)):
-            if table in MIGRATE_OWN_TABLES:
+            if table in skipped:
                 continue
             cursor.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1")
             if cursor.fetchone():
@@ -136,6 +151,7 @@ def dump(connection, target: Path) -> dict:
         destination = sqlite3.connect(target)
         try:
             connection.connection.backup(destination)
+            _empty_cache_tables(destination)
         finally:
             destination.close()
         with _sqlite_copy(connection, target) as copy:
@@ -149,12 +165,23 @@ def dump(connection, target: Path) -> dict:
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
             binary = pg_tool("pg_dump", connection)
-            _run_pg([binary, "--format=custom", f"--snapshot={snapshot}", f"--file={target}"],
-                    connection)
+            skip_data = [f"--exclude-table-data={table}" for table in sorted(cache_tables())]
+            _run_pg([binary, "--format=custom", f"--snapshot={snapshot}", *skip_data,
+                     f"--file={target}"], connection)
             fingerprints = table_fingerprints(connection)
             migrations = migration_state(connection)
         tool = _tool_version(binary)
     return {"vendor": vendor, "tool": tool, "migrations": migrations, "tables": fingerprints}
+
+
+def _empty_cache_tables(copy: sqlite3.Connection) -> None:
+    present = {row[0] for row in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    emptied = sorted(present & cache_tables())
+    for table in emptied:
+        copy.execute(f'DELETE FROM "{table}"')
+    copy.commit()
+    if emptied:
+        copy.execute("VACUUM")  # the cached PDFs' pages leave the copy
 
 
 # Load ---------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from unionportal import audit
+from unionportal.actors import SYSTEM
 from unionportal.import_limits import command_limits
 from unionportal.tabular import FileFormatError, Report, UnknownFormatError, format_of
 
@@ -45,6 +46,9 @@ def _os_user() -> str:
 
 
 class PortalCommand(BaseCommand):
+    # Who acts in a command: the portal itself (the audit trail shows 系统, and names the
+    # operating-system user and the command line in each entry's comment, see open_input).
+    actor = SYSTEM
     _given_options: dict = {}
 
     def execute(self, *args, **options):

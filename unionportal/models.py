@@ -19,6 +19,8 @@ class AuditEntry(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Written by the portal itself (seeding, a command, a scheduled job): shown as 系统.
+    by_system = models.BooleanField(_("by the system"), default=False)
     action = models.CharField(_("action"), max_length=60)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.CharField(max_length=64)
@@ -44,6 +46,15 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    @property
+    def actor_label(self) -> str:
+        """Who acted, as pages show it: the username, 系统 for the system, else empty."""
+        if self.by_system:
+            from unionportal.actors import SYSTEM
+
+            return str(SYSTEM.label)
+        return self.actor.get_username() if self.actor_id else ""
 
 
 # The sign-in event table lives with the rest of the sign-in code.

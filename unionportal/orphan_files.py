@@ -2,7 +2,10 @@
 transaction rolled back after the file was written, or a record deleted by hand.
 
 A file younger than ``min_age`` is left alone: its record may belong to a transaction that
-has not committed yet.
+has not committed yet. Rendered PDFs kept for the cache (``generated/pdf/``, no record names
+them) count as orphans once the PDF cache has forgotten them (``PDF_CACHE_SECONDS``), admin
+import previews (``imports/pending/``) after a day.
+Everything goes through Django's storage API: ``var/media`` and an object store alike.
 """
 
 import datetime as dt
@@ -11,7 +14,17 @@ from dataclasses import dataclass
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from unionportal.backup import referenced_files, storage_files
+from unionportal.backup import (
+    GENERATED_PREFIX,
+    PENDING_IMPORTS_PREFIX,
+    referenced_files,
+    storage_files,
+)
+from unionportal.shared_stores import PDF_CACHE_SECONDS
+
+# Files no record names by design, and how long each is kept.
+TRANSIENT_KEPT = {GENERATED_PREFIX: dt.timedelta(seconds=PDF_CACHE_SECONDS),
+                  PENDING_IMPORTS_PREFIX: dt.timedelta(days=1)}
 
 DEFAULT_MIN_AGE = dt.timedelta(hours=1)
 
@@ -25,10 +38,13 @@ class OrphanFile:
 def find_orphans(*, min_age: dt.timedelta = DEFAULT_MIN_AGE, storage=None) -> list[OrphanFile]:
     storage = storage or default_storage
     referenced = {name for _record, name in referenced_files()}
-    cutoff = timezone.now() - min_age
+    now = timezone.now()
     orphans = []
     for name in storage_files(storage):
-        if name in referenced or storage.get_modified_time(name) > cutoff:
+        if name in referenced:
+            continue
+        kept = max([min_age, *(age for prefix, age in TRANSIENT_KEPT.items() if name.startswith(prefix))])
+        if storage.get_modified_time(name) > now - kept:
             continue
         orphans.append(OrphanFile(name, storage.size(name)))
     return orphans

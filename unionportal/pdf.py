@@ -23,10 +23,19 @@ from urllib.parse import quote, unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import caches
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
-from unionportal.pdf_bounds import PdfTooSlow, check_size, too_slow_message, within_deadline
+from unionportal.pdf_bounds import (
+    PdfTooSlow,
+    check_size,
+    job_budgets,
+    too_slow_message,
+    within_deadline,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +149,41 @@ def html_to_pdf(html: str) -> bytes:
     return document.write_pdf(stylesheets=[print_stylesheet()], font_config=font_config(), pdf_tags=True)
 
 
+@cache
+def _print_templates_digest() -> str:
+    """The print templates' sources: a deploy that changes one gives every data key a new value."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(settings.BASE_DIR, "templates").glob("*/pdf/**/*")):
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def data_cache_key(template_name: str, data_key: str) -> str:
+    """The cache key of a PDF by the version of the data it prints (``render_pdf_for``)."""
+    from django.utils import translation
+
+    digest = hashlib.sha256()
+    for part in (RENDERER_VERSION, _print_css_digest(), _print_templates_digest(),
+                 translation.get_language() or "", template_name, data_key):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return "pdf:data:" + digest.hexdigest()
+
+
+def render_pdf_for(template_name: str, data_key: str, context) -> bytes:
+    """``render_pdf`` looked up first by ``data_key``, so a cached PDF costs no HTML rendering.
+
+    ``data_key`` must change with every write the document shows (versions, ``updated_at``
+    of each record printed); ``context`` is called only when the PDF is not cached."""
+    key = data_cache_key(template_name, data_key)
+    pdf = cached_pdf(key)
+    if pdf is None:
+        pdf = render_pdf(template_name, context())
+        remember_pdf(key, pdf)
+    return pdf
+
+
 def render_pdf(template_name: str, context: dict) -> bytes:
     """Render a print template (``templates/<app>/pdf/…``) to PDF bytes, cached by content.
 
@@ -147,19 +191,75 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     beyond the budgets; the middleware answers those with a page that says what to do."""
     html = render_html(template_name, context)
     key = cache_key(html)
-    store = caches[PDF_CACHE]
-    pdf = store.get(key)
+    pdf = cached_pdf(key)
     if pdf is None:
         check_size(html)
-        if store.get(key + ":too-slow"):
+        # (A background job has its own, longer deadline: a request's refusal does not bind it.)
+        if not job_budgets() and _cache_call("get", key + ":too-slow"):
             raise PdfTooSlow(too_slow_message())  # it ran out of time before: refuse at once
         try:
             pdf = within_deadline(lambda: html_to_pdf(html))
         except PdfTooSlow:
-            store.set(key + ":too-slow", True, timeout=TOO_SLOW_REMEMBERED)
+            _cache_call("set", key + ":too-slow", True, timeout=TOO_SLOW_REMEMBERED)
             raise
-        store.set(key, pdf)
+        remember_pdf(key, pdf)
     return pdf
+
+
+# The shared PDF cache ---------------------------------------------------------------------
+# Every app server and worker shares it (Redis, or the database: settings.CACHES["pdf"]). A PDF
+# up to PDF_CACHE_INLINE_BYTES is kept in the cache itself; a bigger one (a whole round) in the
+# default storage under generated/pdf/, with its name, size and sha256 in the cache, so Redis
+# memory and database rows stay small. The cache is an optimisation: when it or the storage
+# does not answer, the PDF is rendered afresh (and the failure logged).
+
+GENERATED_PDF_PREFIX = "generated/pdf/"
+
+
+def _cache_call(method: str, *args, **kwargs):
+    from unionportal.dependencies import CACHE_ERRORS
+
+    try:
+        return getattr(caches[PDF_CACHE], method)(*args, **kwargs)
+    except (*CACHE_ERRORS, DatabaseError) as exc:
+        logger.warning("PDF cache unavailable (%s): %s", method, type(exc).__name__)
+        return None
+
+
+def cached_pdf(key: str) -> bytes | None:
+    """The PDF cached under ``key``, or None (never cached, expired, or a store is down)."""
+    entry = _cache_call("get", key)
+    if entry is None or isinstance(entry, bytes):
+        return entry
+    from unionportal.dependencies import STORAGE_ERRORS
+
+    try:
+        with default_storage.open(entry["file"], "rb") as stream:
+            pdf = stream.read()
+    except FileNotFoundError:
+        return None
+    except (*STORAGE_ERRORS, OSError, KeyError, TypeError) as exc:
+        logger.warning("Cached PDF unreadable: %s", type(exc).__name__)
+        return None
+    if len(pdf) != entry.get("size") or hashlib.sha256(pdf).hexdigest() != entry.get("sha256"):
+        return None
+    return pdf
+
+
+def remember_pdf(key: str, pdf: bytes) -> None:
+    if len(pdf) <= settings.PDF_CACHE_INLINE_BYTES:
+        _cache_call("set", key, pdf)
+        return
+    from unionportal.dependencies import STORAGE_ERRORS
+
+    digest = hashlib.sha256(pdf).hexdigest()
+    try:
+        name = default_storage.save(f"{GENERATED_PDF_PREFIX}{key.removeprefix('pdf:')}.pdf",
+                                    ContentFile(pdf))
+    except (*STORAGE_ERRORS, OSError) as exc:
+        logger.warning("Rendered PDF not kept: %s", type(exc).__name__)
+        return
+    _cache_call("set", key, {"file": name, "size": len(pdf), "sha256": digest})
 
 
 def pdf_response(pdf: bytes, filename: str, *, inline: bool = True, fallback: str = "") -> HttpResponse:

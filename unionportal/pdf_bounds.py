@@ -11,10 +11,12 @@ A refusal reaches the user as a page that says what to do (``PdfRefusedMiddlewar
 HTTP 413 for a document that is too large and 503 for one that took too long.
 """
 
+import contextvars
 import ctypes
 import logging
 import re
 import threading
+from contextlib import contextmanager
 from html import unescape
 
 from django.conf import settings
@@ -62,12 +64,37 @@ class _Deadline(BaseException):
     ``except Exception`` in the renderer swallows it)."""
 
 
+# A background job (unionportal/jobs/) renders with its own, larger budgets: nobody waits on
+# a request for it (settings JOBS_PDF_MAX_TEXT_CHARS and JOBS_PDF_RENDER_SECONDS).
+_budget_override: contextvars.ContextVar = contextvars.ContextVar("pdf_budget_override", default=None)
+
+
+@contextmanager
+def budgets(*, max_text_chars: int, render_seconds: float):
+    """Within this block, renders use these budgets instead of the request's."""
+    token = _budget_override.set((int(max_text_chars), float(render_seconds)))
+    try:
+        yield
+    finally:
+        _budget_override.reset(token)
+
+
+def job_budgets() -> bool:
+    """Whether the render runs under a background job's budgets."""
+    return _budget_override.get() is not None
+
+
 def max_text_chars() -> int:
+    override = _budget_override.get()
+    if override is not None:
+        return override[0]
     return int(getattr(settings, "PDF_MAX_TEXT_CHARS", DEFAULT_MAX_TEXT_CHARS))
 
 
 def render_seconds() -> float | None:
-    seconds = getattr(settings, "PDF_RENDER_SECONDS", DEFAULT_RENDER_SECONDS)
+    override = _budget_override.get()
+    seconds = override[1] if override is not None else getattr(settings, "PDF_RENDER_SECONDS",
+                                                               DEFAULT_RENDER_SECONDS)
     return float(seconds) if seconds else None
 
 

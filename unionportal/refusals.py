@@ -15,6 +15,7 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
+from redis.exceptions import RedisError
 
 REFUSED_ACTION = "access.refused"
 DEFAULT_REASON = "permission denied"
@@ -89,8 +90,11 @@ def record_refusal(request, exception=None) -> None:
     window = getattr(settings, "UNIONPORTAL_REFUSAL_AUDIT_SECONDS", 600)
     digest = hashlib.sha256(path.encode("utf-8", "replace")).hexdigest()
     key = f"refused:{user.pk}:{digest}"
-    if not cache.add(key, 1, timeout=window):
-        return
+    try:
+        if not cache.add(key, 1, timeout=window):
+            return
+    except RedisError:  # the shared cache is down: record it (perhaps twice), never a 500
+        logger.warning("Cache unavailable; the refusal is recorded without de-duplication")
     # Imported here: the logging configuration imports this module before the apps are ready.
     from django.contrib.auth import get_user_model
     from django.contrib.contenttypes.models import ContentType

@@ -7,6 +7,9 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from unionportal.notifications.email_settings import email_settings
+from unionportal.shared_stores import caches_setting, default_storage_setting
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("UNIONPORTAL_VAR_DIR", BASE_DIR / "var"))
 
@@ -36,9 +39,14 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "unionportal",
     "orgs",
+    "orgs.governance.apps.GovernanceConfig",
     "duties",
     "assessment",
     "services",
+    "unionportal.notifications",
+    "unionportal.jobs",
+    "django_tasks",
+    "django_tasks_db",
     "unionportal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -51,7 +59,11 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "import_export",  # the admin's import and export buttons (unionportal/admin_import.py)
 ]
+# The file between an admin import's preview and its confirm: in the default storage (every
+# app server sees it), not on one server's disk.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "unionportal.admin_import.PendingFileStorage"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -70,6 +82,8 @@ MIDDLEWARE = [
     # Idle and absolute session limits, two-factor for admins (after auth, otp and messages).
     "unionportal.accounts.sessions.SessionPolicyMiddleware",
     "unionportal.pdf_bounds.PdfRefusedMiddleware",  # a PDF over its budget: a page, not a 500
+    # Redis or the object store down: a 503 page naming what is unavailable, not a 500.
+    "unionportal.dependencies.DependencyDownMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a flagged sign-in attempt into the lockout page; axes wants it last.
     "axes.middleware.AxesMiddleware",
@@ -89,7 +103,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "unionportal.context_processors.portal",
+                "orgs.context_processors.portal",
+                "unionportal.notifications.context_processors.unread",
             ],
         },
     },
@@ -157,6 +172,9 @@ UNIONPORTAL_SESSION_IDLE_SECONDS = int(os.environ.get("UNIONPORTAL_SESSION_IDLE_
 UNIONPORTAL_SESSION_PRIVILEGED_SECONDS = int(
     os.environ.get("UNIONPORTAL_SESSION_PRIVILEGED_SECONDS", str(12 * 3600)))
 UNIONPORTAL_SESSION_MAX_SECONDS = int(os.environ.get("UNIONPORTAL_SESSION_MAX_SECONDS", str(7 * 24 * 3600)))
+# Which users those are is the gate's rule (roles live in orgs/access.py, not in the library).
+UNIONPORTAL_PRIVILEGED_USER = "orgs.access.is_privileged"
+UNIONPORTAL_ADMINISTERS = "orgs.access.administers"
 UNIONPORTAL_SESSION_WARNING_SECONDS = 5 * 60
 SESSION_COOKIE_AGE = UNIONPORTAL_SESSION_MAX_SECONDS
 UNIONPORTAL_REQUIRE_2FA_FOR_ADMINS = env_bool("UNIONPORTAL_REQUIRE_2FA_FOR_ADMINS", False)
@@ -175,8 +193,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "unionportal" / "static"]
+# Uploaded and generated files: var/media, or an S3-compatible object store when
+# AWS_STORAGE_BUCKET_NAME is set (unionportal/shared_stores.py, docs/deployment.md).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_setting(os.environ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -225,16 +245,15 @@ CONTENT_SECURITY_POLICY = {
 }
 SESSION_COOKIE_HTTPONLY = True
 
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Rendered PDFs, keyed by the hash of their HTML (unionportal/pdf.py); shared by workers.
-    "pdf": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / "cache" / "pdf"),
-        "TIMEOUT": 7 * 24 * 3600,
-        "OPTIONS": {"MAX_ENTRIES": 2000},
-    },
-}
+# The shared cache, one for every app server: Redis when REDIS_URL is set, the database
+# otherwise (its tables are made by `migrate`). "pdf" holds rendered PDFs, keyed by the hash of
+# their HTML (unionportal/pdf.py; a PDF over PDF_CACHE_INLINE_BYTES is kept in the default
+# storage, its name in the cache).
+CACHES = caches_setting(os.environ)
+PDF_CACHE_INLINE_BYTES = int(os.environ.get("UNIONPORTAL_PDF_CACHE_INLINE_BYTES", str(1024 * 1024)))
+# Sessions live in the database, so any app server answers any request (and signing in works
+# while Redis is down).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Every PDF render is bounded (unionportal/pdf_bounds.py): at most this many characters of
 # text, and stopped after this many seconds (0: no deadline).
@@ -242,6 +261,33 @@ PDF_MAX_TEXT_CHARS = int(os.environ.get("UNIONPORTAL_PDF_MAX_TEXT_CHARS", "50000
 PDF_RENDER_SECONDS = float(os.environ.get("UNIONPORTAL_PDF_RENDER_SECONDS", "15"))
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Background jobs (unionportal/jobs/, `manage.py work`): Django's task API (django-tasks). The
+# database is the queue by default; with REDIS_URL, RQ on Redis (workers on any machine).
+if os.environ.get("REDIS_URL", "").strip():
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": os.environ["REDIS_URL"].strip(), "DEFAULT_TIMEOUT": 3600}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job without a sign of life for this long is taken as dead: queued again while it
+# has had fewer than JOBS_MAX_ATTEMPTS claims, failed after; finished jobs are kept a week.
+JOBS_STALE_SECONDS = int(os.environ.get("UNIONPORTAL_JOBS_STALE_SECONDS", "600"))
+JOBS_MAX_ATTEMPTS = 2
+JOBS_KEEP_DAYS = 7
+JOBS_REAP_SECONDS = 60
+# A PDF rendered by a job has larger budgets than one rendered in a request (PDF_* below).
+JOBS_PDF_MAX_TEXT_CHARS = int(os.environ.get("UNIONPORTAL_JOBS_PDF_MAX_TEXT_CHARS", "1000000"))
+JOBS_PDF_RENDER_SECONDS = float(os.environ.get("UNIONPORTAL_JOBS_PDF_RENDER_SECONDS", "900"))
+# Publishing a catalogue or finalising a sheet renders its PDF in the background.
+UNIONPORTAL_PRERENDER_PDFS = True
+
+# Mail (README "Email"): DJANGO_EMAIL_URL (smtp://, smtp+tls://user:password@host:587,
+# smtp+ssl://, console://) or Django's EMAIL_* names; DJANGO_DEFAULT_FROM_EMAIL the sender.
+# Without them: the console in debug, off (the dummy backend) otherwise.
+globals().update(email_settings(os.environ, debug=DEBUG))
+# Links in mails point here (the address users open the portal at).
+UNIONPORTAL_SITE_URL = os.environ.get("UNIONPORTAL_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 
 LOGGING = {

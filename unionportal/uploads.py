@@ -1,8 +1,10 @@
 """Checking uploaded files (evidence, attachments, minutes) before they are stored.
 
 A file is accepted by its extension *and* by its first bytes, so a renamed executable is not
-taken for a PDF; its size is bounded.  Stored files live under MEDIA_ROOT (outside the web
-root) and are served only by views that pass the scoping gate.
+taken for a PDF; its size is bounded.  Stored files go through the default storage (var/media
+outside the web root, or a private bucket of the object store: settings STORAGES) and are
+served only by views that pass the scoping gate, streamed from ``FieldFile.open()`` — never a
+path on the server's disk and never a public URL.
 """
 
 from pathlib import Path

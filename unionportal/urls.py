@@ -3,11 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from orgs import views as org_views
 from unionportal import error_views, views
 
+# The project's library imports no app: each app's pages are included by dotted name.
 urlpatterns = [
-    path("", org_views.home, name="home"),
+    path("", include("orgs.home_urls")),  # the landing page, "home"
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", error_views.favicon, name="favicon"),
     path("accounts/", include("unionportal.accounts.urls")),  # sign-in (password, code), 2FA
@@ -19,6 +19,8 @@ urlpatterns = [
     path("duties/", include("duties.urls")),
     path("assessment/", include("assessment.urls")),
     path("services/", include("services.urls")),
+    path("inbox/", include("unionportal.notifications.urls")),
+    path("jobs/", include("orgs.job_urls")),  # background jobs, behind the gate
     path("admin/", admin.site.urls),
 ]
 

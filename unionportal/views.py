@@ -1,36 +1,33 @@
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from fixtures.demo_orgs import DEMO_ACCOUNTS
-from orgs.models import Role
-from orgs.seeding import demo_accounts_loaded
+from unionportal import dependencies
 
 
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database answers, 503 when it does not (for load balancers and monitors)."""
+    """200 when the database and every configured store answer, 503 when one does not (for
+    load balancers and monitors): ``database`` always, then ``cache`` (Redis), ``storage``
+    (the object store) and ``jobs`` (the job queue) when configured, each "ok" or "error",
+    each bounded to two seconds (unionportal/dependencies.py). No detail is ever shown."""
+    body = {"status": "ok", "database": "ok"}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "error", "database": "error"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        body["database"] = "error"
+    body.update(dependencies.run_bounded(dependencies.configured_checks()))
+    if any(value == "error" for key, value in body.items() if key != "status"):
+        body["status"] = "error"
+        return JsonResponse(body, status=503)
+    return JsonResponse(body)
 
 
 class LoginView(auth_views.LoginView):
+    # The demo accounts (development only) come from orgs' template tag on the sign-in page.
     redirect_authenticated_user = True
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        # Demo passwords are shown only on a development machine that has the demo data.
-        if settings.DEBUG and demo_accounts_loaded():
-            # The role in the reader's language (填报员…), not the stored key.
-            context["demo_accounts"] = [(username, password, Role(role).label, code)
-                                        for username, password, role, code in DEMO_ACCOUNTS]
-        return context

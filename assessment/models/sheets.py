@@ -4,7 +4,7 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import default_storage
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from assessment.models.templates import Indicator, Item, Template
 from orgs.models import Org
 from unionportal import text_limits
+from unionportal.concurrency import Versioned
 
 
 class Grade(models.TextChoices):
@@ -58,7 +59,7 @@ class Round(models.Model):
         return f"{self.year} · {self.assessor}"
 
 
-class Sheet(models.Model):
+class Sheet(Versioned, models.Model):
     """One assessee's sheet in a round: the self-assessment, the review and the score."""
 
     round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.PROTECT,
@@ -77,8 +78,7 @@ class Sheet(models.Model):
                               on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(_("status"), max_length=20, choices=SheetStatus.choices,
                               default=SheetStatus.DRAFT, db_index=True)
-    # Optimistic locking: every write bumps it; a save based on an older one is refused.
-    version = models.PositiveIntegerField(_("version"), default=1)
+    # ``version`` (Versioned): every write bumps it; a save based on an older one is refused.
     submissions = models.PositiveSmallIntegerField(_("submissions"), default=0)
     self_total = models.DecimalField(_("self-assessed total"), max_digits=7, decimal_places=2,
                                      null=True, blank=True)
@@ -166,8 +166,9 @@ class Unit(models.Model):
 
 
 def evidence_storage():
-    """Under MEDIA_ROOT (var/media, outside the web root); no URL: files go through the gate."""
-    return FileSystemStorage()
+    """The default storage (var/media outside the web root, or the object store: settings
+    STORAGES); no URL is handed out: files go through the gate."""
+    return default_storage
 
 
 def evidence_path(instance, filename):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Org, OrgKind
 from unionportal import text_limits
+from unionportal.concurrency import Versioned
 
 
 class AssesseeRule(models.TextChoices):
@@ -15,7 +16,7 @@ class AssesseeRule(models.TextChoices):
     KIND = "kind", _("every union of a kind in the assessor's subtree")
 
 
-class Template(models.Model):
+class Template(Versioned, models.Model):
     """One assessor's scoring sheet for one year and one set of assessees.
 
     Keyed by (assessor, year, assessee set): ``assessee_key`` spells the set canonically.
@@ -47,7 +48,6 @@ class Template(models.Model):
                                     on_delete=models.SET_NULL, related_name="copies")
     source = models.CharField(_("source"), max_length=200, blank=True)
     is_demo = models.BooleanField(_("demo"), default=False)
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

@@ -7,8 +7,9 @@ lets an administrator read and correct them.  Outcomes and frozen counts are rea
 from django.contrib import admin
 from django.db import transaction
 
+from orgs.admin_scoping import ScopedAdminMixin, ScopedRelatedOnlyFieldListFilter
 from orgs.governance import quorum
-from orgs.models import (
+from orgs.governance.models import (
     CommitteeMember,
     CommitteeTerm,
     Congress,
@@ -23,7 +24,7 @@ from orgs.models import (
     SessionAttendee,
     SpecialCommittee,
 )
-from unionportal.admin import ReadOnlyAdminMixin, ScopedAdminMixin, ScopedRelatedOnlyFieldListFilter
+from unionportal.admin import ReadOnlyAdminMixin
 
 
 class ReadOnlyRecordAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):

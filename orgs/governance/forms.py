@@ -1,13 +1,12 @@
 """Forms for recording governance records; the services check the rules, the forms the input."""
 
-import datetime as dt
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orgs.governance.services.meetings import MINUTES_TYPES
-from orgs.models import (
+from orgs.governance.models import (
+    VOID_REASON_MAX_LENGTH,
     CommitteeRole,
     CommitteeTerm,
     Congress,
@@ -22,7 +21,7 @@ from orgs.models import (
     MotionOutcome,
     PaymentMethod,
 )
-from orgs.models.voiding import VOID_REASON_MAX_LENGTH
+from orgs.governance.services.meetings import MINUTES_TYPES
 from unionportal import text_limits
 from unionportal.uploads import check_upload
 
@@ -285,10 +284,3 @@ class VoidForm(forms.Form):
         if not reason:
             raise forms.ValidationError(_("Give the reason for voiding it."))
         return reason
-
-
-def parse_date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None

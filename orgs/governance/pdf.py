@@ -2,7 +2,7 @@
 
 from django.utils import translation
 
-from orgs.models import AttendeeKind, Meeting, Motion
+from orgs.governance.models import AttendeeKind, Meeting, Motion
 from unionportal.pdf import render_pdf as _render_pdf
 
 PRINT_LANGUAGE = "zh-hans"  # the print layouts are official Chinese forms, whatever the UI language

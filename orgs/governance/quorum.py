@@ -1,5 +1,5 @@
 """Attendance (quorum) of congress sessions and committee meetings, with the thresholds each
-federation sets (orgs.models.FederationRules; defaults 2/3 and 1/2).
+federation sets (orgs.governance.models.FederationRules; defaults 2/3 and 1/2).
 
 A record below its quorum is kept but flagged (``quorate`` False, frozen when recorded): the
 rule checks do not count it as held, and no motion of such a session passes.
@@ -9,9 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from orgs.access import Action, require
 from orgs.governance import rules
-from orgs.models import FederationRules, Org
+from orgs.governance.models import FederationRules
+from orgs.models import Org
 from unionportal import audit
+from unionportal.concurrency import lock
 
 THRESHOLD_FIELDS = ("congress_quorum_numerator", "congress_quorum_denominator",
                     "committee_quorum_numerator", "committee_quorum_denominator")
@@ -82,11 +85,15 @@ def save_rules(*, actor, rules_row: FederationRules) -> FederationRules:
     with transaction.atomic():
         before = None
         if rules_row.pk:
-            current = FederationRules.objects.select_for_update().get(pk=rules_row.pk)
+            current = lock(rules_row, None)
             before = audit.snapshot(current, THRESHOLD_FIELDS)
-            rules_row.version = current.version + 1
+            rules_row.version = current.version
         rules_row.full_clean()
-        rules_row.save()
+        require(actor, Action.MANAGE, rules_row.org)
+        if before is None:
+            rules_row.save()
+        else:
+            rules_row.save_new_version()
         audit.record(actor=actor, action="governance.federation_rules.update" if before else
                      "governance.federation_rules.create", instance=rules_row, org=rules_row.org,
                      before=before, after=audit.snapshot(rules_row, THRESHOLD_FIELDS))
@@ -96,7 +103,8 @@ def save_rules(*, actor, rules_row: FederationRules) -> FederationRules:
 def delete_rules(*, actor, rules_row: FederationRules) -> None:
     """Remove a federation's own thresholds: the defaults hold again (audited)."""
     with transaction.atomic():
-        current = FederationRules.objects.select_for_update().get(pk=rules_row.pk)
+        current = lock(rules_row, None)
+        require(actor, Action.MANAGE, current.org)
         audit.record(actor=actor, action="governance.federation_rules.delete", instance=current,
                      org=current.org, before=audit.snapshot(current, THRESHOLD_FIELDS))
         current.delete()

@@ -140,17 +140,6 @@ def period_label(day: dt.date, period: Period) -> str:
     return _("%(year)d Q%(quarter)d") % {"year": day.year, "quarter": (day.month - 1) // 3 + 1}
 
 
-def recent_periods(today: dt.date, period: Period, count: int) -> list[tuple[dt.date, dt.date]]:
-    """The ``count`` completed periods before the current one, latest first."""
-    periods = []
-    start, _end = period_bounds(today, period)
-    for _i in range(count):
-        bounds = period_bounds(start - dt.timedelta(days=1), period)
-        periods.append(bounds)
-        start = bounds[0]
-    return periods
-
-
 def lookback_start(today: dt.date) -> dt.date:
     """How far back a missed period still counts: the start of the previous calendar year."""
     return dt.date(today.year - LOOKBACK_YEARS, 1, 1)

@@ -1,7 +1,7 @@
 """Demo governance records (示例) for `seed --demo`: a few Zhuzhou demo unions and xx-jd, some
 keeping the rules of seed 004 and some overdue.  Dates are relative to the day the seed runs,
 so the demo shows the same picture whenever it is loaded.  Idempotent: a union that has any
-governance record is left as it is.  Written through the services (audited, actor None)."""
+governance record is left as it is.  Written through the services (audited, acting as the system: SYSTEM)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -11,6 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.governance import rules
+from orgs.governance.models import (
+    CommitteeKind,
+    CommitteeRole,
+    CommitteeTerm,
+    Congress,
+    CongressKind,
+    ExpenseKind,
+    Meeting,
+    MeetingKind,
+    MotionOutcome,
+)
 from orgs.governance.services.committees import record_term, set_committee
 from orgs.governance.services.congresses import (
     create_congress,
@@ -27,18 +38,8 @@ from orgs.governance.services.expenses import (
     sign_expense,
 )
 from orgs.governance.services.meetings import record_meeting
-from orgs.models import (
-    CommitteeKind,
-    CommitteeRole,
-    CommitteeTerm,
-    Congress,
-    CongressKind,
-    ExpenseKind,
-    Meeting,
-    MeetingKind,
-    MotionOutcome,
-    Org,
-)
+from orgs.models import Org
+from unionportal.actors import SYSTEM
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = ("建国", "丽华", "志强", "秀英", "海燕", "伟", "敏", "静", "军", "磊", "洋", "艳", "勇", "娟", "涛",
@@ -74,13 +75,13 @@ def _meetings(org, today, *, standing_quarters: int, full_years: tuple[int, ...]
         if day > today or (start == quarter_start and standing_quarters == 0):
             continue
         record_meeting(
-            actor=None, org=org, kind=MeetingKind.STANDING_COMMITTEE, date=day, chaired_by=people[0],
+            actor=SYSTEM, org=org, kind=MeetingKind.STANDING_COMMITTEE, date=day, chaired_by=people[0],
             attendees=attendees, agenda="1. 季度工作部署\n2. 财务收支情况\n3. 会员服务事项",
             decisions="1. 通过季度工作安排\n2. 同意财务收支报告",
         )
     for year in full_years:
         record_meeting(
-            actor=None, org=org, kind=MeetingKind.FULL_COMMITTEE,
+            actor=SYSTEM, org=org, kind=MeetingKind.FULL_COMMITTEE,
             date=_clamp(dt.date(year, 1, 12), today), chaired_by=people[0],
             attendees="\n".join(people[:15]),
             agenda="1. 听取常委会年度工作报告\n2. 审议年度财务预决算\n3. 部署全年工作",
@@ -90,12 +91,12 @@ def _meetings(org, today, *, standing_quarters: int, full_years: tuple[int, ...]
 
 def _congress(org, today, *, kind, delegates: int, elected_days_ago: int, session_years=(),
               committees=False, people: list[str]):
-    congress = create_congress(actor=None, org=org, kind=kind)
+    congress = create_congress(actor=SYSTEM, org=org, kind=kind)
     start = today - dt.timedelta(days=elected_days_ago)
     if session_years:  # elected before the first session
         start = min(start, dt.date(min(session_years), 1, 5))
     names = demo_names(delegates, offset=len(org.code) * 3)
-    elect_delegates(actor=None, congress=congress, start=start,
+    elect_delegates(actor=SYSTEM, congress=congress, start=start,
                     delegates=[(name, f"第{i % 4 + 1}代表组") for i, name in enumerate(names)])
     motions = []
     for year in session_years:
@@ -104,12 +105,12 @@ def _congress(org, today, *, kind, delegates: int, elected_days_ago: int, sessio
             continue
         serving = list(delegates_serving(congress, day))
         session = record_session(
-            actor=None, congress=congress, title=f"{year}年度职工代表大会", date=day,
+            actor=SYSTEM, congress=congress, title=f"{year}年度职工代表大会", date=day,
             agenda="1. 审议工会工作报告\n2. 审议集体合同草案", present=serving[: len(serving) - 2],
             non_voting=people[-2:], invited=["街道党工委代表"],
         )
         motions.append(record_motion(
-            actor=None, session=session, title="关于审议通过集体合同草案的决议",
+            actor=SYSTEM, session=session, title="关于审议通过集体合同草案的决议",
             text="大会审议了集体合同草案，同意提交双方签订。\n请工会委员会督促落实。",
             proposed_by="工会委员会", votes_for=len(serving) - 3, votes_against=1, abstentions=0,
             declared=MotionOutcome.PASSED,
@@ -120,7 +121,7 @@ def _congress(org, today, *, kind, delegates: int, elected_days_ago: int, sessio
         for number, kind_value in enumerate(CommitteeKind.values):
             group = [names[(number * 5 + i) % len(names)] for i in range(8)] + [outsiders[number]]
             set_committee(
-                actor=None, congress=congress, kind=kind_value,
+                actor=SYSTEM, congress=congress, kind=kind_value,
                 members=[(group[0], CommitteeRole.CHAIR), (group[1], CommitteeRole.VICE_CHAIR)]
                 + [(name, CommitteeRole.MEMBER) for name in group[2:]],
                 non_delegates=[outsiders[number]],
@@ -130,7 +131,7 @@ def _congress(org, today, *, kind, delegates: int, elected_days_ago: int, sessio
 
 def _term(org, today, *, started_days_ago: int, years: int, people: list[str]):
     start = today - dt.timedelta(days=started_days_ago)
-    record_term(actor=None, org=org, number=3, start=start,
+    record_term(actor=SYSTEM, org=org, number=3, start=start,
                 end=rules.add_years(start, years) - dt.timedelta(days=1), chair=people[0],
                 vice_chairs="\n".join(people[1:3]), members="\n".join(people[3:9]))
 
@@ -139,7 +140,7 @@ def _consultation(org, today, *, year: int, people: list[str], motion=None, vali
     date = _clamp(dt.date(year, 3, 2), today)
     signed = motion.session.date + dt.timedelta(days=5) if motion else None
     record_consultation(
-        actor=None, org=org, year=year, date=date, employer=org.name.removesuffix("工会"),
+        actor=SYSTEM, org=org, year=year, date=date, employer=org.name.removesuffix("工会"),
         union_representatives="\n".join(people[:3]),
         employer_representatives="\n".join(demo_names(3, offset=40)),
         pay="职工工资年增长不低于5%", hours="标准工时制，每日8小时", leave="带薪年休假按国家规定执行",
@@ -151,25 +152,25 @@ def _consultation(org, today, *, year: int, people: list[str], motion=None, vali
 
 
 def _expenses(org, today, *, people: list[str], overdue_advance: bool):
-    paid = record_expense(actor=None, org=org, kind=ExpenseKind.EXPENSE,
+    paid = record_expense(actor=SYSTEM, org=org, kind=ExpenseKind.EXPENSE,
                           date=_clamp(today - dt.timedelta(days=20), today),
                           purpose="职工文体活动用品", amount=Decimal("860.00"), handler=people[3])
     day = paid.date
-    paid = sign_expense(actor=None, expense=paid, as_role="handler", name=people[3], on=day)
-    paid = sign_expense(actor=None, expense=paid, as_role="witness", name=people[4], on=day)
-    paid = approve_expense(actor=None, expense=paid, chair=people[0], on=day)
-    pay_expense(actor=None, expense=paid, on=day, method="cash")
-    waiting = record_expense(actor=None, org=org, kind=ExpenseKind.EXPENSE, date=today,
+    paid = sign_expense(actor=SYSTEM, expense=paid, as_role="handler", name=people[3], on=day)
+    paid = sign_expense(actor=SYSTEM, expense=paid, as_role="witness", name=people[4], on=day)
+    paid = approve_expense(actor=SYSTEM, expense=paid, chair=people[0], on=day)
+    pay_expense(actor=SYSTEM, expense=paid, on=day, method="cash")
+    waiting = record_expense(actor=SYSTEM, org=org, kind=ExpenseKind.EXPENSE, date=today,
                              purpose="困难职工慰问品", amount=Decimal("2400.00"), handler=people[5])
-    sign_expense(actor=None, expense=waiting, as_role="handler", name=people[5], on=today)
+    sign_expense(actor=SYSTEM, expense=waiting, as_role="handler", name=people[5], on=today)
     if overdue_advance:
         day = today - dt.timedelta(days=today.day + 10)  # paid last month, never settled
-        advance = record_expense(actor=None, org=org, kind=ExpenseKind.ADVANCE, date=day,
+        advance = record_expense(actor=SYSTEM, org=org, kind=ExpenseKind.ADVANCE, date=day,
                                  purpose="因公出差借款", amount=Decimal("1500.00"), handler=people[6])
-        advance = sign_expense(actor=None, expense=advance, as_role="handler", name=people[6], on=day)
-        advance = sign_expense(actor=None, expense=advance, as_role="witness", name=people[4], on=day)
-        advance = approve_expense(actor=None, expense=advance, chair=people[0], on=day)
-        pay_expense(actor=None, expense=advance, on=day, method="bank")
+        advance = sign_expense(actor=SYSTEM, expense=advance, as_role="handler", name=people[6], on=day)
+        advance = sign_expense(actor=SYSTEM, expense=advance, as_role="witness", name=people[4], on=day)
+        advance = approve_expense(actor=SYSTEM, expense=advance, chair=people[0], on=day)
+        pay_expense(actor=SYSTEM, expense=advance, on=day, method="bank")
 
 
 def _has_records(org) -> bool:

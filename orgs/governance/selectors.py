@@ -5,12 +5,13 @@ one per kind of record, grouped by org, then the pure rules in orgs/governance/r
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 
+from orgs.access import Action, scope_orgs
 from orgs.governance import rules
-from orgs.governance.rules import Check, Period, Status
-from orgs.models import (
+from orgs.governance.models import (
     AttendeeKind,
     CommitteeMember,
     CommitteeRole,
@@ -23,10 +24,10 @@ from orgs.models import (
     ExpenseKind,
     Meeting,
     MeetingKind,
-    Org,
     SpecialCommittee,
 )
-from unionportal.scoping import Action, scope_orgs
+from orgs.governance.rules import Check, Period, Status
+from orgs.models import Org
 
 
 @dataclass
@@ -70,6 +71,13 @@ def _checks_for(org_ids, org_list: list[Org], today: dt.date) -> dict[int, dict[
     quarters = [rules.period_bounds(today, Period.QUARTER), *rules.lookback_periods(today, Period.QUARTER)]
     years = [rules.period_bounds(today, Period.YEAR), *rules.lookback_periods(today, Period.YEAR)]
 
+    facts = SimpleNamespace(**_body_facts(org_ids, today, quarters, years),
+                            **_record_facts(org_ids, today, years))
+    return {org.pk: _org_checks(org, facts, today, quarters, years) for org in org_list}
+
+
+def _body_facts(org_ids, today: dt.date, quarters, years) -> dict:
+    """The meetings, congress sessions, delegates and special committees of the orgs."""
     meetings = defaultdict(dict)
     meetings_since: dict[int, dt.date] = {}  # the union's first meeting of either kind
     # A meeting or session below its quorum is recorded but does not count as held.
@@ -109,6 +117,11 @@ def _checks_for(org_ids, org_list: list[Org], today: dt.date) -> dict[int, dict[
                                                   vice_chairs=row["vices"],
                                                   not_serving=not_serving.get(row["id"], 0))
 
+    return {"meetings": meetings, "meetings_since": meetings_since, "sessions": sessions, "congress_orgs": congress_orgs, "delegates": delegates, "committees": committees}
+
+
+def _record_facts(org_ids, today: dt.date, years) -> dict:
+    """The consultations and contracts, committee terms and unsettled advances of the orgs."""
     consultations = {row["org_id"]: row for row in (
         Consultation.objects.filter(org_ids("org"), date__lte=today, voided_at__isnull=True).values("org_id")
         .annotate(last=Max("date"), first=Min("date"),
@@ -129,45 +142,46 @@ def _checks_for(org_ids, org_list: list[Org], today: dt.date) -> dict[int, dict[
                                settled_on__isnull=True, voided_at__isnull=True)
         .values("org_id").annotate(oldest=Min("paid_on"), n=Count("id")))}
 
-    result = {}
-    for org in org_list:
-        by_kind = meetings.get(org.pk, {})
-        full, standing = by_kind.get(MeetingKind.FULL_COMMITTEE, {}), by_kind.get(MeetingKind.STANDING_COMMITTEE, {})
-        session = sessions.get(org.pk, {})
-        delegate = delegates.get(org.pk, {})
-        consultation = consultations.get(org.pk, {})
-        advance = advances.get(org.pk, {})
-        formed, complete = committees.get(org.pk, (0, 0))
-        checks = {
-            "full": rules.periodic_check("full", today=today, period=Period.YEAR,
-                                         held=_held(full, "y", years), last=full.get("last"),
-                                         since=meetings_since.get(org.pk)),
-            "standing": rules.periodic_check("standing", today=today, period=Period.QUARTER,
-                                             held=_held(standing, "q", quarters),
-                                             last=standing.get("last"),
-                                             since=meetings_since.get(org.pk)),
-            "congress": rules.periodic_check("congress", today=today, period=Period.YEAR,
-                                             held=_held(session, "y", years), last=session.get("last"),
-                                             since=session.get("first")),
-            "delegates": rules.delegate_terms_check(serving=delegate.get("serving", 0),
-                                                    lapsed=delegate.get("lapsed", 0),
-                                                    next_end=delegate.get("next_end"), today=today),
-            "committees": rules.special_committees_check(complete=complete, formed=formed,
-                                                         has_congress=org.pk in congress_orgs),
-            "consultation": rules.periodic_check("consultation", today=today, period=Period.YEAR,
-                                                 held=_held(consultation, "y", years),
-                                                 last=consultation.get("last"),
-                                                 since=consultation.get("first")),
-            "contract": rules.contract_check(current_until=contracts.get(org.pk), today=today),
-            "term": rules.term_check(end=terms.get(org.pk), today=today),
-            "advances": rules.advances_check(oldest_unsettled=advance.get("oldest"),
-                                             unsettled=advance.get("n", 0), today=today),
-        }
-        for rule in rules.RULES:
-            if not rules.applies(rule, org.kind, is_enterprise=org.is_enterprise):
-                checks[rule.code] = Check(rule.code, Status.NOT_APPLICABLE)
-        result[org.pk] = checks
-    return result
+    return {"consultations": consultations, "contracts": contracts, "terms": terms, "advances": advances}
+
+
+def _org_checks(org: Org, facts, today: dt.date, quarters, years) -> dict[str, Check]:
+    by_kind = facts.meetings.get(org.pk, {})
+    full, standing = by_kind.get(MeetingKind.FULL_COMMITTEE, {}), by_kind.get(MeetingKind.STANDING_COMMITTEE, {})
+    session = facts.sessions.get(org.pk, {})
+    delegate = facts.delegates.get(org.pk, {})
+    consultation = facts.consultations.get(org.pk, {})
+    advance = facts.advances.get(org.pk, {})
+    formed, complete = facts.committees.get(org.pk, (0, 0))
+    checks = {
+        "full": rules.periodic_check("full", today=today, period=Period.YEAR,
+                                     held=_held(full, "y", years), last=full.get("last"),
+                                     since=facts.meetings_since.get(org.pk)),
+        "standing": rules.periodic_check("standing", today=today, period=Period.QUARTER,
+                                         held=_held(standing, "q", quarters),
+                                         last=standing.get("last"),
+                                         since=facts.meetings_since.get(org.pk)),
+        "congress": rules.periodic_check("congress", today=today, period=Period.YEAR,
+                                         held=_held(session, "y", years), last=session.get("last"),
+                                         since=session.get("first")),
+        "delegates": rules.delegate_terms_check(serving=delegate.get("serving", 0),
+                                                lapsed=delegate.get("lapsed", 0),
+                                                next_end=delegate.get("next_end"), today=today),
+        "committees": rules.special_committees_check(complete=complete, formed=formed,
+                                                     has_congress=org.pk in facts.congress_orgs),
+        "consultation": rules.periodic_check("consultation", today=today, period=Period.YEAR,
+                                             held=_held(consultation, "y", years),
+                                             last=consultation.get("last"),
+                                             since=consultation.get("first")),
+        "contract": rules.contract_check(current_until=facts.contracts.get(org.pk), today=today),
+        "term": rules.term_check(end=facts.terms.get(org.pk), today=today),
+        "advances": rules.advances_check(oldest_unsettled=advance.get("oldest"),
+                                         unsettled=advance.get("n", 0), today=today),
+    }
+    for rule in rules.RULES:
+        if not rules.applies(rule, org.kind, is_enterprise=org.is_enterprise):
+            checks[rule.code] = Check(rule.code, Status.NOT_APPLICABLE)
+    return checks
 
 
 def committee_members_not_serving(org_ids, today: dt.date) -> dict[int, int]:

@@ -4,16 +4,17 @@ Outside the user's scope → 404; a user who may not void it (any longer) → 40
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from orgs.access import get_visible_org_or_404
 from orgs.governance import voiding
 from orgs.governance.forms import VoidForm
-from unionportal.scoping import get_visible_org_or_404
+from unionportal.concurrency import run_on_form
 
 
 def void_context(user, record) -> dict:
@@ -34,7 +35,7 @@ def void_record(request, code, kind, pk):
     model = voiding.VOIDABLE.get(kind)
     if model is None:
         raise Http404
-    record = get_object_or_404(model, pk=pk, **{voiding.org_filter(kind): org})
+    record = get_object_or_404(model, pk=pk, **{model.org_path: org})
     back = reverse("orgs:governance", kwargs={"code": org.code}) + f"#{voiding.ANCHORS[kind]}"
     if record.voided_at is not None:
         messages.info(request, _("This record was voided already."))
@@ -43,12 +44,9 @@ def void_record(request, code, kind, pk):
         raise PermissionDenied
     form = VoidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            voiding.void_record(actor=request.user, record=record, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
-        else:
+        outcome = run_on_form(form, lambda: voiding.void_record(actor=request.user, record=record,
+                                                                reason=form.cleaned_data["reason"]))
+        if outcome.ok:
             messages.success(request, _("The record was voided. It stays listed, struck through."))
             return redirect(back)
     return render(request, "orgs/governance/void.html", {

@@ -17,10 +17,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from orgs.models import CommitteeTerm, CongressSession, Consultation, Expense, Meeting, Org
-from orgs.models.voiding import VOID_REASON_MAX_LENGTH
+from orgs.access import Action, can
+from orgs.governance.models import (
+    VOID_REASON_MAX_LENGTH,
+    CommitteeTerm,
+    CongressSession,
+    Consultation,
+    Expense,
+    Meeting,
+)
+from orgs.models import Org
 from unionportal import audit
-from unionportal.scoping import Action, can
+from unionportal.actors import user_or_none
+from unionportal.concurrency import lock
 
 DEFAULT_VOID_DAYS = 7
 VOID_FIELDS = ("voided_at", "voided_by", "void_reason")
@@ -57,19 +66,15 @@ def org_of(record) -> Org:
     return record.congress.org if isinstance(record, CongressSession) else record.org
 
 
-def org_filter(kind: str) -> str:
-    """The lookup from a record of ``kind`` to its org."""
-    return "congress__org" if kind == "session" else "org"
-
-
 def within_staff_window(record, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
     return record.created_at >= now - dt.timedelta(days=void_days())
 
 
 def may_void(user, record, now: dt.datetime | None = None) -> bool:
-    """An admin of the subtree at any time; the union's own staff within the window."""
-    if record.voided_at is not None:
+    """An admin of the subtree at any time; the union's own staff within the window (nobody
+    without an actor; the system always)."""
+    if record.voided_at is not None or user is None:
         return False
     org = org_of(record)
     if can(user, Action.VOID, org):
@@ -121,12 +126,11 @@ def void_record(*, actor, record, reason: str, now: dt.datetime | None = None):
     reason, when it is voided already, or when other records depend on it (listed)."""
     reason = clean_reason(reason)
     now = now or timezone.now()
-    model = type(record)
     with transaction.atomic():
-        current = model.objects.select_for_update().get(pk=record.pk)
+        current = lock(record, None)
         if current.voided_at is not None:
             raise ValidationError(_("This record was voided already."), code="voided")
-        if actor is not None and not may_void(actor, current, now):
+        if not may_void(actor, current, now):
             raise PermissionDenied(
                 _("Only an administrator may void a record more than %(days)d days after it was recorded.")
                 % {"days": void_days()})
@@ -138,10 +142,9 @@ def void_record(*, actor, record, reason: str, now: dt.datetime | None = None):
                 code="dependents")
         before = _void_state(current)
         current.voided_at = now
-        current.voided_by = actor if actor is not None and actor.is_authenticated else None
+        current.voided_by = user_or_none(actor)
         current.void_reason = reason
-        current.version += 1
-        current.save(update_fields=[*VOID_FIELDS, "version", "updated_at"])
+        current.save_new_version(update_fields=[*VOID_FIELDS, "updated_at"])
         audit.record(actor=actor, action=f"governance.{kind_of(current)}.void", instance=current,
                      org=org_of(current), before=before, after=_void_state(current),
                      comment=reason)

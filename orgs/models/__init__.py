@@ -1,30 +1,6 @@
-"""The orgs app's models: the union tree and grants (tree.py); governance records live beside."""
+"""The orgs app's models: the union tree and grants (tree.py).  The union's governance records
+are the governance app's (orgs/governance/models/)."""
 
-from orgs.models.federation import FederationRules  # noqa: E402, F401  (quorum thresholds)
-from orgs.models.governance import (  # noqa: E402, F401  (governance records of seed 004)
-    AttendeeKind,
-    CommitteeKind,
-    CommitteeMember,
-    CommitteeRole,
-    CommitteeTerm,
-    Congress,
-    CongressKind,
-    CongressSession,
-    Consultation,
-    Delegate,
-    Expense,
-    ExpenseKind,
-    ExpenseLimits,
-    MandateBasis,
-    MandateEnd,
-    Meeting,
-    MeetingKind,
-    Motion,
-    MotionOutcome,
-    PaymentMethod,
-    SessionAttendee,
-    SpecialCommittee,
-)
 from orgs.models.tree import (  # noqa: F401
     CODE_MAX_LENGTH,
     CODE_PATTERN,

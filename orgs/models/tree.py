@@ -9,6 +9,9 @@ from mptt.fields import TreeForeignKey
 from mptt.managers import TreeManager
 from mptt.querysets import TreeQuerySet
 
+from orgs.access import Action, ScopedManager, scope_orgs
+from orgs.roles import ROLE_FILE_NAMES, Role  # noqa: F401  (the roles, keyed by the gate)
+from unionportal.concurrency import Versioned
 from unionportal.tree import TreeNode
 
 # Codes appear in URLs such as /duties/<code>.pdf, so no dots; lower case for stable links.
@@ -38,23 +41,9 @@ KIND_FILE_NAMES = {
 KIND_FILE_LABELS = {kind: label for label, kind in KIND_FILE_NAMES.items()}
 
 
-class Role(models.TextChoices):
-    STAFF = "staff", _("staff")  # 填报员
-    REVIEWER = "reviewer", _("reviewer")  # 审核员
-    SCORER = "scorer", _("scorer")  # 评分员
-    CLERK = "clerk", _("clerk")  # 文书
-    ADMIN = "admin", _("administrator")  # 管理员
-
-
-ROLE_FILE_NAMES = {"填报员": Role.STAFF, "审核员": Role.REVIEWER, "评分员": Role.SCORER,
-                   "文书": Role.CLERK, "管理员": Role.ADMIN}
-
-
 class OrgQuerySet(TreeQuerySet):
-    def visible_to(self, user, action="view"):
-        """The orgs ``user`` may see (or act on with ``action``): the one scoping gate."""
-        from unionportal.scoping import scope_orgs
-
+    def visible_to(self, user, action=Action.VIEW):
+        """The orgs ``user`` may reach with ``action`` (orgs.access: one query, an EXISTS)."""
         return scope_orgs(self, user, action)
 
     def resolve(self, reference: str):
@@ -76,7 +65,7 @@ class OrgManager(TreeManager.from_queryset(OrgQuerySet)):
         rebuild_tree(self.model, tree_id)
 
 
-class Org(TreeNode):
+class Org(TreeNode, Versioned):
     """A union in the federation tree: 总工会, 系统工会, 街道工会 or 基层工会."""
 
     code = models.CharField(
@@ -114,8 +103,7 @@ class Org(TreeNode):
                     "each year. Clear it for a government-office (机关) union."))
     # Demo data (示例) created by `seed --demo`, never by the source documents.
     is_demo = models.BooleanField(_("demo"), default=False)
-    # Optimistic-locking counter: a save based on an older version is refused, not merged.
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # ``version`` (Versioned): a save based on an older version is refused, not merged.
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = OrgManager()
@@ -124,10 +112,6 @@ class Org(TreeNode):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["tree_id", "lft"]
-        permissions = [
-            ("import_org", _("Can import organisations from a file")),
-            ("export_org", _("Can export organisations to a file")),
-        ]
 
     class MPTTMeta:
         parent_attr = "parent"
@@ -149,6 +133,9 @@ class OrgAlias(models.Model):
     )
     name = models.CharField(_("alias"), max_length=NAME_MAX_LENGTH, db_index=True)
 
+    org_path = "org"
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("alias")
         verbose_name_plural = _("aliases")
@@ -162,7 +149,7 @@ class OrgAlias(models.Model):
 
 
 class Grant(models.Model):
-    """One user × one role × one org.  What it covers is decided in unionportal.scoping."""
+    """One user × one role × one org.  What it covers is decided in orgs.access."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -175,6 +162,9 @@ class Grant(models.Model):
         Org, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="grants"
     )
     created_at = models.DateTimeField(_("granted"), auto_now_add=True)
+
+    org_path = "org"
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("role grant")

@@ -31,11 +31,3 @@ def yuan(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{int(value):,}"
-
-
-@register.filter
-def percent_of(part, whole) -> int:
-    try:
-        return min(100, int(int(part) * 100 / int(whole))) if int(whole) else 100
-    except (TypeError, ValueError):
-        return 0

@@ -3,10 +3,13 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from assessment import services
 from assessment.models import AssesseeRule
 from tests.kit import scope_tree, user_with_role
+from unionportal.actors import SYSTEM
 
 D = Decimal
 RULE = "全面完成得满分，基本完成得70%分；资料不全扣20%的分"
@@ -30,7 +33,7 @@ def specs(weights=(20, 25, 25, 30), item_points=None):
 def make_template(assessor, year=2026, indicators=None, **kwargs):
     kwargs.setdefault("rule", AssesseeRule.CHILDREN)
     template, _created, _warnings = services.save_template(
-        actor=None, assessor=assessor, year=year, title=f"{year}年度工作考核细则",
+        actor=SYSTEM, assessor=assessor, year=year, title=f"{year}年度工作考核细则",
         indicators=indicators or specs(item_points={0: [10, 5, 5]}), **kwargs)
     return template
 
@@ -45,8 +48,8 @@ def world(tree):
     """Templates of A (over a1, a2) and B (over b1), both 2026 rounds opened."""
     make_template(tree.a)
     make_template(tree.b)
-    round_a = services.open_round(actor=None, assessor=tree.a, year=2026).round
-    round_b = services.open_round(actor=None, assessor=tree.b, year=2026).round
+    round_a = services.open_round(actor=SYSTEM, assessor=tree.a, year=2026).round
+    round_b = services.open_round(actor=SYSTEM, assessor=tree.b, year=2026).round
     return {"tree": tree, "round_a": round_a, "round_b": round_b,
             "a1": round_a.sheets.get(org=tree.a1), "a2": round_a.sheets.get(org=tree.a2),
             "b1": round_b.sheets.get(org=tree.b1)}
@@ -57,6 +60,20 @@ def users(tree):
     return {role: user_with_role(tree, role) for role in ("staff", "reviewer", "scorer", "clerk", "admin")}
 
 
-def grade_all(sheet, grade="full", docs=True, actor=None):
+def grade_all(sheet, grade="full", docs=True, actor=SYSTEM):
     entries = {u.seq: services.Entry(grade=grade, docs=docs, note="说明") for u in sheet.units.all()}
     return services.save_self_assessment(actor=actor, sheet=sheet, entries=entries)
+
+
+def query_count(client, url) -> int:
+    """The queries one GET of ``url`` takes (it must answer 200)."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def named_templates(tree, years):
+    """One template per year naming a1 and a2 as its assessees."""
+    for year in years:
+        make_template(tree.a, year=year, rule=AssesseeRule.NAMED, assessees=[tree.a1, tree.a2])

@@ -14,6 +14,7 @@ from tests.assessment.conftest import grade_all, make_template
 from tests.commands import run_command
 from tests.kit import client_for
 from tests.pdftext import pdf_text
+from unionportal.actors import SYSTEM
 from unionportal.models import AuditEntry
 
 ROOT_SPECS = [services.IndicatorSpec(number="1", name="市总专项指标", weight=Decimal(100), content="市总专项内容")]
@@ -34,7 +35,7 @@ def two_assessors(world):
     template = make_template(tree.root, indicators=ROOT_SPECS, rule=AssesseeRule.NAMED, assessees=[tree.a1])
     template.title = "2026年度市总专项考核"
     template.save()
-    services.open_round(actor=None, assessor=tree.root, year=2026)
+    services.open_round(actor=SYSTEM, assessor=tree.root, year=2026)
     return {**world, "root_sheet": Sheet.objects.get(org=tree.a1, assessor=tree.root)}
 
 
@@ -116,9 +117,9 @@ def test_copying_a_template_to_a_new_year_in_the_browser(world, users):
 
 def _final(sheet, grade="full"):
     grade_all(sheet, grade=grade)
-    services.submit_sheet(actor=None, sheet=sheet)
-    services.pass_review(actor=None, sheet=sheet)
-    services.finalise_sheet(actor=None, sheet=sheet)
+    services.apply_transition(name="submit", actor=SYSTEM, sheet=sheet)
+    services.apply_transition(name="pass", actor=SYSTEM, sheet=sheet)
+    services.apply_transition(name="finalise", actor=SYSTEM, sheet=sheet)
     sheet.refresh_from_db()
     return sheet
 
@@ -148,9 +149,9 @@ def test_reopening_needs_a_reason_and_is_logged(world, users):
 def test_finalising_a_round_in_the_browser(world, users):
     for key in ("a1", "a2"):
         sheet = grade_all(world[key])
-        services.submit_sheet(actor=None, sheet=sheet)
-        services.pass_review(actor=None, sheet=sheet)
-    services.score_sheet(actor=None, sheet=world["a2"])
+        services.apply_transition(name="submit", actor=SYSTEM, sheet=sheet)
+        services.apply_transition(name="pass", actor=SYSTEM, sheet=sheet)
+    services.apply_transition(name="score", actor=SYSTEM, sheet=world["a2"])
     response = client_for(users["scorer"]).post("/assessment/rounds/kit-a/2026/finalise/")
     assert response.status_code == 302 and _messages(response) == [("success", "已定稿 2 份考核表。")]
     assert set(world["round_a"].sheets.values_list("status", flat=True)) == {SheetStatus.FINAL}
@@ -159,11 +160,11 @@ def test_finalising_a_round_in_the_browser(world, users):
 
 def test_the_ranking_shows_the_change_against_last_year(tree, users):
     make_template(tree.a, year=2025)
-    services.open_round(actor=None, assessor=tree.a, year=2025)
+    services.open_round(actor=SYSTEM, assessor=tree.a, year=2025)
     _final(Sheet.objects.get(year=2025, org=tree.a1), grade="basic")  # 70
     _final(Sheet.objects.get(year=2025, org=tree.a2))  # 100
     make_template(tree.a, year=2026)
-    services.open_round(actor=None, assessor=tree.a, year=2026)
+    services.open_round(actor=SYSTEM, assessor=tree.a, year=2026)
     _final(Sheet.objects.get(year=2026, org=tree.a1))  # 100
     _final(Sheet.objects.get(year=2026, org=tree.a2), grade="basic")  # 70
     response = client_for(users["scorer"]).get("/assessment/rounds/kit-a/2026/ranking/")

@@ -127,8 +127,8 @@ def test_a_submit_refused_for_missing_grades_keeps_the_draft(world, users):
 
 def _reviewed(world, users):
     sheet = grade_all(world["a1"], actor=users["staff"])
-    services.submit_sheet(actor=users["staff"], sheet=sheet)
-    services.pass_review(actor=users["reviewer"], sheet=sheet)
+    services.apply_transition(name="submit", actor=users["staff"], sheet=sheet)
+    services.apply_transition(name="pass", actor=users["reviewer"], sheet=sheet)
     sheet.refresh_from_db()
     return sheet
 

@@ -1,10 +1,13 @@
 """Evidence uploaded with a transition that fails leaves no file on disk."""
 
+from dataclasses import replace
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessment import services
 from assessment.models import Evidence, SheetStatus
+from assessment.services import transitions
 
 PDF = b"%PDF-1.4\n%test\n"
 
@@ -29,7 +32,9 @@ def test_a_submit_that_fails_after_storing_evidence_leaves_no_file(world, users,
     def broken_submit(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "_submit", broken_submit)
+    # The submit step of the transition table breaks after the evidence is stored.
+    monkeypatch.setitem(transitions.TRANSITIONS, "submit",
+                        replace(transitions.TRANSITIONS["submit"], effect=broken_submit))
     with pytest.raises(RuntimeError):
         services.submit_self_assessment(
             actor=users["staff"], sheet=sheet, entries=_entries(sheet), expected_version=sheet.version,

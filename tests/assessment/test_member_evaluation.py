@@ -10,17 +10,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from assessment import services
-from assessment.member_evaluation import evaluation_contents
+from assessment.member_evaluation import CONTENTS_FILE, evaluation_contents
 from assessment.models import EvaluationRating, MemberEvaluation, Rectification
+from assessment.seeding import evaluation_contents_from_source, write_evaluation_contents
 from assessment.services import RatingSpec
 from tests.factories import GrantFactory, UserFactory
 from tests.kit import client_for
+from unionportal.actors import SYSTEM
 from unionportal.models import AuditEntry
 
 PAGE = "/assessment/unions/kit-a-1/evaluations/2026/"
 
 
-def _record(org, actor=None, members=100, participants=30, frontline=18, ratings=None, year=2026):
+def _record(org, actor=SYSTEM, members=100, participants=30, frontline=18, ratings=None, year=2026):
     evaluation, _created = services.save_member_evaluation(
         actor=actor, org=org, year=year, members=members, participants=participants,
         frontline_participants=frontline, ratings=ratings)
@@ -35,6 +37,17 @@ def test_the_contents_of_seed_004_six_for_the_committee_five_for_the_leaders():
     contents = evaluation_contents()
     assert len(contents.committee) == 6 and len(contents.leaders) == 5
     assert contents.committee[0] == "健全组织体系"
+
+
+def test_the_contents_are_data_written_from_seed_004_by_seeding(tmp_path):
+    """Run time reads the data file; the seed step writes it from the source and is a no-op
+    when it is current (so the committed file is what seed 004 says)."""
+    assert evaluation_contents_from_source() == {"committee": list(evaluation_contents().committee),
+                                                 "leaders": list(evaluation_contents().leaders)}
+    assert write_evaluation_contents() == []  # current
+    target = tmp_path / "contents.json"
+    assert write_evaluation_contents(target) != []
+    assert target.read_text(encoding="utf-8") == CONTENTS_FILE.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("members", "participants", "frontline", "valid"), [

@@ -12,6 +12,7 @@ from assessment.exchange import export_sheet, import_self_assessment
 from tests.assessment.conftest import grade_all
 from tests.kit import client_for
 from tests.spreadsheets import convert, libreoffice_sums
+from unionportal.actors import SYSTEM
 from unionportal.tabular import _display_width
 
 HEADERS = ["序号", "考核指标", "考核内容", "分值", "自评等级", "资料齐全", "自评说明", "自评分",
@@ -114,9 +115,9 @@ def test_the_sheet_round_trips_through_libreoffice(world, users, tmp_path):
 def test_round_results_are_number_cells(world, users):
     for sheet, grade in ((world["a1"], "full"), (world["a2"], "basic")):
         grade_all(sheet, grade=grade)
-        services.submit_sheet(actor=None, sheet=sheet)
-        services.pass_review(actor=None, sheet=sheet)
-        services.finalise_sheet(actor=None, sheet=sheet)
+        services.apply_transition(name="submit", actor=SYSTEM, sheet=sheet)
+        services.apply_transition(name="pass", actor=SYSTEM, sheet=sheet)
+        services.apply_transition(name="finalise", actor=SYSTEM, sheet=sheet)
     response = client_for(users["admin"]).get("/assessment/rounds/kit-a/2026/results.xlsx")
     worksheet = load_workbook(io.BytesIO(response.content)).active
     headers = [cell.value for cell in worksheet[1]]

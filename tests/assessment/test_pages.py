@@ -12,11 +12,12 @@ from openpyxl import load_workbook
 
 from assessment import services
 from assessment.exchange import export_sheet, import_self_assessment
-from assessment.models import SheetStatus
-from tests.assessment.conftest import grade_all, make_template
+from assessment.models import SheetStatus, Template
+from tests.assessment.conftest import grade_all, make_template, named_templates, query_count
 from tests.factories import OrgFactory
 from tests.kit import ROLES, assert_hidden, assert_visible, client_for
 from tests.pdftext import pdf_bookmarks, pdf_text
+from unionportal.actors import SYSTEM
 
 
 def sheet_urls(sheet):
@@ -85,7 +86,7 @@ def test_staff_fill_in_and_submit_through_the_page(world, users):
 
 def test_a_stale_review_form_is_told_of_the_conflict_and_keeps_its_input(world, users):
     sheet = grade_all(world["a1"], actor=users["staff"])
-    services.submit_sheet(actor=users["staff"], sheet=sheet)
+    services.apply_transition(name="submit", actor=users["staff"], sheet=sheet)
     sheet.refresh_from_db()
     unit = sheet.units.get(seq="2")
     client = client_for(users["reviewer"])
@@ -99,7 +100,7 @@ def test_a_stale_review_form_is_told_of_the_conflict_and_keeps_its_input(world, 
     assert unit.review_note == "甲意见"
 
 
-def _query_count(client, url):
+def _queryquery_count(client, url):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)
@@ -109,30 +110,30 @@ def test_board_and_ranking_use_a_constant_number_of_queries(tree, users):
     import datetime as dt
 
     make_template(tree.a)
-    opened = services.open_round(actor=None, assessor=tree.a, year=2026, deadline=dt.date(2026, 1, 31))
+    opened = services.open_round(actor=SYSTEM, assessor=tree.a, year=2026, deadline=dt.date(2026, 1, 31))
     first = opened.round.sheets.first()
     grade_all(first)
-    services.submit_sheet(actor=None, sheet=first)
-    services.pass_review(actor=None, sheet=first)
-    services.remind(actor=None, round=opened.round)
+    services.apply_transition(name="submit", actor=SYSTEM, sheet=first)
+    services.apply_transition(name="pass", actor=SYSTEM, sheet=first)
+    services.remind(actor=SYSTEM, round=opened.round)
     client = client_for(users["scorer"])
     board = "/assessment/rounds/kit-a/2026/"
     ranking = "/assessment/rounds/kit-a/2026/ranking/"
-    few = (_query_count(client, board), _query_count(client, ranking))
+    few = (_queryquery_count(client, board), _queryquery_count(client, ranking))
     for n in range(30):
         OrgFactory(code=f"kit-a-x{n}", parent=tree.a)
-    services.open_round(actor=None, assessor=tree.a, year=2026)
+    services.open_round(actor=SYSTEM, assessor=tree.a, year=2026)
     for sheet in tree.a.assessment_rounds.get().sheets.filter(status="draft")[:10]:
         grade_all(sheet)
-        services.submit_sheet(actor=None, sheet=sheet)
-        services.pass_review(actor=None, sheet=sheet)
-    many = (_query_count(client, board), _query_count(client, ranking))
+        services.apply_transition(name="submit", actor=SYSTEM, sheet=sheet)
+        services.apply_transition(name="pass", actor=SYSTEM, sheet=sheet)
+    many = (_queryquery_count(client, board), _queryquery_count(client, ranking))
     assert few == many
 
 
 def test_the_sheet_pdf_in_the_official_layout(world, users):
     sheet = grade_all(world["a1"], actor=users["staff"])
-    services.submit_sheet(actor=users["staff"], sheet=sheet)
+    services.apply_transition(name="submit", actor=users["staff"], sheet=sheet)
     services.save_review(actor=users["reviewer"], sheet=sheet,
                          entries={"2": services.Entry(grade="basic", docs=True, note="民主管理材料不够完整")})
     response = client_for(users["clerk"]).get("/assessment/2026/kit-a-1.pdf")
@@ -190,14 +191,14 @@ def test_exchange_file_round_trip_and_row_errors(world, users):
 
 def test_a_returned_sheet_accepts_only_changes_to_returned_units(world, users):
     sheet = grade_all(world["a1"], actor=users["staff"])
-    services.submit_sheet(actor=users["staff"], sheet=sheet)
-    services.return_sheet(actor=users["reviewer"], sheet=sheet, reasons={"2": "补充材料"})
+    services.apply_transition(name="submit", actor=users["staff"], sheet=sheet)
+    services.apply_transition(name="return", actor=users["reviewer"], sheet=sheet, reasons={"2": "补充材料"})
     csv_text = "序号,自评等级,资料齐全,自评说明\n2,基本完成,是,已补充\n3,未完成,是,说明\n"
     report = import_self_assessment(io.BytesIO(csv_text.encode()), "csv", sheet, actor=users["staff"])
     assert [str(p) for p in report.errors] == ["row 3: 序号: 序号 3 未被退回；只能修改退回的项目。"]
     report = import_self_assessment(io.BytesIO(csv_text.split("3,")[0].encode()), "csv", sheet, actor=users["staff"])
     assert report.ok and report.updated == 1
-    services.submit_sheet(actor=users["staff"], sheet=sheet)
+    services.apply_transition(name="submit", actor=users["staff"], sheet=sheet)
     report = import_self_assessment(io.BytesIO(csv_text.encode()), "csv", sheet, actor=users["staff"])
     assert report.errors and str(report.errors[0]).startswith("error: ")
 
@@ -231,8 +232,20 @@ def test_evidence_is_checked_stored_outside_the_web_root_and_served_through_the_
 
 
 def test_home_shows_the_staffs_assessment_work_and_reminders(world, users):
-    services.remind(actor=None, round=world["round_a"], message="请尽快提交")
+    services.remind(actor=SYSTEM, round=world["round_a"], message="请尽快提交")
     page = client_for(users["staff"]).get("/").content.decode()
     assert "/assessment/2026/kit-a-1/" in page
     sheet_page = client_for(users["staff"]).get("/assessment/2026/kit-a-1/").content.decode()
     assert "请尽快提交" in sheet_page
+
+
+def test_index_and_open_round_page_queries_do_not_grow_with_templates(tree, users):
+    client = client_for(users["admin"])
+    named_templates(tree, range(2000, 2002))
+    few = (query_count(client, "/assessment/"), query_count(client, "/assessment/rounds/kit-a/open/"))
+    named_templates(tree, range(2002, 2012))
+    assert Template.objects.count() == 12
+    many = (query_count(client, "/assessment/"), query_count(client, "/assessment/rounds/kit-a/open/"))
+    assert few == many
+    page = client.get("/assessment/").content.decode()
+    assert "甲一基层工会、甲二基层工会" in page

@@ -8,8 +8,10 @@ import pytest
 from assessment import services
 from assessment.pdf import render_sheet_pdf
 from assessment.seeding import seed_templates
+from orgs.models import Org
 from orgs.seeding import seed_orgs
 from tests.pdftext import pdf_text as raw_pdf_text
+from unionportal.actors import SYSTEM
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -25,7 +27,7 @@ def squeeze(text: str) -> str:
 def sheets_2011(db):
     seed_orgs()
     seed_templates()
-    round_ = services.open_round(actor=None, assessor=services.Org.objects.get(code="zz"), year=2011).round
+    round_ = services.open_round(actor=SYSTEM, assessor=Org.objects.get(code="zz"), year=2011).round
     return {sheet.org.code: sheet for sheet in round_.sheets.select_related("org", "template")}
 
 

@@ -9,13 +9,14 @@ from orgs.models import OrgKind
 from tests.assessment.conftest import grade_all, make_template
 from tests.factories import GrantFactory, UserFactory
 from tests.kit import client_for, scope_tree, user_with_role
+from unionportal.actors import SYSTEM
 from unionportal.models import AuditEntry
 
 
 def _city_round(tree):
     """The root assesses every base union; the board groups them by system union."""
     make_template(tree.root, rule=AssesseeRule.KIND, kind=OrgKind.BASE)
-    return services.open_round(actor=None, assessor=tree.root, year=2026).round
+    return services.open_round(actor=SYSTEM, assessor=tree.root, year=2026).round
 
 
 
@@ -51,10 +52,10 @@ def test_the_ranking_follows_the_move_and_the_sheet_page_shows_it(db):
     GrantFactory(user=scorer, role="scorer", org=tree.root)
     for sheet in round_.sheets.all():
         grade_all(sheet)
-        services.submit_sheet(actor=None, sheet=sheet)
-        services.pass_review(actor=None, sheet=sheet)
-        services.score_sheet(actor=None, sheet=sheet)
-    org_services.move_org(actor=None, org=tree.a1, new_parent=tree.b)
+        services.apply_transition(name="submit", actor=SYSTEM, sheet=sheet)
+        services.apply_transition(name="pass", actor=SYSTEM, sheet=sheet)
+        services.apply_transition(name="score", actor=SYSTEM, sheet=sheet)
+    org_services.move_org(actor=SYSTEM, org=tree.a1, new_parent=tree.b)
     ranking = selectors.ranking(round_, round_.sheets.all())
     assert {row.code: row.group_code for row in ranking.rows}["kit-a-1"] == "kit-b"
     page = client_for(scorer).get("/assessment/2026/kit-a-1/?assessor=kit")
@@ -66,13 +67,13 @@ def test_a_final_sheet_keeps_the_grouping_it_was_finalised_with(db):
     round_ = _city_round(tree)
     final = round_.sheets.get(org=tree.a1)
     grade_all(final)
-    services.submit_sheet(actor=None, sheet=final)
-    services.pass_review(actor=None, sheet=final)
-    services.finalise_sheet(actor=None, sheet=final)
+    services.apply_transition(name="submit", actor=SYSTEM, sheet=final)
+    services.apply_transition(name="pass", actor=SYSTEM, sheet=final)
+    services.apply_transition(name="finalise", actor=SYSTEM, sheet=final)
     final.refresh_from_db()
     assert final.status == SheetStatus.FINAL
 
-    org_services.move_org(actor=None, org=tree.a, new_parent=tree.b)  # a1, a2 now under B too
+    org_services.move_org(actor=SYSTEM, org=tree.a, new_parent=tree.b)  # a1, a2 now under B too
 
     final.refresh_from_db()
     assert final.group == tree.a and not final.events.filter(kind=SheetEvent.Kind.REGROUPED).exists()

@@ -5,12 +5,13 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from assessment import services
+from assessment import selectors, services
 from assessment.models import AssesseeRule, Sheet, Template
 from assessment.seeding import seed_templates
 from orgs.seeding import seed_orgs
 from tests.assessment.conftest import make_template, specs
 from tests.commands import run_command
+from unionportal.actors import SYSTEM
 from unionportal.models import AuditEntry
 
 D = Decimal
@@ -46,11 +47,11 @@ def test_seed_reports_the_point_disagreements_as_warnings_and_keeps_the_document
     assert sum("株洲市卫生系统工会" in w and "双联" in w and "28" in w and "30" in w for w in warnings) == 1
     assert sum("株洲市广播电视台系统工会" in w and "28" in w for w in warnings) == 1
     template = Template.objects.get(year=2011, assessees__code="zz-gzw")
-    assert len(services.template_warnings(template)) == 4
-    units = services.graded_units(template.indicators.prefetch_related("items"))
+    assert len(selectors.template_warnings(template)) == 4
+    units = selectors.graded_units(template.indicators.prefetch_related("items"))
     assert [u[2] for u in units][:4] == ["1.1", "1.2", "1.3", "1.4"]
     gx = Template.objects.get(year=2011, assessees__code="zz-gx")
-    assert [u[2] for u in services.graded_units(gx.indicators.all())] == ["1", "2", "3", "4"]
+    assert [u[2] for u in selectors.graded_units(gx.indicators.all())] == ["1", "2", "3", "4"]
 
 
 def test_seeding_twice_changes_nothing(seeded):
@@ -76,16 +77,16 @@ def test_template_key_is_assessor_assessee_set_and_year(tree):
 
 def test_a_template_with_sheets_is_not_replaced_but_can_be_copied(tree):
     template = make_template(tree.a)
-    services.open_round(actor=None, assessor=tree.a, year=2026)
+    services.open_round(actor=SYSTEM, assessor=tree.a, year=2026)
     with pytest.raises(ValidationError):
         make_template(tree.a)
-    copy = services.copy_template(actor=None, template=template, year=2027)
+    copy = services.copy_template(actor=SYSTEM, template=template, year=2027)
     assert copy.year == 2027 and copy.title.startswith("2027")
     assert [i.weight for i in copy.indicators.all()] == [i.weight for i in template.indicators.all()]
     assert copy.indicators.first().items.count() == 3
     assert AuditEntry.objects.filter(action="assessment.template.copy").count() == 1
     with pytest.raises(ValidationError):
-        services.copy_template(actor=None, template=template, year=2027)
+        services.copy_template(actor=SYSTEM, template=template, year=2027)
 
 
 TEMPLATE_CSV = """考核单位编码,被考核单位编码,年度,序号,考核类别,考核指标,考核内容,扣分方法,权重
@@ -146,6 +147,6 @@ def test_named_and_kind_assessees_in_the_file(tree, tmp_path):
 
 def test_open_round_copies_the_latest_templates_when_the_year_has_none(tree):
     make_template(tree.a, year=2025)
-    opened = services.open_round(actor=None, assessor=tree.a, year=2026)
+    opened = services.open_round(actor=SYSTEM, assessor=tree.a, year=2026)
     assert len(opened.templates_copied) == 1 and opened.sheets_created == 2
     assert Sheet.objects.filter(year=2026, template__year=2026).count() == 2

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from assessment import services
 from assessment.models import SheetEvent, SheetStatus
 from tests.assessment.conftest import grade_all
+from unionportal.actors import SYSTEM
 from unionportal.models import AuditEntry
 
 D = Decimal
@@ -19,7 +20,7 @@ def test_opening_a_round_creates_every_assessees_sheet_with_its_units(world):
     assert world["round_a"].sheets.count() == 2
     assert list(sheet.units.values_list("seq", flat=True)) == ["1.1", "1.2", "1.3", "2", "3", "4"]
     assert sheet.status == S.DRAFT and sheet.group_id is None or sheet.group is not None
-    again = services.open_round(actor=None, assessor=world["tree"].a, year=2026)
+    again = services.open_round(actor=SYSTEM, assessor=world["tree"].a, year=2026)
     assert again.sheets_created == 0  # idempotent
 
 
@@ -33,17 +34,17 @@ def test_the_whole_journey_and_its_scores(world, users):
     sheet, staff, reviewer, scorer = world["a1"], users["staff"], users["reviewer"], users["scorer"]
     sheet = grade_all(sheet, actor=staff)
     assert sheet.self_total == D(100)
-    assert services.submit_sheet(actor=staff, sheet=sheet)
+    assert services.apply_transition(name="submit", actor=staff, sheet=sheet)
     sheet.refresh_from_db()
     assert sheet.status == S.SUBMITTED and sheet.submissions == 1
     sheet = services.save_review(actor=reviewer, sheet=sheet, entries={
         "1.1": services.Entry(grade="basic", docs=True, note="部分完成")})
-    assert services.pass_review(actor=reviewer, sheet=sheet)
+    assert services.apply_transition(name="pass", actor=reviewer, sheet=sheet)
     sheet.refresh_from_db()
     # 1.1 basic: 7 of 10; indicator 1 points 20 = weight → 17; others full.
     assert sheet.status == S.REVIEWED and sheet.final_total == D(97)
-    assert services.score_sheet(actor=scorer, sheet=sheet)
-    assert services.finalise_sheet(actor=scorer, sheet=sheet)
+    assert services.apply_transition(name="score", actor=scorer, sheet=sheet)
+    assert services.apply_transition(name="finalise", actor=scorer, sheet=sheet)
     sheet.refresh_from_db()
     assert sheet.status == S.FINAL and sheet.final_total == D(97)
     kinds = list(sheet.events.values_list("kind", flat=True))
@@ -56,7 +57,7 @@ def test_staff_cannot_submit_an_incompletely_graded_sheet(world, users):
     services.save_self_assessment(actor=users["staff"], sheet=sheet,
                                   entries={"1.1": services.Entry(grade="full", docs=True)})
     with pytest.raises(ValidationError, match="1.2"):
-        services.submit_sheet(actor=users["staff"], sheet=sheet)
+        services.apply_transition(name="submit", actor=users["staff"], sheet=sheet)
     sheet.refresh_from_db()
     assert sheet.status == S.DRAFT and sheet.self_total == D(10)  # the draft is kept
 
@@ -64,8 +65,8 @@ def test_staff_cannot_submit_an_incompletely_graded_sheet(world, users):
 def test_submit_locks_the_sheet_for_the_staff_and_a_double_submit_does_it_once(world, users):
     sheet = grade_all(world["a1"], actor=users["staff"])
     version = sheet.version
-    assert services.submit_sheet(actor=users["staff"], sheet=sheet, expected_version=version) is True
-    assert services.submit_sheet(actor=users["staff"], sheet=sheet, expected_version=version) is False
+    assert services.apply_transition(name="submit", actor=users["staff"], sheet=sheet, expected_version=version) is True
+    assert services.apply_transition(name="submit", actor=users["staff"], sheet=sheet, expected_version=version) is False
     sheet.refresh_from_db()
     assert sheet.submissions == 1 and sheet.events.filter(kind="submitted").count() == 1
     with pytest.raises(ValidationError):
@@ -86,10 +87,10 @@ def test_staff_of_another_union_cannot_fill_in(world, users):
 def test_return_some_items_then_staff_edit_only_those_and_resubmit(world, users):
     staff, reviewer = users["staff"], users["reviewer"]
     sheet = grade_all(world["a1"], actor=staff)
-    services.submit_sheet(actor=staff, sheet=sheet)
+    services.apply_transition(name="submit", actor=staff, sheet=sheet)
     with pytest.raises(ValidationError):
-        services.return_sheet(actor=reviewer, sheet=sheet, reasons={"1.2": ""})
-    services.return_sheet(actor=reviewer, sheet=sheet, reasons={"1.2": "缺少统计报表"})
+        services.apply_transition(name="return", actor=reviewer, sheet=sheet, reasons={"1.2": ""})
+    services.apply_transition(name="return", actor=reviewer, sheet=sheet, reasons={"1.2": "缺少统计报表"})
     sheet.refresh_from_db()
     assert sheet.status == S.RETURNED
     with pytest.raises(ValidationError, match="1.1"):
@@ -97,7 +98,7 @@ def test_return_some_items_then_staff_edit_only_those_and_resubmit(world, users)
                                       entries={"1.1": services.Entry(grade="basic", docs=True)})
     services.save_self_assessment(actor=staff, sheet=sheet,
                                   entries={"1.2": services.Entry(grade="basic", docs=True, note="已补充")})
-    assert services.submit_sheet(actor=staff, sheet=sheet)
+    assert services.apply_transition(name="submit", actor=staff, sheet=sheet)
     sheet.refresh_from_db()
     assert sheet.status == S.SUBMITTED and sheet.submissions == 2
     assert sheet.self_total == D("98.5")
@@ -109,10 +110,10 @@ def test_return_some_items_then_staff_edit_only_those_and_resubmit(world, users)
 
 def test_return_the_whole_sheet_needs_a_reason_and_opens_every_unit(world, users):
     sheet = grade_all(world["a1"], actor=users["staff"])
-    services.submit_sheet(actor=users["staff"], sheet=sheet)
+    services.apply_transition(name="submit", actor=users["staff"], sheet=sheet)
     with pytest.raises(ValidationError):
-        services.return_sheet(actor=users["reviewer"], sheet=sheet)
-    services.return_sheet(actor=users["reviewer"], sheet=sheet, reason="请全面核实")
+        services.apply_transition(name="return", actor=users["reviewer"], sheet=sheet)
+    services.apply_transition(name="return", actor=users["reviewer"], sheet=sheet, reason="请全面核实")
     assert sheet.units.filter(returned=True).count() == 6
     grade_all(sheet, grade="basic", actor=users["staff"])
 
@@ -120,9 +121,9 @@ def test_return_the_whole_sheet_needs_a_reason_and_opens_every_unit(world, users
 @pytest.mark.parametrize("step", ["return", "pass"])
 def test_reviewer_steps_need_a_reviewer_strictly_above(world, users, step):
     sheet = grade_all(world["a1"], actor=users["staff"])
-    services.submit_sheet(actor=users["staff"], sheet=sheet)
-    call = {"return": lambda actor: services.return_sheet(actor=actor, sheet=sheet, reason="x"),
-            "pass": lambda actor: services.pass_review(actor=actor, sheet=sheet)}[step]
+    services.apply_transition(name="submit", actor=users["staff"], sheet=sheet)
+    call = {"return": lambda actor: services.apply_transition(name="return", actor=actor, sheet=sheet, reason="x"),
+            "pass": lambda actor: services.apply_transition(name="pass", actor=actor, sheet=sheet)}[step]
     for role in ("staff", "scorer", "clerk", "admin"):
         with pytest.raises(PermissionDenied):
             call(users[role])
@@ -132,32 +133,32 @@ def test_reviewer_steps_need_a_reviewer_strictly_above(world, users, step):
 def test_refused_transitions(world, users):
     staff, reviewer, scorer = users["staff"], users["reviewer"], users["scorer"]
     sheet = world["a1"]
-    for step in (lambda: services.return_sheet(actor=reviewer, sheet=sheet, reason="x"),
-                 lambda: services.pass_review(actor=reviewer, sheet=sheet),
-                 lambda: services.score_sheet(actor=scorer, sheet=sheet),
-                 lambda: services.finalise_sheet(actor=scorer, sheet=sheet),
-                 lambda: services.reopen_sheet(actor=scorer, sheet=sheet, reason="x")):
+    for step in (lambda: services.apply_transition(name="return", actor=reviewer, sheet=sheet, reason="x"),
+                 lambda: services.apply_transition(name="pass", actor=reviewer, sheet=sheet),
+                 lambda: services.apply_transition(name="score", actor=scorer, sheet=sheet),
+                 lambda: services.apply_transition(name="finalise", actor=scorer, sheet=sheet),
+                 lambda: services.apply_transition(name="reopen", actor=scorer, sheet=sheet, reason="x")):
         with pytest.raises(ValidationError):
             step()  # none of these from a draft
     grade_all(sheet, actor=staff)
-    services.submit_sheet(actor=staff, sheet=sheet)
+    services.apply_transition(name="submit", actor=staff, sheet=sheet)
     with pytest.raises(ValidationError):
-        services.score_sheet(actor=scorer, sheet=sheet)  # not reviewed yet
+        services.apply_transition(name="score", actor=scorer, sheet=sheet)  # not reviewed yet
     with pytest.raises(PermissionDenied):
         services.save_review(actor=scorer, sheet=sheet, entries={})  # the reviewer's turn, not the scorer's
-    services.pass_review(actor=reviewer, sheet=sheet)
-    assert services.pass_review(actor=reviewer, sheet=sheet) is False
+    services.apply_transition(name="pass", actor=reviewer, sheet=sheet)
+    assert services.apply_transition(name="pass", actor=reviewer, sheet=sheet) is False
     with pytest.raises(ValidationError):
-        services.return_sheet(actor=reviewer, sheet=sheet, reason="late")
+        services.apply_transition(name="return", actor=reviewer, sheet=sheet, reason="late")
     with pytest.raises(PermissionDenied):
-        services.finalise_sheet(actor=reviewer, sheet=sheet)
-    assert services.finalise_sheet(actor=scorer, sheet=sheet) is True
-    assert services.finalise_sheet(actor=scorer, sheet=sheet) is False  # double click
+        services.apply_transition(name="finalise", actor=reviewer, sheet=sheet)
+    assert services.apply_transition(name="finalise", actor=scorer, sheet=sheet) is True
+    assert services.apply_transition(name="finalise", actor=scorer, sheet=sheet) is False  # double click
     with pytest.raises(ValidationError):
         services.save_review(actor=scorer, sheet=sheet, entries={"2": services.Entry(grade="none")})
     with pytest.raises(ValidationError):
-        services.reopen_sheet(actor=scorer, sheet=sheet, reason="  ")
-    services.reopen_sheet(actor=scorer, sheet=sheet, reason="复核发现计分错误")
+        services.apply_transition(name="reopen", actor=scorer, sheet=sheet, reason="  ")
+    services.apply_transition(name="reopen", actor=scorer, sheet=sheet, reason="复核发现计分错误")
     sheet.refresh_from_db()
     assert sheet.status == S.SCORED
     assert sheet.events.filter(kind=SheetEvent.Kind.REOPENED, comment="复核发现计分错误").exists()
@@ -173,15 +174,15 @@ def test_a_scorer_of_another_branch_cannot_score(world, users, tree):
     other = UserFactory(username="scorer-b")
     GrantFactory(user=other, role="scorer", org=tree.b)
     sheet = grade_all(world["a1"], actor=users["staff"])
-    services.submit_sheet(actor=users["staff"], sheet=sheet)
-    services.pass_review(actor=users["reviewer"], sheet=sheet)
+    services.apply_transition(name="submit", actor=users["staff"], sheet=sheet)
+    services.apply_transition(name="pass", actor=users["reviewer"], sheet=sheet)
     with pytest.raises(PermissionDenied):
-        services.finalise_sheet(actor=other, sheet=sheet)
+        services.apply_transition(name="finalise", actor=other, sheet=sheet)
 
 
 def test_two_reviewers_saving_the_same_sheet_the_second_gets_a_conflict(world, users):
     sheet = grade_all(world["a1"], actor=users["staff"])
-    services.submit_sheet(actor=users["staff"], sheet=sheet)
+    services.apply_transition(name="submit", actor=users["staff"], sheet=sheet)
     sheet.refresh_from_db()
     loaded = sheet.version
     services.save_review(actor=users["reviewer"], sheet=sheet, expected_version=loaded,

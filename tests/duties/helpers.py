@@ -1,7 +1,8 @@
 """Building duty catalogues in tests (through the services, like every other write)."""
 
+from duties import content as data
 from duties import services
-from fixtures import catalogues as data
+from unionportal.actors import SYSTEM
 
 
 def plain_catalogue(org, count=3, *, title=None, texts=None, publish=True):
@@ -11,7 +12,7 @@ def plain_catalogue(org, count=3, *, title=None, texts=None, publish=True):
         title=title or f"{org.name}工作职责",
         items=tuple(data.DutyItem(number=str(n), name=text) for n, text in enumerate(texts, start=1)),
     )
-    return services.create_version(actor=None, org=org, content=content, publish=publish)
+    return services.create_version(actor=SYSTEM, org=org, content=content, publish=publish)
 
 
 def card_catalogue(org, *, name="指导基层工会的组织发展和建设工作", publish=True):
@@ -31,4 +32,4 @@ def card_catalogue(org, *, name="指导基层工会的组织发展和建设工�
                           category_number="1", department="组织部"),
         ),
     )
-    return services.create_version(actor=None, org=org, content=content, publish=publish)
+    return services.create_version(actor=SYSTEM, org=org, content=content, publish=publish)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from duties.models import CatalogueVersion, DutyItem
 from tests.duties.helpers import plain_catalogue
 from tests.kit import client_for, scope_tree, user_with_role
+from unionportal.actors import SYSTEM
 
 
 @pytest.fixture
@@ -86,7 +87,7 @@ def test_rename_catalogue_checks_the_right_and_the_title(setup):
         services.rename_catalogue(actor=get_user_model().objects.get(username="kit-admin"),
                                   catalogue=outside, title="改")
     with pytest.raises(ValidationError):
-        services.rename_catalogue(actor=None, catalogue=outside, title="  ")
+        services.rename_catalogue(actor=SYSTEM, catalogue=outside, title="  ")
     outside.refresh_from_db()
     assert outside.title == "乙系统工会工作职责"
 
@@ -153,7 +154,7 @@ def test_catalogue_changelist_in_constant_queries(setup):
         assert response.status_code == 200
         return len(queries), response.content.decode()
 
-    draft = services.start_draft(actor=None, catalogue=Catalogue.objects.get(org=tree.a))
+    draft = services.start_draft(actor=SYSTEM, catalogue=Catalogue.objects.get(org=tree.a))
     few, page = count()
     assert reverse("admin:duties_catalogueversion_change", args=[draft.pk]) in page
     assert draft.label in page
@@ -161,7 +162,7 @@ def test_catalogue_changelist_in_constant_queries(setup):
         org = OrgFactory(code=f"kit-a-x{n}", parent=tree.a)
         version = plain_catalogue(org, 1)
         if n % 2:
-            services.start_draft(actor=None, catalogue=version.catalogue)
+            services.start_draft(actor=SYSTEM, catalogue=version.catalogue)
     assert Catalogue.objects.filter(org__in=tree.a.get_descendants(include_self=True)).count() == 9
     many, page = count()
     assert many == few

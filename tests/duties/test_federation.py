@@ -161,11 +161,9 @@ def test_pdf_response_ascii_fallback():
     assert 'filename="ab.pdf"' in pdf_response(b"", 'a"b.pdf')["Content-Disposition"]
 
 
-@pytest.mark.django_db
-def test_export_duties_of_a_federation_exports_its_unions(tmp_path):
+def test_export_duties_of_a_federation_exports_its_unions(seeded, tmp_path):
     from django.core.management import call_command
 
-    call_command("seed", stdout=io.StringIO(), stderr=io.StringIO())
     path = tmp_path / "zz.csv"
     call_command("export_duties", "zz", str(path), stdout=io.StringIO())
     rows = path.read_text(encoding="utf-8-sig").splitlines()

@@ -5,6 +5,8 @@ import io
 from django.core.management import call_command
 
 from duties.models import CatalogueVersion, DutyItem, VersionStatus
+from duties.seeding import SEED_NOTE
+from unionportal.models import AuditEntry
 
 ZHUZHOU_COUNTS = [("zz-szjg", 9), ("zz-jy", 9), ("zz-sw", 10), ("zz-ws", 9), ("zz-zj", 10), ("zz-gd", 9),
                   ("zz-jt", 10), ("zz-ga", 8), ("zz-gzw", 12), ("zz-ls", 10), ("zz-gx", 11), ("zz-jr", 9)]
@@ -71,3 +73,14 @@ def test_seed_is_idempotent(seeded):
     out = io.StringIO()
     call_command("seed", stdout=out)
     assert (CatalogueVersion.objects.count(), DutyItem.objects.count()) == before
+
+
+def test_the_seed_publishes_as_the_system(seeded):
+    """Seeding acts as the system actor: its versions are published by the system, audited as
+    such (never as nobody)."""
+    versions = CatalogueVersion.objects.filter(note=SEED_NOTE)
+    assert versions.count() == 15 and not versions.exclude(published_by=None).exists()
+    entries = AuditEntry.objects.filter(action="duties.version.publish",
+                                        object_id__in=[str(pk) for pk in versions.values_list("pk", flat=True)])
+    assert entries.count() == 15
+    assert all(entry.by_system and entry.actor is None for entry in entries)

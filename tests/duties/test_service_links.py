@@ -1,9 +1,7 @@
 """A duty item links to the service types that carry out its 运行流程, and back."""
 
-import io
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from duties.models import DutyItem
@@ -14,8 +12,7 @@ from tests.kit import client_for
 pytestmark = pytest.mark.django_db
 
 
-def test_item_3_2_links_to_its_card_services_and_back():
-    call_command("seed", stdout=io.StringIO(), stderr=io.StringIO())
+def test_item_3_2_links_to_its_card_services_and_back(seeded):
     hedong = Org.objects.get(code="tj-hd")
     clerk = UserFactory(username="hd-clerk")
     GrantFactory(user=clerk, role="clerk", org=hedong)
@@ -27,8 +24,7 @@ def test_item_3_2_links_to_its_card_services_and_back():
     assert "/services/types/" not in client.get(reverse("duties:item", args=["tj-hd", plain.pk])).content.decode()
 
 
-def test_service_links_respect_the_scope():
-    call_command("seed", stdout=io.StringIO(), stderr=io.StringIO())
+def test_service_links_respect_the_scope(seeded):
     from services.selectors import service_types_for_duties
 
     hedong = Org.objects.get(code="tj-hd")

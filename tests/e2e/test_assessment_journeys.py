@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from assessment import services
 from assessment.models import Sheet, SheetStatus
+from unionportal.actors import SYSTEM
 
 STAFF = ("demo-staff", "staff-demo-2026")
 REVIEWER = ("demo-reviewer", "reviewer-demo-2026")
@@ -56,9 +57,9 @@ def test_staff_fill_in_and_submit(demo_data, live_server, sign_in, page):
 
 def test_reviewer_returns_one_item_and_staff_fix_and_resubmit(demo_data, live_server, sign_in, page):
     sheet = sheet_of("zz-gzw-gwzgs")
-    services.save_self_assessment(actor=None, sheet=sheet, entries={
+    services.save_self_assessment(actor=SYSTEM, sheet=sheet, entries={
         u.seq: services.Entry(grade="full", docs=True, note="已完成") for u in sheet.units.all()})
-    services.submit_sheet(actor=None, sheet=sheet)
+    services.apply_transition(actor=SYSTEM, sheet=sheet, name="submit")
     target = sheet.units.get(seq="2")
 
     sign_in(*REVIEWER)

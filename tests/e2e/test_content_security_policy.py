@@ -12,6 +12,7 @@ from assessment.services import open_round
 from tests.assessment.conftest import make_template
 from tests.factories import PASSWORD, UserFactory
 from tests.kit import scope_tree
+from unionportal.actors import SYSTEM
 
 
 @pytest.fixture
@@ -77,7 +78,7 @@ def test_admin_scripts_work_under_the_policy(transactional_db, live_server, sign
     # Proportions drawn from data come from classes, not style attributes: the progress bar
     # of a round's board still has its width.
     make_template(tree.a)
-    open_round(actor=None, assessor=tree.a, year=2026)
+    open_round(actor=SYSTEM, assessor=tree.a, year=2026)
     page.goto(f"{live_server.url}/assessment/rounds/{tree.a.code}/2026/")
     segment = page.locator(".progress .seg").first
     expect(segment).to_be_visible()

@@ -8,19 +8,20 @@ Below them the record is kept but flagged, does not count as held, and no motion
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from orgs.governance import quorum, selectors
+from orgs.governance.models import FederationRules, MeetingKind, MotionOutcome
 from orgs.governance.rules import Status
 from orgs.governance.services.committees import record_term
 from orgs.governance.services.congresses import elect_delegates, record_motion
 from orgs.governance.services.meetings import record_meeting
-from orgs.models import FederationRules, MeetingKind, MotionOutcome
 from services import funds
-from tests.factories import OrgFactory
+from tests.factories import GrantFactory, OrgFactory, UserFactory
 from tests.governance.helpers import TODAY, congress_with, session_with
 from tests.kit import client_for, scope_tree, user_with_role
+from unionportal.actors import SYSTEM
 from unionportal.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def tree():
 def _meeting(org, present: int, absent: int, *, date=dt.date(2026, 3, 2), kind=MeetingKind.FULL_COMMITTEE,
              members_total=None):
     return record_meeting(
-        actor=None, org=org, kind=kind, date=date, agenda="议题",
+        actor=SYSTEM, org=org, kind=kind, date=date, agenda="议题",
         attendees="\n".join(f"委员{i}" for i in range(present)),
         absentees="\n".join(f"缺席{i}（病假）" for i in range(absent)), members_total=members_total)
 
@@ -69,16 +70,16 @@ def test_no_motion_passes_at_a_session_below_its_quorum(tree):
     congress = congress_with(tree.a1, 20)
     session = session_with(congress, present=13)  # 13 < 14: below two thirds
     with pytest.raises(ValidationError) as refused:
-        record_motion(actor=None, session=session, title="决议", votes_for=12)
+        record_motion(actor=SYSTEM, session=session, title="决议", votes_for=12)
     assert "企业民主管理规定" in " ".join(refused.value.messages)
     with pytest.raises(ValidationError):
-        record_motion(actor=None, session=session, title="决议", votes_for=3,
+        record_motion(actor=SYSTEM, session=session, title="决议", votes_for=3,
                       declared=MotionOutcome.PASSED)
-    failed = record_motion(actor=None, session=session, title="否决的议案", votes_for=3)
+    failed = record_motion(actor=SYSTEM, session=session, title="否决的议案", votes_for=3)
     assert failed.outcome == MotionOutcome.FAILED
 
     quorate = session_with(congress, date=dt.date(2026, 4, 1), present=14)
-    motion = record_motion(actor=None, session=quorate, title="决议", votes_for=12)
+    motion = record_motion(actor=SYSTEM, session=quorate, title="决议", votes_for=12)
     assert motion.outcome == MotionOutcome.PASSED
 
 
@@ -133,11 +134,15 @@ def test_thresholds_default_to_two_thirds_and_one_half():
 
 def test_each_federation_sets_its_own_thresholds_audited(tree):
     other = OrgFactory(code="other-fed", name="另一总工会", kind="federation")
-    admin = user_with_role(tree, "admin")
+    # The federation's own admin sets them; an admin of a union below it may not.
+    with pytest.raises(PermissionDenied):
+        quorum.save_rules(actor=user_with_role(tree, "admin"), rules_row=FederationRules(org=tree.root))
+    admin = UserFactory(username="root-admin")
+    GrantFactory(user=admin, role="admin", org=tree.root)
     quorum.save_rules(actor=admin, rules_row=FederationRules(
         org=tree.root, committee_quorum_numerator=1, committee_quorum_denominator=3,
         congress_quorum_numerator=3, congress_quorum_denominator=4))
-    assert AuditEntry.objects.filter(action="governance.federation_rules.create").exists()
+    assert AuditEntry.objects.filter(action="governance.federation_rules.create", actor=admin).exists()
     assert _meeting(tree.a1, 3, 4).quorate is True  # more than a third of 7
     assert _meeting(other, 3, 4).quorate is False  # the other federation keeps the defaults
     congress = congress_with(tree.a1, 20)
@@ -147,10 +152,10 @@ def test_each_federation_sets_its_own_thresholds_audited(tree):
 
 def test_a_share_above_the_whole_or_below_the_top_is_refused(tree):
     with pytest.raises(ValidationError):
-        quorum.save_rules(actor=None, rules_row=FederationRules(
+        quorum.save_rules(actor=SYSTEM, rules_row=FederationRules(
             org=tree.root, congress_quorum_numerator=4, congress_quorum_denominator=3))
     with pytest.raises(ValidationError):
-        quorum.save_rules(actor=None, rules_row=FederationRules(org=tree.a))
+        quorum.save_rules(actor=SYSTEM, rules_row=FederationRules(org=tree.a))
 
 
 def test_the_admin_edits_the_thresholds(tree):
@@ -158,7 +163,7 @@ def test_the_admin_edits_the_thresholds(tree):
 
     superuser = get_user_model().objects.create_superuser("root-admin", "r@example.com", "pw-xyz-123456")
     client = client_for_password(superuser, "pw-xyz-123456")
-    response = client.post(reverse("admin:orgs_federationrules_add"), {
+    response = client.post(reverse("admin:governance_federationrules_add"), {
         "org": tree.root.pk, "congress_quorum_numerator": 3, "congress_quorum_denominator": 4,
         "committee_quorum_numerator": 1, "committee_quorum_denominator": 2})
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -180,9 +185,9 @@ def client_for_password(user, password):
 def test_a_committee_term_longer_than_five_years_is_refused_with_the_rule(tree):
     start = dt.date(2024, 1, 1)
     with pytest.raises(ValidationError) as refused:
-        record_term(actor=None, org=tree.a1, start=start, end=dt.date(2029, 1, 1), chair="王")
+        record_term(actor=SYSTEM, org=tree.a1, start=start, end=dt.date(2029, 1, 1), chair="王")
     assert "工会法" in " ".join(refused.value.messages)
-    term = record_term(actor=None, org=tree.a1, start=start, end=dt.date(2028, 12, 31),
+    term = record_term(actor=SYSTEM, org=tree.a1, start=start, end=dt.date(2028, 12, 31),
                        chair="王")
     assert term.pk
 
@@ -190,10 +195,10 @@ def test_a_committee_term_longer_than_five_years_is_refused_with_the_rule(tree):
 def test_a_delegate_term_other_than_two_years_is_refused_with_the_rule(tree):
     congress = congress_with(tree.a1, 0)
     with pytest.raises(ValidationError) as refused:
-        elect_delegates(actor=None, congress=congress, start=dt.date(2026, 1, 1),
+        elect_delegates(actor=SYSTEM, congress=congress, start=dt.date(2026, 1, 1),
                         end=dt.date(2028, 12, 31), delegates=[("张三", "")])
     assert "第十一条" in " ".join(refused.value.messages)
-    elected = elect_delegates(actor=None, congress=congress, start=dt.date(2026, 1, 1),
+    elected = elect_delegates(actor=SYSTEM, congress=congress, start=dt.date(2026, 1, 1),
                               end=dt.date(2027, 12, 31), delegates=[("张三", "")])
     assert elected[0].end == dt.date(2027, 12, 31)
 

@@ -9,11 +9,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from orgs.governance import selectors
+from orgs.governance.models import CommitteeKind, CommitteeMember, CommitteeRole, MandateEnd
 from orgs.governance.services.committees import set_committee
 from orgs.governance.services.congresses import end_mandate
-from orgs.models import CommitteeKind, CommitteeMember, CommitteeRole, MandateEnd
 from tests.governance.helpers import TODAY, congress_with
 from tests.kit import client_for, scope_tree, user_with_role
+from unionportal.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def _members(names):
 
 def _all_six(congress, names, non_delegates=()):
     for kind in CommitteeKind.values:
-        set_committee(actor=None, congress=congress, kind=kind, members=_members(names),
+        set_committee(actor=SYSTEM, congress=congress, kind=kind, members=_members(names),
                       non_delegates=non_delegates)
 
 
@@ -60,14 +61,14 @@ def test_a_delegate_member_whose_mandate_ended_is_flagged_a_non_delegate_never(o
     _all_six(congress, [f"代表{i:03d}" for i in range(8)] + ["特邀张工"], non_delegates=["特邀张工"])
     assert selectors.union_status(org, TODAY).checks["committees"].status == "kept"
     leaving = congress.delegates.get(name="代表003")
-    end_mandate(actor=None, delegate=leaving, ended_on=dt.date(2026, 5, 1), reason=MandateEnd.RETIRED)
+    end_mandate(actor=SYSTEM, delegate=leaving, ended_on=dt.date(2026, 5, 1), reason=MandateEnd.RETIRED)
     assert selectors.union_status(org, TODAY).checks["committees"].status == "overdue"
 
 
 def test_a_non_delegate_must_be_one_of_the_members(org):
     congress = congress_with(org, 12)
     with pytest.raises(ValidationError):
-        set_committee(actor=None, congress=congress, kind=CommitteeKind.WOMEN,
+        set_committee(actor=SYSTEM, congress=congress, kind=CommitteeKind.WOMEN,
                       members=_members([f"代表{i:03d}" for i in range(9)]), non_delegates=["外人"])
 
 

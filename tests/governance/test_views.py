@@ -3,6 +3,7 @@ that may not record), the dashboard in a constant number of queries, PDFs and xl
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,14 +13,16 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from orgs.governance.models import ExpenseLimits, Meeting, MeetingKind, Motion, MotionOutcome
 from orgs.governance.services.committees import record_term
 from orgs.governance.services.congresses import record_motion
 from orgs.governance.services.meetings import record_meeting, update_meeting
-from orgs.models import Meeting, MeetingKind, Motion, MotionOutcome
 from tests.factories import OrgFactory
 from tests.governance.helpers import congress_with, session_with
 from tests.kit import ROLES, assert_hidden, assert_visible, client_for, scope_tree, user_with_role
 from tests.pdftext import pdf_text
+from unionportal.actors import SYSTEM
+from unionportal.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +39,11 @@ def tree():
 def _records(org):
     """A meeting and a passed resolution for ``org``; returns their read URLs."""
     today = timezone.localdate()
-    meeting = record_meeting(actor=None, org=org, kind=MeetingKind.STANDING_COMMITTEE,
+    meeting = record_meeting(actor=SYSTEM, org=org, kind=MeetingKind.STANDING_COMMITTEE,
                              date=today, attendees="甲\n乙", agenda="议题一")
     congress = congress_with(org, 5, start=today - dt.timedelta(days=30))
     session = session_with(congress, date=today)
-    motion = record_motion(actor=None, session=session, title="关于集体合同的决议", votes_for=3)
+    motion = record_motion(actor=SYSTEM, session=session, title="关于集体合同的决议", votes_for=3)
     return [
         _url("governance", org), _url("governance-dashboard", org),
         _url("governance-overdue", org, fmt="xlsx"), _url("governance-overdue", org, fmt="csv"),
@@ -78,7 +81,7 @@ def test_who_may_record(tree, role):
 
 def test_a_record_of_another_union_is_not_found_through_this_one(tree):
     client = client_for(user_with_role(tree, "admin"))
-    meeting = record_meeting(actor=None, org=tree.a2, kind=MeetingKind.FULL_COMMITTEE,
+    meeting = record_meeting(actor=SYSTEM, org=tree.a2, kind=MeetingKind.FULL_COMMITTEE,
                              date=dt.date(2026, 1, 5), attendees="甲", agenda="议题")
     assert_hidden(client, _url("governance-meeting-pdf", tree.a1, pk=meeting.pk))
     assert_hidden(client, _url("governance-meeting-edit", tree.a1, pk=meeting.pk))
@@ -118,9 +121,9 @@ def test_too_many_non_voting_attendees_are_refused_on_the_form(tree):
 
 def test_stale_meeting_edit_is_refused(tree):
     client = client_for(user_with_role(tree, "staff"))
-    meeting = record_meeting(actor=None, org=tree.a1, kind=MeetingKind.FULL_COMMITTEE,
+    meeting = record_meeting(actor=SYSTEM, org=tree.a1, kind=MeetingKind.FULL_COMMITTEE,
                              date=dt.date(2026, 1, 5), attendees="甲", agenda="议题")
-    update_meeting(actor=None, meeting=meeting, expected_version=1, decisions="别人的修改")
+    update_meeting(actor=SYSTEM, meeting=meeting, expected_version=1, decisions="别人的修改")
     response = client.post(_url("governance-meeting-edit", tree.a1, pk=meeting.pk), {
         "kind": "full", "date": "2026-01-05", "attendees": "甲", "agenda": "议题", "decisions": "我的修改",
         "loaded_version": 1})
@@ -156,7 +159,7 @@ def test_resolution_pdf_states_the_votes_against_all_delegates(tree):
     org = tree.a1
     congress = congress_with(org, 20, start=dt.date(2025, 1, 10))
     session = session_with(congress, date=dt.date(2026, 3, 18), present=18, non_voting=["列席甲"])
-    motion = record_motion(actor=None, session=session, title="关于集体合同草案的决议",
+    motion = record_motion(actor=SYSTEM, session=session, title="关于集体合同草案的决议",
                            votes_for=10, votes_against=6, abstentions=2,
                            text="大会审议了集体合同草案。")
     client = client_for(user_with_role(tree, "clerk"))
@@ -170,7 +173,7 @@ def test_resolution_pdf_states_the_votes_against_all_delegates(tree):
 
 def test_minutes_sheet_pdf(tree):
     meeting = record_meeting(
-        actor=None, org=tree.a1, kind=MeetingKind.STANDING_COMMITTEE, date=dt.date(2026, 4, 2),
+        actor=SYSTEM, org=tree.a1, kind=MeetingKind.STANDING_COMMITTEE, date=dt.date(2026, 4, 2),
         chaired_by="张主席", attendees="张主席\n李四\n王五", agenda="季度工作部署\n财务收支",
         decisions="通过季度工作安排")
     client = client_for(user_with_role(tree, "reviewer"))
@@ -181,7 +184,7 @@ def test_minutes_sheet_pdf(tree):
 
 
 def test_overdue_export_lists_the_overdue_unions(tree):
-    record_term(actor=None, org=tree.a2, start=dt.date(2020, 1, 1), end=dt.date(2024, 12, 31),
+    record_term(actor=SYSTEM, org=tree.a2, start=dt.date(2020, 1, 1), end=dt.date(2024, 12, 31),
                 chair="张主席")
     client = client_for(user_with_role(tree, "reviewer"))
     response = client.get(_url("governance-overdue", tree.a, fmt="xlsx") + "?rule=term")
@@ -195,7 +198,7 @@ def test_overdue_export_lists_the_overdue_unions(tree):
 
 def test_dashboard_filters_and_counts(tree):
     today = timezone.localdate()
-    record_term(actor=None, org=tree.a2, start=today - dt.timedelta(days=10),
+    record_term(actor=SYSTEM, org=tree.a2, start=today - dt.timedelta(days=10),
                 end=today + dt.timedelta(days=1000), chair="张主席")
     client = client_for(user_with_role(tree, "admin"))
     page = client.get(_url("governance-dashboard", tree.a) + "?rule=term&status=kept").content.decode()
@@ -210,9 +213,9 @@ def _subtree_with(count):
     for index in range(count):
         union = OrgFactory(code=f"q{count}-{index}", name=f"查询工会{count}-{index}", parent=root)
         if index % 3 == 0:
-            record_meeting(actor=None, org=union, kind=MeetingKind.STANDING_COMMITTEE,
+            record_meeting(actor=SYSTEM, org=union, kind=MeetingKind.STANDING_COMMITTEE,
                            date=today, attendees="甲", agenda="议题")
-            record_term(actor=None, org=union, start=today - dt.timedelta(days=5),
+            record_term(actor=SYSTEM, org=union, start=today - dt.timedelta(days=5),
                         end=today + dt.timedelta(days=900), chair="张")
     return root
 
@@ -255,7 +258,7 @@ def test_a_skipped_quarter_is_flagged_on_the_page_the_dashboard_and_the_export(t
     last_quarter = rules.previous_period(today, rules.Period.QUARTER)
     before_that = rules.previous_period(last_quarter[0], rules.Period.QUARTER)
     for day in (before_that[0] + dt.timedelta(days=3), today):
-        record_meeting(actor=None, org=tree.a1, kind=MeetingKind.STANDING_COMMITTEE,
+        record_meeting(actor=SYSTEM, org=tree.a1, kind=MeetingKind.STANDING_COMMITTEE,
                        date=day, attendees="甲\n乙", agenda="季度工作")
     missed = rules.period_label(last_quarter[0], rules.Period.QUARTER)
     client = client_for(user_with_role(tree, "admin"))
@@ -275,3 +278,35 @@ def test_a_skipped_quarter_is_flagged_on_the_page_the_dashboard_and_the_export(t
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     a1 = next(row for row in rows if row[0] == "kit-a-1")
     assert missed in a1[6] and a1[7].date() == last_quarter[1]  # a date cell
+
+
+def test_expense_limits_are_saved_from_the_page_audited_and_shown():
+    tree = scope_tree()
+    staff = user_with_role(tree, "staff")
+    client = client_for(staff)
+    form = client.get(_url("governance-limits", tree.a1))
+    assert form.status_code == 200
+    version = form.context["form"]["loaded_version"].value()
+    data = {"cash_on_hand": "8000", "bank_transfer_from": "2000", "petty_item": "300",
+            "petty_total": "1500", "loaded_version": version}
+    response = client.post(_url("governance-limits", tree.a1), data)
+    assert response.status_code == 302 and response["Location"].endswith("#expenses")
+    limits = ExpenseLimits.objects.get(org=tree.a1)
+    assert (limits.cash_on_hand, limits.bank_transfer_from, limits.petty_item, limits.petty_total) == (
+        Decimal("8000"), Decimal("2000"), Decimal("300"), Decimal("1500"))
+    entry = AuditEntry.objects.get(action="governance.limits.update", object_id=str(limits.pk))
+    assert entry.actor == staff and entry.org == tree.a1
+    assert entry.after["bank_transfer_from"] in ("2000", "2000.00", 2000)
+    page = client.get(_url("governance", tree.a1)).content.decode()
+    limits_html = page[page.index('class="facts limits"'):]
+    assert "8000" in limits_html[:limits_html.index("</dl>")]
+
+    # A second form loaded before that save is refused, and the values stay.
+    stale = dict(data, cash_on_hand="1", loaded_version=version)
+    response = client.post(_url("governance-limits", tree.a1), stale)
+    assert response.status_code == 200
+    assert "其他人已修改了它" in response.content.decode()
+    assert ExpenseLimits.objects.get(org=tree.a1).cash_on_hand == Decimal("8000")
+    # Another role inside the scope may not save them: 403.
+    reviewer = client_for(user_with_role(tree, "reviewer"))
+    assert reviewer.post(_url("governance-limits", tree.a1), data).status_code == 403

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orgs.governance import selectors, voiding
+from orgs.governance.models import CommitteeTerm, Consultation, ExpenseKind, Meeting, MeetingKind
 from orgs.governance.services.committees import record_term
 from orgs.governance.services.congresses import record_motion
 from orgs.governance.services.consultations import record_consultation
@@ -23,10 +24,10 @@ from orgs.governance.services.expenses import (
     sign_expense,
 )
 from orgs.governance.services.meetings import record_meeting, update_meeting
-from orgs.models import CommitteeTerm, Consultation, ExpenseKind, Meeting, MeetingKind
 from tests.governance.helpers import TODAY, congress_with, session_with
 from tests.kit import client_for, scope_tree, user_with_role
 from tests.pdftext import pdf_text
+from unionportal.actors import SYSTEM
 from unionportal.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def tree():
     return scope_tree()
 
 
-def _meeting(org, day=TODAY, actor=None):
+def _meeting(org, day=TODAY, actor=SYSTEM):
     return record_meeting(actor=actor, org=org, kind=MeetingKind.STANDING_COMMITTEE, date=day,
                           attendees="甲\n乙\n丙", agenda="议题")
 
@@ -64,18 +65,18 @@ def test_a_voided_meeting_stays_but_no_longer_counts_as_held(tree):
 
 def test_a_voided_record_can_no_longer_be_edited_or_voided_again(tree):
     meeting = _meeting(tree.a1)
-    voiding.void_record(actor=None, record=meeting, reason="录错单位")
+    voiding.void_record(actor=SYSTEM, record=meeting, reason="录错单位")
     with pytest.raises(ValidationError):
-        update_meeting(actor=None, meeting=meeting, expected_version=None, agenda="改")
+        update_meeting(actor=SYSTEM, meeting=meeting, expected_version=None, agenda="改")
     with pytest.raises(ValidationError):
-        voiding.void_record(actor=None, record=meeting, reason="再次")
+        voiding.void_record(actor=SYSTEM, record=meeting, reason="再次")
 
 
 def test_a_reason_is_required_and_bounded(tree):
     meeting = _meeting(tree.a1)
     for reason in ("", "   ", "长" * 501):
         with pytest.raises(ValidationError):
-            voiding.void_record(actor=None, record=meeting, reason=reason)
+            voiding.void_record(actor=SYSTEM, record=meeting, reason=reason)
     assert Meeting.objects.get(pk=meeting.pk).voided_at is None
 
 
@@ -83,37 +84,37 @@ def test_a_session_with_resolutions_says_what_depends_on_it(tree):
     org = tree.a1
     congress = congress_with(org, 5, start=dt.date(2025, 1, 10))
     session = session_with(congress, date=dt.date(2026, 3, 18))
-    record_motion(actor=None, session=session, title="关于集体合同的决议", votes_for=3)
+    record_motion(actor=SYSTEM, session=session, title="关于集体合同的决议", votes_for=3)
     with pytest.raises(ValidationError) as refused:
-        voiding.void_record(actor=None, record=session, reason="录错")
+        voiding.void_record(actor=SYSTEM, record=session, reason="录错")
     assert "关于集体合同的决议" in " ".join(refused.value.messages)
     assert session.__class__.objects.get(pk=session.pk).voided_at is None
 
     alone = session_with(congress, date=dt.date(2026, 4, 1))
-    voiding.void_record(actor=None, record=alone, reason="重复")
+    voiding.void_record(actor=SYSTEM, record=alone, reason="重复")
     with pytest.raises(ValidationError):  # no motion on a voided session
-        record_motion(actor=None, session=alone, title="决议", votes_for=3)
+        record_motion(actor=SYSTEM, session=alone, title="决议", votes_for=3)
 
 
 def test_a_term_with_a_consultation_in_it_is_refused_until_that_is_voided(tree):
     org = tree.a1
-    term = record_term(actor=None, org=org, start=dt.date(2024, 1, 1), end=dt.date(2028, 12, 31),
+    term = record_term(actor=SYSTEM, org=org, start=dt.date(2024, 1, 1), end=dt.date(2028, 12, 31),
                        chair="张主席")
     consultation = record_consultation(
-        actor=None, org=org, year=2026, date=dt.date(2026, 3, 2), employer="某公司",
+        actor=SYSTEM, org=org, year=2026, date=dt.date(2026, 3, 2), employer="某公司",
         union_representatives="张主席\n李四\n王五", employer_representatives="甲\n乙\n丙")
     with pytest.raises(ValidationError) as refused:
-        voiding.void_record(actor=None, record=term, reason="届期录错")
+        voiding.void_record(actor=SYSTEM, record=term, reason="届期录错")
     assert "2026" in " ".join(refused.value.messages)
 
-    voiding.void_record(actor=None, record=consultation, reason="录错年份")
-    voiding.void_record(actor=None, record=term, reason="届期录错")
+    voiding.void_record(actor=SYSTEM, record=consultation, reason="录错年份")
+    voiding.void_record(actor=SYSTEM, record=term, reason="届期录错")
     # Out of the checks; the year and the dates can be recorded again.
     assert selectors.union_status(org, TODAY).checks["term"].status == "overdue"
-    record_term(actor=None, org=org, start=dt.date(2024, 1, 1), end=dt.date(2028, 12, 31),
+    record_term(actor=SYSTEM, org=org, start=dt.date(2024, 1, 1), end=dt.date(2028, 12, 31),
                 chair="张主席")
     record_consultation(
-        actor=None, org=org, year=2026, date=dt.date(2026, 3, 2), employer="某公司",
+        actor=SYSTEM, org=org, year=2026, date=dt.date(2026, 3, 2), employer="某公司",
         union_representatives="张主席\n李四\n王五", employer_representatives="甲\n乙\n丙")
     assert Consultation.objects.filter(org=org, year=2026).count() == 2
     assert CommitteeTerm.objects.filter(org=org).count() == 2
@@ -122,14 +123,14 @@ def test_a_term_with_a_consultation_in_it_is_refused_until_that_is_voided(tree):
 def test_a_voided_advance_is_not_outstanding(tree):
     org = tree.a1
     day = dt.date(2026, 4, 3)
-    advance = record_expense(actor=None, org=org, kind=ExpenseKind.ADVANCE, date=day,
+    advance = record_expense(actor=SYSTEM, org=org, kind=ExpenseKind.ADVANCE, date=day,
                              purpose="出差借款", amount=Decimal("800"), handler="王五")
-    advance = sign_expense(actor=None, expense=advance, as_role="handler", name="王五", on=day)
-    advance = sign_expense(actor=None, expense=advance, as_role="witness", name="赵六", on=day)
-    advance = approve_expense(actor=None, expense=advance, chair="张主席", on=day)
-    advance = pay_expense(actor=None, expense=advance, on=day, method="cash")
+    advance = sign_expense(actor=SYSTEM, expense=advance, as_role="handler", name="王五", on=day)
+    advance = sign_expense(actor=SYSTEM, expense=advance, as_role="witness", name="赵六", on=day)
+    advance = approve_expense(actor=SYSTEM, expense=advance, chair="张主席", on=day)
+    advance = pay_expense(actor=SYSTEM, expense=advance, on=day, method="cash")
     assert selectors.union_status(org, TODAY).checks["advances"].status == "overdue"
-    voiding.void_record(actor=None, record=advance, reason="借款未实际发生")
+    voiding.void_record(actor=SYSTEM, record=advance, reason="借款未实际发生")
     assert selectors.union_status(org, TODAY).checks["advances"].status == "kept"
 
 
@@ -196,7 +197,7 @@ def test_the_dependents_are_listed_on_the_void_page(tree):
     admin = client_for(user_with_role(tree, "admin"))
     congress = congress_with(tree.a1, 5, start=dt.date(2025, 1, 10))
     session = session_with(congress, date=dt.date(2026, 3, 18))
-    record_motion(actor=None, session=session, title="关于福利的决议", votes_for=3)
+    record_motion(actor=SYSTEM, session=session, title="关于福利的决议", votes_for=3)
     html = admin.get(_void_url(tree.a1, "session", session.pk)).content.decode()
     assert "关于福利的决议" in html and "void-form" not in html
     refused = admin.post(_void_url(tree.a1, "session", session.pk), {"reason": "录错"})
@@ -206,6 +207,6 @@ def test_the_dependents_are_listed_on_the_void_page(tree):
 def test_the_minutes_sheet_of_a_voided_meeting_says_so(tree):
     client = client_for(user_with_role(tree, "admin"))
     meeting = _meeting(tree.a1)
-    voiding.void_record(actor=None, record=meeting, reason="日期录错")
+    voiding.void_record(actor=SYSTEM, record=meeting, reason="日期录错")
     response = client.get(reverse("orgs:governance-meeting-pdf", kwargs={"code": "kit-a-1", "pk": meeting.pk}))
     assert "日期录错" in pdf_text(response.content)

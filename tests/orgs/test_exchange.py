@@ -10,6 +10,7 @@ from orgs.exchange import export_orgs
 from orgs.models import Org
 from tests.commands import run_command
 from tests.factories import OrgFactory
+from unionportal.actors import SYSTEM
 from unionportal.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -237,4 +238,4 @@ def test_a_top_level_name_of_another_tree_does_not_show(db):
     admin = user_with_role(scope_tree(), "admin")
     rows = "kit-new,{ref},,总工会\n"
     assert _preview_errors(admin, rows, "测试市总工会") == _preview_errors(admin, rows, "无此市总工会")
-    assert _preview_errors(None, rows, "测试市总工会") != []  # commands still see every clash
+    assert _preview_errors(SYSTEM, rows, "测试市总工会") != []  # commands still see every clash

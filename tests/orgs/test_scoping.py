@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from orgs.access import Action, can, scope_orgs
 from orgs.models import Org
 from tests.kit import ROLES, assert_hidden, assert_visible, client_for, scope_tree, user_with_role
-from unionportal.scoping import Action, can, scope_orgs
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from assessment import services as assessment_services
-from services import services as service_engine
+from services import cases
 from services.seeding import SERVICE_TYPES, define_service_type
 from tests.assessment.conftest import make_template
 from tests.factories import GrantFactory, UserFactory
 from tests.kit import client_for, scope_tree, user_with_role
 from tests.services.conftest import catalogue, on_paper
+from unionportal.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -42,20 +43,20 @@ def world(settings, tmp_path):
     tree = scope_tree()
     make_template(tree.a)
     make_template(tree.b)
-    round_a = assessment_services.open_round(actor=None, assessor=tree.a, year=2026).round
-    round_b = assessment_services.open_round(actor=None, assessor=tree.b, year=2026).round
+    round_a = assessment_services.open_round(actor=SYSTEM, assessor=tree.a, year=2026).round
+    round_b = assessment_services.open_round(actor=SYSTEM, assessor=tree.b, year=2026).round
     member_card = next(
         define_service_type(owner=tree.root, spec=spec, catalogue=catalogue())[0]
         for spec in SERVICE_TYPES if spec.code == "member-card")
-    cases = {}
+    submitted = {}
     for org in (tree.a1, tree.b1):
         applicant = UserFactory(username=f"applicant-{org.code}")
         GrantFactory(user=applicant, role="staff", org=org)
-        cases[org.code] = service_engine.submit_case(
+        submitted[org.code] = cases.submit_case(
             actor=applicant, service_type=member_card, applicant=org, title="申请",
             member_name="张三", paper=on_paper(member_card))  # its required document, on paper
-    inside = [tree.a, tree.a1, round_a.sheets.get(org=tree.a1), cases[tree.a1.code]]
-    outside = [tree.root, tree.b, tree.b1, round_b.sheets.get(org=tree.b1), cases[tree.b1.code]]
+    inside = [tree.a, tree.a1, round_a.sheets.get(org=tree.a1), submitted[tree.a1.code]]
+    outside = [tree.root, tree.b, tree.b1, round_b.sheets.get(org=tree.b1), submitted[tree.b1.code]]
     return tree, inside, outside
 
 

@@ -24,8 +24,8 @@ def seed_portal_with_files(media_root: Path) -> dict[str, int]:
     """The source documents and demo data (sheets, cases, meetings), then uploaded files on
     them (evidence, case attachments, meeting minutes) and two files nothing names."""
     from assessment.models import Evidence, Unit
+    from orgs.governance.models import Meeting
     from orgs.management.commands.seed import DEMO_STEPS, SEED_STEPS
-    from orgs.models import Meeting
     from services.models import Case, CaseAttachment
 
     for step in (*SEED_STEPS, *DEMO_STEPS):

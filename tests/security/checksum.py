@@ -10,7 +10,7 @@ from django.db import connection
 
 # The audit trail and sessions are left out: a refused request may be recorded there, and every
 # change to a record also changes the record's own table.
-DOMAIN_APPS = ("auth", "orgs", "duties", "assessment", "services")
+DOMAIN_APPS = ("auth", "orgs", "governance", "duties", "assessment", "services")
 
 
 def _tables() -> list[tuple[str, str]]:

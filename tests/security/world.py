@@ -13,10 +13,19 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessment import services as assessment
 from assessment.models import AssesseeRule, Evidence, MemberEvaluation
+from orgs.governance.models import (
+    CommitteeKind,
+    CommitteeRole,
+    CongressKind,
+    ExpenseKind,
+    FederationRules,
+    MeetingKind,
+)
 from orgs.governance.services.committees import record_term, set_committee
 from orgs.governance.services.congresses import (
     create_congress,
@@ -28,10 +37,7 @@ from orgs.governance.services.congresses import (
 from orgs.governance.services.consultations import record_consultation
 from orgs.governance.services.expenses import record_expense, set_expense_limits
 from orgs.governance.services.meetings import record_meeting
-from orgs.models import CommitteeKind, CommitteeRole, CongressKind, ExpenseKind, MeetingKind
-from orgs.models.federation import FederationRules
-from services import funds
-from services import services as engine
+from services import cases, funds
 from services.models import BudgetRate, FundRecord, LegalPersonCertificate, ModelWorker, ServiceType
 from services.seeding import SERVICE_TYPES, define_service_type
 from tests.assessment.conftest import specs
@@ -39,6 +45,8 @@ from tests.duties.helpers import plain_catalogue
 from tests.factories import GrantFactory, UserFactory
 from tests.kit import ROLES, scope_tree, user_with_role
 from tests.services.conftest import catalogue, on_paper
+from unionportal.actors import SYSTEM
+from unionportal.jobs.models import Job, JobStatus
 from unionportal.models import AuditEntry
 
 YEAR = 2026
@@ -67,51 +75,55 @@ class World:
 def _side(prefix: str, unit, branch, assessor_round, template, service_type, grant, user) -> SimpleNamespace:
     """Every record of one side; ``prefix`` (甲/乙) makes the names distinctive."""
     today = TODAY
-    term = record_term(actor=None, org=unit, start=dt.date(2024, 1, 1), end=dt.date(2028, 12, 31),
+    term = record_term(actor=SYSTEM, org=unit, start=dt.date(2024, 1, 1), end=dt.date(2028, 12, 31),
                        chair=f"{prefix}主席")
-    meeting = record_meeting(actor=None, org=unit, kind=MeetingKind.STANDING_COMMITTEE, date=today,
+    meeting = record_meeting(actor=SYSTEM, org=unit, kind=MeetingKind.STANDING_COMMITTEE, date=today,
                              attendees=f"{prefix}委员一\n{prefix}委员二",
                              agenda=f"{prefix}方会议议程", minutes=_pdf(f"{prefix}方会议纪要.pdf"))
-    congress = create_congress(actor=None, org=unit, kind=CongressKind.WORKERS,
+    congress = create_congress(actor=SYSTEM, org=unit, kind=CongressKind.WORKERS,
                                name=f"{prefix}方职代会")
-    elect_delegates(actor=None, congress=congress, start=dt.date(2025, 6, 1),
+    elect_delegates(actor=SYSTEM, congress=congress, start=dt.date(2025, 6, 1),
                     delegates=[(f"{prefix}代表{n}", "") for n in range(1, 6)])
     serving = list(delegates_serving(congress, today))
-    session = record_session(actor=None, congress=congress, title=f"{prefix}方大会会议", date=today,
+    session = record_session(actor=SYSTEM, congress=congress, title=f"{prefix}方大会会议", date=today,
                              present=serving)
-    motion = record_motion(actor=None, session=session, title=f"{prefix}方决议事项", votes_for=4)
+    motion = record_motion(actor=SYSTEM, session=session, title=f"{prefix}方决议事项", votes_for=4)
     members = [(f"{prefix}主任", CommitteeRole.CHAIR), (f"{prefix}副主任", CommitteeRole.VICE_CHAIR)]
     members += [(f"{prefix}委员{n}", CommitteeRole.MEMBER) for n in range(1, 8)]
-    committee = set_committee(actor=None, congress=congress, kind=CommitteeKind.FUNDS, members=members)
+    committee = set_committee(actor=SYSTEM, congress=congress, kind=CommitteeKind.FUNDS, members=members)
     consultation = record_consultation(
-        actor=None, org=unit, year=YEAR, date=today, employer=f"{prefix}方雇主公司",
+        actor=SYSTEM, org=unit, year=YEAR, date=today, employer=f"{prefix}方雇主公司",
         union_representatives=f"{prefix}主席\n李四\n王五", employer_representatives="甲\n乙\n丙")
-    expense = record_expense(actor=None, org=unit, kind=ExpenseKind.EXPENSE, date=today,
+    expense = record_expense(actor=SYSTEM, org=unit, kind=ExpenseKind.EXPENSE, date=today,
                              purpose=f"{prefix}方报销事由", amount=Decimal("120"), handler=f"{prefix}经办")
-    limits = set_expense_limits(actor=None, org=unit)
+    limits = set_expense_limits(actor=SYSTEM, org=unit)
 
     version = plain_catalogue(unit, texts=[f"{prefix}方职责文本一", f"{prefix}方职责文本二"])
     branch_version = plain_catalogue(branch, texts=[f"{prefix}系统职责文本"])
 
     sheet = assessor_round.sheets.get(org=unit)
     unit_seq = sheet.units.order_by("position").first().seq
-    assessment.add_evidence(actor=None, sheet=sheet, seq=unit_seq, upload=_pdf(f"{prefix}方佐证材料.pdf"))
+    assessment.add_evidence(actor=SYSTEM, sheet=sheet, seq=unit_seq, upload=_pdf(f"{prefix}方佐证材料.pdf"))
     evidence = Evidence.objects.get(unit__sheet=sheet)
-    evaluation, _created = assessment.save_member_evaluation(actor=None, org=unit, year=YEAR, members=100,
+    evaluation, _created = assessment.save_member_evaluation(actor=SYSTEM, org=unit, year=YEAR, members=100,
                                                              participants=30, frontline_participants=18)
 
-    case = engine.submit_case(actor=None, service_type=service_type, applicant=unit, title=f"{prefix}方申请事项",
-                              member_name=f"{prefix}会员", files=[_pdf(f"{prefix}方申请材料.pdf")],
-                              paper=on_paper(service_type))
+    case = cases.submit_case(actor=SYSTEM, service_type=service_type, applicant=unit, title=f"{prefix}方申请事项",
+                             member_name=f"{prefix}会员", files=[_pdf(f"{prefix}方申请材料.pdf")],
+                             paper=on_paper(service_type))
     worker = ModelWorker.objects.create(name=f"{prefix}劳模", org=unit, level="city", honours=2, first_year=2010,
                                         retired=True)
     fund = FundRecord.objects.create(org=unit, year=YEAR, payroll=100000, received=800)
     rate = BudgetRate.objects.create(org=unit, year=YEAR)
-    mutual = funds.record_round(actor=None, org=unit, year=YEAR, name=f"{prefix}方一日捐", raised=1000, paid=900)
+    mutual = funds.record_round(actor=SYSTEM, org=unit, year=YEAR, name=f"{prefix}方一日捐", raised=1000, paid=900)
     certificate = LegalPersonCertificate.objects.create(org=unit, number=f"{prefix}证号001",
                                                         expires_on=dt.date(2027, 1, 1))
     audit = AuditEntry.objects.filter(org=unit).order_by("id").first()
     rules = FederationRules.objects.create(org=unit)
+    job = Job.objects.create(kind="duties.subtree_pdf", title=f"{prefix}方后台任务", subject_org=unit,
+                             by_system=True, status=JobStatus.DONE, done=1, total=1,
+                             result_name=f"{prefix}方后台任务.pdf", result_type="application/pdf")
+    job.result.save("job.pdf", ContentFile(b"%PDF-1.4\n% scope matrix job\n"), save=True)
     return SimpleNamespace(
         unit=unit.code, branch=branch.code, year=YEAR, unit_org=unit, branch_org=branch,
         org=unit.pk, term=term.pk, meeting=meeting.pk, congress=congress.pk, session=session.pk,
@@ -122,7 +134,7 @@ def _side(prefix: str, unit, branch, assessor_round, template, service_type, gra
         evaluation=evaluation.pk, case=case.pk, attachment=case.attachments.get().pk,
         service_type=service_type.pk, type_code=service_type.code, worker=worker.pk, fund=fund.pk,
         rate=rate.pk, mutual=mutual.pk, certificate=certificate.pk, audit=audit.pk, grant=grant.pk,
-        user=user.pk, rules=rules.pk,
+        user=user.pk, rules=rules.pk, job=job.pk,
     )
 
 
@@ -131,7 +143,7 @@ def _missing() -> SimpleNamespace:
     names = ("org", "term", "meeting", "congress", "session", "motion", "delegate", "committee",
              "consultation", "expense", "limits", "catalogue", "version", "item", "branch_version", "template",
              "round", "sheet", "evidence", "evaluation", "case", "attachment", "service_type", "worker", "fund",
-             "rate", "mutual", "certificate", "audit", "grant", "user", "rules")
+             "rate", "mutual", "certificate", "audit", "grant", "user", "rules", "job")
     return SimpleNamespace(unit=MISSING_CODE + "-1", branch=MISSING_CODE, year=YEAR, type_code="nothing-here",
                            **dict.fromkeys(names, MISSING_PK))
 
@@ -146,6 +158,7 @@ def _unowned(outsider, group) -> dict[str, int]:
     """A sign-in record of each kind and a two-factor device, all of the outsider of b1."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_tasks_db.models import DBTaskResult
 
     from unionportal.accounts.models import SignInEvent
 
@@ -160,6 +173,9 @@ def _unowned(outsider, group) -> dict[str, int]:
         "totpdevice": TOTPDevice.objects.create(user=outsider, name="乙方验证器", confirmed=True).pk,
         "signinevent": SignInEvent.objects.create(kind=SignInEvent.Kind.values[0], user=outsider,
                                                   username=outsider.username).pk,
+        "taskresult": DBTaskResult.objects.create(
+            args_kwargs={"args": [MISSING_PK], "kwargs": {}}, task_path="unionportal.jobs.tasks.run_job",
+            backend_name="default", run_after=dt.datetime(2026, 3, 2, tzinfo=dt.UTC)).pk,
     }
 
 
@@ -174,9 +190,9 @@ def build_world() -> World:
     templates, rounds, types = {}, {}, {}
     for key, branch, title in (("a", tree.a, "甲方考核细则"), ("b", tree.b, "乙方考核细则")):
         templates[key], _created, _warnings = assessment.save_template(
-            actor=None, assessor=branch, year=YEAR, title=title, rule=AssesseeRule.CHILDREN,
+            actor=SYSTEM, assessor=branch, year=YEAR, title=title, rule=AssesseeRule.CHILDREN,
             indicators=specs(item_points={0: [10, 5, 5]}))
-        rounds[key] = assessment.open_round(actor=None, assessor=branch, year=YEAR).round
+        rounds[key] = assessment.open_round(actor=SYSTEM, assessor=branch, year=YEAR).round
         types[key] = define_service_type(owner=branch, spec=CARD, catalogue=catalogue())[0]
     ServiceType.objects.filter(pk=types["b"].pk).update(name="乙方会员服务卡")
     types["b"].refresh_from_db()
@@ -197,7 +213,7 @@ def build_world() -> World:
         tree.b.name, tree.b1.name, "kit-b-outsider", "乙方验证器",
         "乙方会议议程", "乙方会议纪要", "乙方职代会", "乙代表1", "乙方大会会议", "乙方决议事项", "乙主任",
         "乙方雇主公司", "乙主席", "乙方报销事由", "乙方职责文本", "乙系统职责文本", "乙方考核细则", "乙方佐证材料",
-        "乙方申请事项", "乙会员", "乙方申请材料", "乙方会员服务卡", "乙劳模", "乙方一日捐", "乙证号001",
+        "乙方申请事项", "乙会员", "乙方申请材料", "乙方会员服务卡", "乙劳模", "乙方一日捐", "乙证号001", "乙方后台任务",
     )
     assert MemberEvaluation.objects.count() == 2
     return world

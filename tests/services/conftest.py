@@ -5,12 +5,15 @@ from dataclasses import dataclass
 from functools import cache
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fixtures.hedong_catalogue import parse_hedong
 from orgs.models import Org, OrgKind
+from services import cases
 from services.models import ServiceType
 from services.seeding import SERVICE_TYPES, define_service_type
 from tests.factories import GrantFactory, OrgFactory, UserFactory
+from tests.kit import scope_tree, user_with_role
 
 
 @cache
@@ -78,3 +81,47 @@ def on_paper(service_type, day=None) -> dict:
     steps = submission_steps(list(service_type.steps.order_by("position")))
     return {name: PaperDelivery("交件人", day or dt.date(2026, 1, 5))
             for step in steps for name in step.document_list}
+
+
+# --- on the permission kit's tree (tests/kit.py) ------------------------------------------------
+
+
+@pytest.fixture
+def tree(db, settings, tmp_path):
+    """The kit's tree: root → A (a1, a2), B (b1); files under a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return scope_tree()
+
+
+def member_card_type(owner: Org) -> ServiceType:
+    """The seeded 工会会员服务卡办理 type, owned by ``owner``."""
+    spec = next(spec for spec in SERVICE_TYPES if spec.code == "member-card")
+    return define_service_type(owner=owner, spec=spec, catalogue=catalogue())[0]
+
+
+@pytest.fixture
+def flow(tree):
+    """The kit's tree with every seeded type at its root, and who acts on a case there:
+    (tree, types, staff of a1, staff of A (建会's applicant), reviewer of A, reviewer of the root)."""
+    types = {spec.code: define_service_type(owner=tree.root, spec=spec, catalogue=catalogue())[0]
+             for spec in SERVICE_TYPES}
+    staff_a1 = UserFactory(username="applicant-a1")
+    GrantFactory(user=staff_a1, role="staff", org=tree.a1)
+    staff_a = UserFactory(username="staff-a")  # the system union's own staff (建会's applicant)
+    GrantFactory(user=staff_a, role="staff", org=tree.a)
+    reviewer = user_with_role(tree, "reviewer")  # on the system union A
+    handler = UserFactory(username="handler-root")
+    GrantFactory(user=handler, role="reviewer", org=tree.root)
+    return tree, types, staff_a1, staff_a, reviewer, handler
+
+
+def card_case(flow, title="会员服务卡申请", **kwargs):
+    """A member-card application of a1's staff (its required document on paper)."""
+    tree, types, staff_a1, *_rest = flow
+    return cases.submit_case(actor=staff_a1, service_type=types["member-card"], applicant=tree.a1,
+                             title=title, member_name="张三",
+                             paper=on_paper(types["member-card"]), **kwargs)
+
+
+def pdf_upload(name="意见.pdf", body=b"%PDF-1.4 opinion"):
+    return SimpleUploadedFile(name, body, content_type="application/pdf")

@@ -16,6 +16,7 @@ from services.models import BudgetRate, ModelWorker, MutualAidRound
 from services.seeding import LF_ENTERPRISES, LF_VANISHED, langfang_register
 from tests.factories import OrgFactory
 from tests.pdftext import pdf_text
+from unionportal.actors import SYSTEM
 
 
 @cache
@@ -128,8 +129,8 @@ def test_federation_summary_with_received_and_arrears(db, client):
     fed = OrgFactory(code="fz", name="某市总工会", kind="federation")
     a = OrgFactory(code="fz-a", name="甲工会", parent=fed)
     b = OrgFactory(code="fz-b", name="乙工会", parent=fed)
-    funds.record_funds(actor=None, org=a, year=2025, payroll=1_000_000, received=8_000)
-    funds.record_funds(actor=None, org=b, year=2025, payroll=2_000_000, received=4_000)
+    funds.record_funds(actor=SYSTEM, org=a, year=2025, payroll=1_000_000, received=8_000)
+    funds.record_funds(actor=SYSTEM, org=b, year=2025, payroll=2_000_000, received=4_000)
     from services.models import FundRecord
 
     summary = funds.summarise(FundRecord.objects.filter(year=2025).order_by("org__lft"))
@@ -148,22 +149,22 @@ def test_federation_summary_with_received_and_arrears(db, client):
 def test_mutual_aid_under_70_percent_is_flagged_and_cannot_close_as_compliant(db):
     assert figures().mutual_aid_min_payout_percent == funds.MUTUAL_AID_MIN_PAYOUT_PERCENT
     org = OrgFactory(code="fz", name="某市总工会", kind="federation")
-    low = funds.record_round(actor=None, org=org, year=2025, name="一日捐", raised=100_000, paid=69_999)
-    exact = funds.record_round(actor=None, org=org, year=2025, name="二日捐", raised=100_000, paid=70_000)
+    low = funds.record_round(actor=SYSTEM, org=org, year=2025, name="一日捐", raised=100_000, paid=69_999)
+    exact = funds.record_round(actor=SYSTEM, org=org, year=2025, name="二日捐", raised=100_000, paid=70_000)
     assert funds.is_flagged(low) and not funds.is_flagged(exact)
     with pytest.raises(ValidationError, match="70"):
-        funds.close_round(actor=None, round_=low, compliant=True)
+        funds.close_round(actor=SYSTEM, round_=low, compliant=True)
     assert MutualAidRound.objects.get(pk=low.pk).status == "open"
-    closed = funds.close_round(actor=None, round_=low, compliant=False)
+    closed = funds.close_round(actor=SYSTEM, round_=low, compliant=False)
     assert (closed.status, closed.compliant) == ("closed", False)
-    assert funds.close_round(actor=None, round_=exact, compliant=True).compliant
+    assert funds.close_round(actor=SYSTEM, round_=exact, compliant=True).compliant
 
 
 def test_mutual_aid_page_flags_and_refuses(db, client):
     from django.contrib.auth import get_user_model
 
     org = OrgFactory(code="fz", name="某市总工会", kind="federation")
-    low = funds.record_round(actor=None, org=org, year=2025, name="一日捐", raised=100_000, paid=50_000)
+    low = funds.record_round(actor=SYSTEM, org=org, year=2025, name="一日捐", raised=100_000, paid=50_000)
     client.force_login(get_user_model().objects.create_superuser("root", password="x-pw-12345"))
     page = client.get("/services/org/fz/mutual-aid/").content.decode()
     assert "低于 70%" in page

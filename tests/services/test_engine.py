@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from orgs.governance import selectors as governance
-from orgs.models import CommitteeTerm, Org
-from services import services as engine
+from orgs.governance.models import CommitteeTerm
+from orgs.models import Org
+from services import cases
 from services.documents import PaperDelivery
 from services.models import (
     Case,
@@ -28,8 +29,8 @@ def apply(world, code="member-card", applicant=None, actor=None, **kwargs):
     kwargs.setdefault("title", "会员服务卡申请")
     kwargs.setdefault("member_name", "张三")
     kwargs.setdefault("paper", on_paper(world.types[code]))  # required documents (所需材料)
-    return engine.submit_case(actor=actor or world.staff, service_type=world.types[code],
-                              applicant=applicant or world.base, **kwargs)
+    return cases.submit_case(actor=actor or world.staff, service_type=world.types[code],
+                             applicant=applicant or world.base, **kwargs)
 
 
 def test_submit_completes_the_applicants_opening_steps_and_routes_to_the_superior(world):
@@ -52,14 +53,14 @@ def test_double_submit_with_the_same_token_creates_one_case(world):
 
 def test_card_travels_up_and_is_completed_by_the_federation(world):
     case = apply(world)
-    case = engine.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id, comment="同意")
+    case = cases.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id, comment="同意")
     assert case.current_org == world.fed and case.current_step.position == 4
-    case = engine.pass_on(actor=world.handler, case=case, step_id=case.current_step_id)
+    case = cases.pass_on(actor=world.handler, case=case, step_id=case.current_step_id)
     assert case.current_step.outside_party == "银行"
     with pytest.raises(ValidationError):  # the bank's result must be recorded
-        engine.complete_case(actor=world.handler, case=case, step_id=case.current_step_id)
-    case = engine.complete_case(actor=world.handler, case=case, step_id=case.current_step_id,
-                                data={"outcome": "已发卡，卡号 6222 **** 0001"})
+        cases.complete_case(actor=world.handler, case=case, step_id=case.current_step_id)
+    case = cases.complete_case(actor=world.handler, case=case, step_id=case.current_step_id,
+                               data={"outcome": "已发卡，卡号 6222 **** 0001"})
     assert case.status == CaseStatus.COMPLETED and case.closed_at
     assert [(a.step_position, a.org.code, a.kind) for a in case.actions.all()] == [
         (1, "fed-sys-a", "submit"), (2, "fed-sys-a", "submit"), (3, "fed-sys", "pass"),
@@ -70,8 +71,8 @@ def test_street_base_union_goes_through_its_street_union(world):
     case = apply(world, applicant=world.street_base, actor=world.street_staff)
     assert case.current_org == world.street
     with pytest.raises(PermissionDenied):
-        engine.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id)
-    case = engine.pass_on(actor=world.street_reviewer, case=case, step_id=case.current_step_id)
+        cases.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id)
+    case = cases.pass_on(actor=world.street_reviewer, case=case, step_id=case.current_step_id)
     assert case.current_org == world.fed
 
 
@@ -79,18 +80,18 @@ def test_street_base_union_goes_through_its_street_union(world):
 def test_only_a_grant_covering_the_routed_org_may_act(world, who):
     case = apply(world)
     with pytest.raises(PermissionDenied):
-        engine.pass_on(actor=getattr(world, who), case=case, step_id=case.current_step_id)
+        cases.pass_on(actor=getattr(world, who), case=case, step_id=case.current_step_id)
     with pytest.raises(PermissionDenied):
-        engine.reject_case(actor=getattr(world, who), case=case, step_id=case.current_step_id,
-                           reason="不行")
-    assert not engine.may_act(getattr(world, who), case)
+        cases.reject_case(actor=getattr(world, who), case=case, step_id=case.current_step_id,
+                          reason="不行")
+    assert not cases.may_act(getattr(world, who), case)
 
 
 def test_federation_handler_may_act_below_it_but_the_system_reviewer_not_above_it(world):
     case = apply(world)
-    assert engine.may_act(world.handler, case)  # its grant's subtree covers the system union
-    case = engine.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id)
-    assert not engine.may_act(world.reviewer, case)
+    assert cases.may_act(world.handler, case)  # its grant's subtree covers the system union
+    case = cases.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id)
+    assert not cases.may_act(world.reviewer, case)
 
 
 def test_only_staff_of_the_applicant_apply(world):
@@ -102,66 +103,66 @@ def test_only_staff_of_the_applicant_apply(world):
 def test_return_needs_a_reason_and_goes_back_one_step(world):
     case = apply(world)
     with pytest.raises(ValidationError):
-        engine.return_case(actor=world.reviewer, case=case, step_id=case.current_step_id, reason=" ")
-    case = engine.return_case(actor=world.reviewer, case=case, step_id=case.current_step_id,
-                              reason="缺少身份证复印件")
+        cases.return_case(actor=world.reviewer, case=case, step_id=case.current_step_id, reason=" ")
+    case = cases.return_case(actor=world.reviewer, case=case, step_id=case.current_step_id,
+                             reason="缺少身份证复印件")
     assert case.current_step.position == 2 and case.current_org == world.base
     assert case.returned and case.awaiting_applicant
     assert case.actions.last().comment == "缺少身份证复印件"
     # The applicant cannot return or reject its own step, but submits it again.
     with pytest.raises(PermissionDenied):
-        engine.reject_case(actor=world.staff, case=case, step_id=case.current_step_id, reason="x")
-    case = engine.pass_on(actor=world.staff, case=case, step_id=case.current_step_id)
+        cases.reject_case(actor=world.staff, case=case, step_id=case.current_step_id, reason="x")
+    case = cases.pass_on(actor=world.staff, case=case, step_id=case.current_step_id)
     assert case.current_org == world.system and not case.returned
 
 
 def test_reject_needs_a_reason_and_closes_the_case(world):
     case = apply(world)
     with pytest.raises(ValidationError):
-        engine.reject_case(actor=world.reviewer, case=case, step_id=case.current_step_id, reason="")
-    case = engine.reject_case(actor=world.reviewer, case=case, step_id=case.current_step_id,
-                              reason="不符合办卡条件")
+        cases.reject_case(actor=world.reviewer, case=case, step_id=case.current_step_id, reason="")
+    case = cases.reject_case(actor=world.reviewer, case=case, step_id=case.current_step_id,
+                             reason="不符合办卡条件")
     assert case.status == CaseStatus.REJECTED
-    assert not engine.may_act(world.handler, case)
+    assert not cases.may_act(world.handler, case)
     with pytest.raises(ValidationError):
-        engine.pass_on(actor=world.handler, case=case, step_id=case.current_step_id)
+        cases.pass_on(actor=world.handler, case=case, step_id=case.current_step_id)
 
 
 def test_a_repeated_action_does_nothing_twice_and_a_stale_one_is_refused(world):
     case = apply(world)
     step_id = case.current_step_id
-    engine.pass_on(actor=world.reviewer, case=case, step_id=step_id)
-    again = engine.pass_on(actor=world.reviewer, case=case, step_id=step_id)
+    cases.pass_on(actor=world.reviewer, case=case, step_id=step_id)
+    again = cases.pass_on(actor=world.reviewer, case=case, step_id=step_id)
     assert again.current_step.position == 4
     assert CaseAction.objects.filter(case=case, kind=StepOutcome.PASS).count() == 1
     with pytest.raises(ValidationError):  # someone else's form for the old step
-        engine.return_case(actor=world.handler, case=case, step_id=step_id, reason="晚了")
+        cases.return_case(actor=world.handler, case=case, step_id=step_id, reason="晚了")
 
 
 def test_the_last_step_completes_and_earlier_ones_pass_on(world):
     case = apply(world)
     with pytest.raises(ValidationError):
-        engine.complete_case(actor=world.reviewer, case=case, step_id=case.current_step_id)
+        cases.complete_case(actor=world.reviewer, case=case, step_id=case.current_step_id)
 
 
 def test_hardship_aid_granted_and_paid(world):
     case = apply(world, code="hardship", title="困难帮扶")
     assert case.current_org == world.fed
     with pytest.raises(ValidationError):
-        engine.complete_case(actor=world.handler, case=case, step_id=case.current_step_id,
-                             data={"aid_granted": 2000, "aid_paid": 3000})
-    case = engine.complete_case(actor=world.handler, case=case, step_id=case.current_step_id,
-                                data={"aid_granted": 3000, "aid_paid": 2000})
+        cases.complete_case(actor=world.handler, case=case, step_id=case.current_step_id,
+                            data={"aid_granted": 2000, "aid_paid": 3000})
+    case = cases.complete_case(actor=world.handler, case=case, step_id=case.current_step_id,
+                               data={"aid_granted": 3000, "aid_paid": 2000})
     assert (case.aid_granted, case.aid_paid) == (3000, 2000)
 
 
 def test_legal_person_registration_records_the_certificate(world):
     case = apply(world, code="legal-person", title="法人资格登记", member_name="")
     for who in (world.reviewer, world.reviewer, world.handler):
-        case = engine.pass_on(actor=who, case=case, step_id=case.current_step_id)
+        case = cases.pass_on(actor=who, case=case, step_id=case.current_step_id)
     expires = dt.date.today() + dt.timedelta(days=30)
-    engine.complete_case(actor=world.handler, case=case, step_id=case.current_step_id,
-                         data={"certificate_number": "工法证字第001号", "expires_on": expires})
+    cases.complete_case(actor=world.handler, case=case, step_id=case.current_step_id,
+                        data={"certificate_number": "工法证字第001号", "expires_on": expires})
     certificate = LegalPersonCertificate.objects.get()
     assert (certificate.org, certificate.number, certificate.expires_on) == (world.base, "工法证字第001号", expires)
     from services.selectors import certificates_to_warn
@@ -170,10 +171,10 @@ def test_legal_person_registration_records_the_certificate(world):
 
 
 def found(world, code="fed-sys-new"):
-    case = engine.submit_case(actor=world.system_staff, service_type=world.types["founding"],
-                              applicant=world.system, title="组建新公司工会",
-                              details={"new_name": "新公司工会", "new_code": code},
-                              paper=on_paper(world.types["founding"]))
+    case = cases.submit_case(actor=world.system_staff, service_type=world.types["founding"],
+                             applicant=world.system, title="组建新公司工会",
+                             details={"new_name": "新公司工会", "new_code": code},
+                             paper=on_paper(world.types["founding"]))
     assert case.current_step.position == 2 and case.current_org == world.system
     return case
 
@@ -181,25 +182,25 @@ def found(world, code="fed-sys-new"):
 def test_founding_a_union_creates_it_under_the_applicant_with_its_officers(world):
     case = found(world)
     # the superior's approval is the reviewer's, not the staff's
-    assert not engine.may_act(world.system_staff, case)
-    case = engine.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id)
+    assert not cases.may_act(world.system_staff, case)
+    case = cases.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id)
     with pytest.raises(ValidationError):  # member registration records the members
-        engine.pass_on(actor=world.system_staff, case=case, step_id=case.current_step_id)
-    case = engine.pass_on(actor=world.system_staff, case=case, step_id=case.current_step_id,
-                          data={"members": 120})
+        cases.pass_on(actor=world.system_staff, case=case, step_id=case.current_step_id)
+    case = cases.pass_on(actor=world.system_staff, case=case, step_id=case.current_step_id,
+                         data={"members": 120})
     for _ in range(4):
-        case = engine.pass_on(actor=world.system_staff, case=case, step_id=case.current_step_id)
+        case = cases.pass_on(actor=world.system_staff, case=case, step_id=case.current_step_id)
     assert case.current_step.position == 8
-    case = engine.pass_on(actor=world.system_staff, case=case, step_id=case.current_step_id,
-                          data={"chair": "王建国", "vice_chairs": "李明、赵丽", "funds_chair": "陈平",
+    case = cases.pass_on(actor=world.system_staff, case=case, step_id=case.current_step_id,
+                         data={"chair": "王建国", "vice_chairs": "李明、赵丽", "funds_chair": "陈平",
                                 "women_chair": "刘芳", "elected_on": dt.date(2026, 3, 8)})
     assert not Org.objects.filter(code="fed-sys-new").exists()
-    case = engine.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id,
-                          comment="同意选举结果")
+    case = cases.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id,
+                         comment="同意选举结果")
     with pytest.raises(ValidationError, match="上级批复"):  # its required document (所需材料)
-        engine.complete_case(actor=world.system_staff, case=case, step_id=case.current_step_id)
-    case = engine.complete_case(actor=world.system_staff, case=case, step_id=case.current_step_id,
-                                paper={"上级批复": PaperDelivery("交件人", dt.date(2026, 3, 9))})
+        cases.complete_case(actor=world.system_staff, case=case, step_id=case.current_step_id)
+    case = cases.complete_case(actor=world.system_staff, case=case, step_id=case.current_step_id,
+                               paper={"上级批复": PaperDelivery("交件人", dt.date(2026, 3, 9))})
     new = Org.objects.get(code="fed-sys-new")
     assert (new.name, new.kind, new.parent, new.members) == ("新公司工会", "base", world.system, 120)
     assert case.new_org == new
@@ -221,17 +222,17 @@ def test_founding_a_union_creates_it_under_the_applicant_with_its_officers(world
 
 def test_founding_without_an_election_date_starts_the_term_on_completion(world):
     case = found(world, code="fed-sys-undated")
-    case = engine.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id)
-    case = engine.pass_on(actor=world.system_staff, case=case, step_id=case.current_step_id,
-                          data={"members": 30})
+    case = cases.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id)
+    case = cases.pass_on(actor=world.system_staff, case=case, step_id=case.current_step_id,
+                         data={"members": 30})
     for _ in range(4):
-        case = engine.pass_on(actor=world.system_staff, case=case, step_id=case.current_step_id)
-    case = engine.pass_on(actor=world.system_staff, case=case, step_id=case.current_step_id,
-                          data={"chair": "周主席"})
-    case = engine.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id)
+        case = cases.pass_on(actor=world.system_staff, case=case, step_id=case.current_step_id)
+    case = cases.pass_on(actor=world.system_staff, case=case, step_id=case.current_step_id,
+                         data={"chair": "周主席"})
+    case = cases.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id)
     done_at = dt.datetime(2026, 5, 4, 10, 0, tzinfo=dt.UTC)
-    case = engine.complete_case(actor=world.system_staff, case=case, step_id=case.current_step_id,
-                                now=done_at, documents={"上级批复": SimpleUploadedFile(
+    case = cases.complete_case(actor=world.system_staff, case=case, step_id=case.current_step_id,
+                               now=done_at, documents={"上级批复": SimpleUploadedFile(
                                     "批复.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")})
     term = CommitteeTerm.objects.get(org=case.new_org)
     assert (term.start, term.end, term.chair, term.vice_chairs) == (
@@ -242,28 +243,28 @@ def test_founding_without_an_election_date_starts_the_term_on_completion(world):
 
 def test_a_reviewer_may_not_resubmit_a_returned_case_for_the_applicant(world):
     case = apply(world)
-    case = engine.return_case(actor=world.reviewer, case=case, step_id=case.current_step_id,
-                              reason="缺少材料")
+    case = cases.return_case(actor=world.reviewer, case=case, step_id=case.current_step_id,
+                             reason="缺少材料")
     assert case.current_org == world.base and case.current_step.applicant_fills
     for who in (world.reviewer, world.handler):  # they see the case, but it is the union's step
-        assert not engine.may_act(who, case)
+        assert not cases.may_act(who, case)
         with pytest.raises(PermissionDenied):
-            engine.pass_on(actor=who, case=case, step_id=case.current_step_id)
-    assert engine.may_act(world.staff, case)
-    case = engine.pass_on(actor=world.staff, case=case, step_id=case.current_step_id)
+            cases.pass_on(actor=who, case=case, step_id=case.current_step_id)
+    assert cases.may_act(world.staff, case)
+    case = cases.pass_on(actor=world.staff, case=case, step_id=case.current_step_id)
     assert case.current_org == world.system
 
 
 def test_a_reviewer_may_not_record_the_member_registration_of_a_founding(world):
     case = found(world, code="fed-sys-reg")
-    case = engine.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id)  # approval
+    case = cases.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id)  # approval
     assert case.current_step.data == "members"
     for who in (world.reviewer, world.handler):
-        assert not engine.may_act(who, case)
+        assert not cases.may_act(who, case)
         with pytest.raises(PermissionDenied):
-            engine.pass_on(actor=who, case=case, step_id=case.current_step_id, data={"members": 80})
-    case = engine.pass_on(actor=world.system_staff, case=case, step_id=case.current_step_id,
-                          data={"members": 80})
+            cases.pass_on(actor=who, case=case, step_id=case.current_step_id, data={"members": 80})
+    case = cases.pass_on(actor=world.system_staff, case=case, step_id=case.current_step_id,
+                         data={"members": 80})
     assert case.details["members"] == 80
     assert case.actions.get(step_position=3).actor == world.system_staff
 

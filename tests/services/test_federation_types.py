@@ -9,8 +9,7 @@ from django.apps import apps
 from django.urls import reverse
 
 from orgs.models import OrgKind
-from services import selectors
-from services import services as engine
+from services import cases, selectors
 from services.demo_types import seed_zhuzhou_types
 from services.models import ServiceType
 from services.seeding import SERVICE_TYPES, define_service_type, seed
@@ -51,27 +50,27 @@ def _texts(service_type) -> str:
 
 
 def test_hedong_types_belong_to_hedong_and_are_not_offered_elsewhere(federations):
-    hedong_types = engine.available_types(federations["hd_base"])
+    hedong_types = cases.available_types(federations["hd_base"])
     assert {t.code for t in hedong_types} == {spec.code for spec in SERVICE_TYPES}
     assert all(t.federation == federations["hd"] for t in hedong_types)
-    assert not engine.available_types(federations["zz_base"]).exists()
-    assert not engine.available_types(federations["lf_base"]).exists()
+    assert not cases.available_types(federations["zz_base"]).exists()
+    assert not cases.available_types(federations["lf_base"]).exists()
     staff = staff_of(federations["zz_base"], "zz-staff")
     assert not selectors.visible_service_types(staff).filter(federation=federations["hd"]).exists()
 
 
 def test_zhuzhou_gets_its_own_types_worded_for_its_tree(federations):
     seed_zhuzhou_types()
-    offered = list(engine.available_types(federations["zz_base"]))
+    offered = list(cases.available_types(federations["zz_base"]))
     assert offered and all(t.federation == federations["zz"] for t in offered)
     for service_type in offered:
         text = _texts(service_type)
         assert HEDONG_CATALOGUE not in text and "区总工会" not in text and "我区" not in text
     card = next(t for t in offered if t.code == "member-card")
     staff = staff_of(federations["zz_base"], "zz-staff")
-    case = engine.submit_case(actor=staff, service_type=card, applicant=federations["zz_base"],
-                              title="办卡", member_name="张三",
-                              files=[_pdf()], documents={"办卡材料": _pdf()})
+    case = cases.submit_case(actor=staff, service_type=card, applicant=federations["zz_base"],
+                             title="办卡", member_name="张三",
+                             files=[_pdf()], documents={"办卡材料": _pdf()})
     plan = selectors.timeline(case).path
     assert [org.code for org in plan] == ["zz-gzw-gwzgs", "zz-gzw", "zz"]
 
@@ -89,7 +88,7 @@ def test_a_union_whose_federation_has_no_types_is_told_so(federations):
 def test_a_type_shared_explicitly_is_offered_to_the_other_federation(federations):
     card = ServiceType.objects.get(federation=federations["hd"], code="member-card")
     card.shared_with.add(federations["lf"])
-    offered = engine.available_types(federations["lf_base"])
+    offered = cases.available_types(federations["lf_base"])
     assert list(offered.values_list("code", flat=True)) == ["member-card"]
     assert offered.get().shared is True
     staff = staff_of(federations["lf_base"], "lf-staff")
@@ -97,7 +96,7 @@ def test_a_type_shared_explicitly_is_offered_to_the_other_federation(federations
     client = client_for(staff)
     page = client.get(reverse("services:apply_choose", kwargs={"code": "lf-gd"})).content.decode()
     assert "天津市河东区总工会" in page
-    assert not engine.available_types(federations["zz_base"]).exists()
+    assert not cases.available_types(federations["zz_base"]).exists()
 
 
 def test_migration_gives_the_copies_to_the_federation_whose_catalogue_seeded_them(federations):
@@ -112,7 +111,7 @@ def test_migration_gives_the_copies_to_the_federation_whose_catalogue_seeded_the
     assert seeded_copy.federation == federations["hd"] and not seeded_copy.is_active
     assert seeded_copy.code == "member-card-hd"
     assert own.federation == federations["hd"] and own.is_active and own.code == "member-card"
-    assert not engine.available_types(federations["zz_base"]).exists()
+    assert not cases.available_types(federations["zz_base"]).exists()
 
 
 def _pdf():

@@ -7,7 +7,7 @@ import time
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from services import services as engine
+from services import cases
 from services.models import CaseAttachment
 from tests.commands import run_command
 from tests.services.test_engine import apply
@@ -30,15 +30,15 @@ def test_a_pass_on_that_fails_after_storing_its_attachment_leaves_no_file(world,
     def broken_audit(*args, **kwargs):
         raise RuntimeError("the audit table is locked")
 
-    monkeypatch.setattr(engine, "_audit", broken_audit)
+    monkeypatch.setattr(cases, "_audit", broken_audit)
     with pytest.raises(RuntimeError):
-        engine.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id, files=[_pdf()])
+        cases.pass_on(actor=world.reviewer, case=case, step_id=case.current_step_id, files=[_pdf()])
     assert not CaseAttachment.objects.filter(action__step_position=3).exists()
     assert _files(settings.MEDIA_ROOT) == before
 
 
 def test_a_submit_that_fails_leaves_no_attachment_on_disk(world, settings, monkeypatch):
-    monkeypatch.setattr(engine, "_audit", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    monkeypatch.setattr(cases, "_audit", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
     with pytest.raises(RuntimeError):
         apply(world, files=[_pdf()])
     assert _files(settings.MEDIA_ROOT) == []

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from services import services as engine
+from services import cases
 from services.documents import PaperDelivery
 from services.models import Case, CaseAttachment, PaperDocument, ServiceStep
 from tests.kit import client_for
@@ -22,8 +22,8 @@ def pdf(name="办卡材料.pdf"):
 
 
 def submit(world, **kwargs):
-    return engine.submit_case(actor=world.staff, service_type=world.types["member-card"],
-                              applicant=world.base, title="会员服务卡申请", member_name="张三", **kwargs)
+    return cases.submit_case(actor=world.staff, service_type=world.types["member-card"],
+                             applicant=world.base, title="会员服务卡申请", member_name="张三", **kwargs)
 
 
 def test_a_card_application_without_its_documents_is_refused_naming_them(world):
@@ -97,15 +97,15 @@ def test_the_case_page_shows_a_paper_delivery(world):
 
 def test_a_step_the_applicant_submits_later_needs_its_documents_too(world):
     case = submit(world, documents={"办卡材料": pdf()})
-    case = engine.return_case(actor=world.reviewer, case=case, step_id=case.current_step_id,
-                              reason="请补充")
+    case = cases.return_case(actor=world.reviewer, case=case, step_id=case.current_step_id,
+                             reason="请补充")
     ServiceStep.objects.filter(pk=case.current_step_id).update(documents="汇总表")
     case.refresh_from_db()
     with pytest.raises(ValidationError, match="汇总表"):
-        engine.pass_on(actor=world.staff, case=case, step_id=case.current_step_id)
+        cases.pass_on(actor=world.staff, case=case, step_id=case.current_step_id)
     client = client_for(world.staff)
     page = client.get(f"/services/cases/{case.pk}/").content.decode()
     assert "汇总表" in page  # the form asks for it
-    case = engine.pass_on(actor=world.staff, case=case, step_id=case.current_step_id,
-                          documents={"汇总表": pdf("汇总表.pdf")})
+    case = cases.pass_on(actor=world.staff, case=case, step_id=case.current_step_id,
+                         documents={"汇总表": pdf("汇总表.pdf")})
     assert case.current_org == world.system

@@ -1,10 +1,12 @@
 """The service types carry the real steps of seed 001, each mapped to the level that acts."""
 
+from services import cases
 from services.models import Actor, ServiceKind, StepData
-from services.seeding import SERVICE_TYPES
+from services.seeding import SERVICE_TYPES, seed
 from services.selectors import service_types_for_duties
 from tests.factories import OrgFactory
-from tests.services.conftest import catalogue, define_service_type
+from tests.services.conftest import catalogue, define_service_type, on_paper
+from unionportal.models import AuditEntry
 
 
 def names(service_type):
@@ -60,3 +62,31 @@ def test_duties_find_the_service_types_that_carry_them_out(db):
     found = service_types_for_duties(hedong, ["1.1", "3.2", "2.1"])
     assert sorted(found) == ["1.1", "3.2"]
     assert [t.name for t in found["3.2"]] == ["工会会员服务卡办理", "工会会员服务卡年审"]
+
+
+def test_model_worker_nomination_has_the_steps_of_item_4_1(flow):
+    tree, types, staff_a1, _staff_a, _reviewer, handler = flow
+    nomination = types["model-worker-nomination"]
+    document = list(catalogue().item("4.1").workflows[0].steps)
+    assert document == ["领会市总通知文件精神", "制定我区方案", "开展评选"]
+    assert nomination.name == "劳模推荐评选" and nomination.kind == ServiceKind.NOMINATION
+    assert nomination.preamble.splitlines() == document[:2]  # the federation's own, once
+    steps = list(nomination.steps.all())
+    assert [(s.position, s.name, s.actor, s.data, s.documents) for s in steps] == [
+        (1, "开展评选", Actor.FEDERATION, StepData.OUTCOME, "推荐材料")]
+    assert nomination.member_required
+    case = cases.submit_case(actor=staff_a1, service_type=nomination, applicant=tree.a1,
+                             title="推荐市级劳模", member_name="张三", paper=on_paper(nomination))
+    assert case.current_org == tree.root  # the federation evaluates
+    case = cases.complete_case(actor=handler, case=case, step_id=case.current_step_id,
+                               data={"outcome": "评为市级劳动模范"})
+    assert case.outcome == "评为市级劳动模范"
+
+
+def test_the_seed_defines_the_types_as_the_system(db):
+    """Seeding acts as the system actor: the audit shows it as such, never as nobody."""
+    hedong = OrgFactory(code="tj-hd", name="天津市河东区总工会", kind="federation")
+    seed()
+    entries = AuditEntry.objects.filter(action="service_type.create", org=hedong)
+    assert entries.count() == len(SERVICE_TYPES)
+    assert all(entry.by_system and entry.actor is None for entry in entries)

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from services import services as engine
+from services import cases
 from services.seeding import SERVICE_TYPES, define_service_type
 from tests.factories import GrantFactory, UserFactory
 from tests.kit import ROLES, assert_hidden, assert_visible, client_for, scope_tree, user_with_role
@@ -25,12 +25,12 @@ def kit(db, settings, tmp_path):
     applicant_b1 = UserFactory(username="applicant-b1")
     GrantFactory(user=applicant_b1, role="staff", org=tree.b1)
     pdf = SimpleUploadedFile("材料.pdf", b"%PDF-1.4 test", content_type="application/pdf")
-    case_a1 = engine.submit_case(actor=applicant_a1, service_type=types["member-card"],
-                                 applicant=tree.a1, title="甲一申请", member_name="张三", files=[pdf],
-                                 paper=on_paper(types["member-card"]))
-    case_b1 = engine.submit_case(actor=applicant_b1, service_type=types["member-card"],
-                                 applicant=tree.b1, title="乙一申请", member_name="李四",
-                                 paper=on_paper(types["member-card"]))
+    case_a1 = cases.submit_case(actor=applicant_a1, service_type=types["member-card"],
+                                applicant=tree.a1, title="甲一申请", member_name="张三", files=[pdf],
+                                paper=on_paper(types["member-card"]))
+    case_b1 = cases.submit_case(actor=applicant_b1, service_type=types["member-card"],
+                                applicant=tree.b1, title="乙一申请", member_name="李四",
+                                paper=on_paper(types["member-card"]))
     return tree, types, case_a1, case_b1
 
 
@@ -126,7 +126,7 @@ def test_only_the_applicants_staff_may_apply(kit):
 def test_case_pdf_has_the_application_and_every_steps_actor_and_date(kit):
     tree, _types, case_a1, _b1 = kit
     reviewer = user_with_role(tree, "reviewer", first_name="王芳")
-    engine.pass_on(actor=reviewer, case=case_a1, step_id=case_a1.current_step_id, comment="同意上报")
+    cases.pass_on(actor=reviewer, case=case_a1, step_id=case_a1.current_step_id, comment="同意上报")
     response = client_for(reviewer).get(f"/services/cases/{case_a1.pk}.pdf")
     assert response["Content-Type"] == "application/pdf"
     text = "".join(pdf_text(response.content).split())  # table cells wrap
@@ -161,8 +161,8 @@ def test_work_queue_lists_what_waits_for_the_user_in_constant_queries(kit):
     few, response = count()
     assert case_a1.number in response.content.decode()
     for i in range(30):
-        engine.submit_case(actor=applicant, service_type=types["member-card"], applicant=tree.a1,
-                           title=f"申请{i}", member_name="某", paper=on_paper(types["member-card"]))
+        cases.submit_case(actor=applicant, service_type=types["member-card"], applicant=tree.a1,
+                          title=f"申请{i}", member_name="某", paper=on_paper(types["member-card"]))
     many, response = count()
     assert many == few
     assert response.context["counts"]["waiting"] == 31
@@ -179,9 +179,9 @@ def test_case_page_in_constant_queries(kit):
 
     before = count()
     reviewer = user_with_role(tree, "reviewer", username="kit-reviewer-2")
-    case = engine.return_case(actor=reviewer, case=case_a1, step_id=case_a1.current_step_id, reason="补材料")
-    case = engine.pass_on(actor=case.submitted_by, case=case, step_id=case.current_step_id)
-    engine.pass_on(actor=reviewer, case=case, step_id=case.current_step_id)
+    case = cases.return_case(actor=reviewer, case=case_a1, step_id=case_a1.current_step_id, reason="补材料")
+    case = cases.pass_on(actor=case.submitted_by, case=case, step_id=case.current_step_id)
+    cases.pass_on(actor=reviewer, case=case, step_id=case.current_step_id)
     assert count() <= before + 1  # the form disappears, the actions grow: same queries
 
 

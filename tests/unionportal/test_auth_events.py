@@ -13,6 +13,7 @@ from tests.commands import run_command
 from tests.factories import PASSWORD, GrantFactory, UserFactory
 from unionportal.accounts import events
 from unionportal.accounts.models import SignInEvent
+from unionportal.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 Kind = SignInEvent.Kind
@@ -43,7 +44,7 @@ def test_a_failure_for_an_unknown_name_keeps_what_was_typed():
 
 def test_password_changes_are_recorded_whichever_path_changes_them():
     user = UserFactory(username="clerk1")
-    services.set_password(actor=None, user=user, password="tea-kettle-harbour-17")
+    services.set_password(actor=SYSTEM, user=user, password="tea-kettle-harbour-17")
     user.set_password("another-long-passphrase")
     user.save()
     assert _kinds(user=user) == [Kind.PASSWORD_CHANGE, Kind.PASSWORD_CHANGE]

@@ -116,6 +116,7 @@ def test_a_lockout_is_in_the_audit_trail_and_the_sign_in_events(settings):
         _try(client, "target", "wrong-password-x")
     entry = AuditEntry.objects.get(action="auth.lockout")
     assert entry.object_id == str(user.pk) and "127.0.0.1" in entry.comment
+    assert entry.by_system and entry.actor is None  # nobody signed in: the portal locked it
     kinds = list(SignInEvent.objects.filter(username="target").values_list("kind", flat=True))
     assert kinds.count(SignInEvent.Kind.FAILED) == settings.AXES_FAILURE_LIMIT
     assert SignInEvent.Kind.LOCKED_OUT in kinds

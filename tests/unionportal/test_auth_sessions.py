@@ -13,6 +13,7 @@ from tests.factories import PASSWORD, GrantFactory, UserFactory
 from tests.kit import client_for
 from unionportal.accounts import sessions
 from unionportal.accounts.models import SignInEvent
+from unionportal.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 HOUR = 3600
@@ -120,14 +121,14 @@ def test_a_password_change_ends_the_users_other_sessions():
 def test_a_password_set_by_an_admin_ends_every_session():
     user = GrantFactory(role="staff").user
     browser = client_for(user)
-    services.set_password(actor=None, user=user, password="tea-kettle-harbour-17")
+    services.set_password(actor=SYSTEM, user=user, password="tea-kettle-harbour-17")
     assert not _signed_in(browser)
 
 
 def test_deactivating_an_account_ends_its_sessions():
     user = GrantFactory(role="staff").user
     browser = client_for(user)
-    services.update_user(actor=None, user=user, is_active=False)
+    services.update_user(actor=SYSTEM, user=user, is_active=False)
     assert not _signed_in(browser)
 
 
@@ -136,8 +137,8 @@ def test_losing_the_last_grant_ends_every_session_but_losing_one_of_two_does_not
     user = first.user
     second = GrantFactory(role="clerk", user=user)
     browsers = [client_for(user), client_for(user)]
-    services.revoke_grant(actor=None, grant=first)
+    services.revoke_grant(actor=SYSTEM, grant=first)
     assert all(_signed_in(browser) for browser in browsers)
-    services.revoke_grant(actor=None, grant=second)
+    services.revoke_grant(actor=SYSTEM, grant=second)
     assert not any(_signed_in(browser) for browser in browsers)
     assert SignInEvent.objects.filter(user=user, kind=SignInEvent.Kind.SESSIONS_ENDED).exists()

@@ -12,6 +12,7 @@ from orgs.exchange import import_orgs
 from services.models import ModelWorker
 from tests.commands import run_command
 from tests.kit import scope_tree
+from unionportal.actors import SYSTEM
 from unionportal.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -48,5 +49,5 @@ def test_flags_are_part_of_the_recorded_command_line(tmp_path):
 def test_outside_a_command_nothing_is_added_to_the_comment():
     scope_tree()
     content = "编码,名称,上级编码,类型\nkit-n3,新三工会,kit-a,基层工会\n".encode()
-    assert import_orgs(io.BytesIO(content), "csv").ok
+    assert import_orgs(io.BytesIO(content), "csv", actor=SYSTEM).ok
     assert AuditEntry.objects.get(action="org.create", object_repr="新三工会").comment == ""

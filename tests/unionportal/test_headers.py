@@ -13,6 +13,7 @@ from django.contrib.staticfiles import finders
 from assessment import services as assessment_services
 from tests.assessment.conftest import make_template
 from tests.kit import client_for, scope_tree, user_with_role
+from unionportal.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def assert_security_headers(response, *, signed_in=True):
 def kit():
     tree = scope_tree()
     make_template(tree.a)
-    round_a = assessment_services.open_round(actor=None, assessor=tree.a, year=2026).round
+    round_a = assessment_services.open_round(actor=SYSTEM, assessor=tree.a, year=2026).round
     return tree, round_a.sheets.get(org=tree.a1)
 
 

@@ -32,6 +32,7 @@ from services.models import ModelWorker
 from tests.kit import scope_tree
 from tests.unionportal.importfiles import with_member, xlsx_bytes
 from tests.unionportal.importsites import open_sheet
+from unionportal.actors import SYSTEM
 from unionportal.models import AuditEntry
 from unionportal.tabular import FileFormatError
 
@@ -47,16 +48,16 @@ PROFILE = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 def _self_assessment(source, fmt):
     sheet = _self_assessment.sheet
-    return assessment_exchange.import_self_assessment(source, fmt, sheet, filename="x")
+    return assessment_exchange.import_self_assessment(source, fmt, sheet, actor=SYSTEM, filename="x")
 
 
 PARSERS = {
-    "orgs": (lambda source, fmt: import_orgs(source, fmt), ORG_COLUMNS),
-    "duties": (lambda source, fmt: import_duties(source, fmt).report, DUTY_COLUMNS),
-    "assessment template": (lambda source, fmt: assessment_exchange.import_templates(source, fmt),
+    "orgs": (lambda source, fmt: import_orgs(source, fmt, actor=SYSTEM), ORG_COLUMNS),
+    "duties": (lambda source, fmt: import_duties(source, fmt, actor=SYSTEM).report, DUTY_COLUMNS),
+    "assessment template": (lambda source, fmt: assessment_exchange.import_templates(source, fmt, actor=SYSTEM),
                             assessment_exchange.TEMPLATE_COLUMNS),
     "self-assessment": (_self_assessment, assessment_exchange.SHEET_COLUMNS),
-    "model workers": (lambda source, fmt: import_model_workers(source, fmt), WORKER_COLUMNS),
+    "model workers": (lambda source, fmt: import_model_workers(source, fmt, actor=SYSTEM), WORKER_COLUMNS),
 }
 
 

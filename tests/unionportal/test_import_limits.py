@@ -33,6 +33,7 @@ from tests.unionportal.importsites import (
     open_sheet,
     sheet_upload,
 )
+from unionportal.actors import SYSTEM
 from unionportal.import_limits import command_limits, web_limits
 from unionportal.models import AuditEntry
 from unionportal.tabular import Column, FileFormatError, read_table
@@ -179,17 +180,17 @@ def test_a_file_above_the_size_limit_is_refused_before_it_is_read(tree, settings
 
 def test_a_cell_longer_than_excel_allows_is_a_row_error(tree, settings):
     content = ",".join(ORG_HEADER) + "\nkit-n1," + "工" * 32_768 + ",kit-a,基层工会\n"
-    report = import_orgs(io.BytesIO(content.encode()), "csv")
+    report = import_orgs(io.BytesIO(content.encode()), "csv", actor=SYSTEM)
     assert str(report.errors[0]).startswith("row 2: 名称: ") and "32768" in report.errors[0].message
     assert not Org.objects.filter(code="kit-n1").exists()
     # Longer than the csv module's own field limit (131,072): still a row error.
     content = ",".join(ORG_HEADER) + "\nkit-n1," + "x" * 200_000 + ",kit-a,基层工会\n"
-    report = import_orgs(io.BytesIO(content.encode()), "csv")
+    report = import_orgs(io.BytesIO(content.encode()), "csv", actor=SYSTEM)
     assert str(report.errors[0]).startswith("row 2: 名称: ") and "200000" in report.errors[0].message
     # The limit is a setting, and holds in xlsx files too (openpyxl itself stops at 32,767).
     settings.IMPORT_LIMITS = {"web": {"max_cell_chars": 50}}
     content = xlsx_bytes([ORG_HEADER, ["kit-n1", "工" * 51, "kit-a", "基层工会"]])
-    report = import_orgs(io.BytesIO(content), "xlsx")
+    report = import_orgs(io.BytesIO(content), "xlsx", actor=SYSTEM)
     assert str(report.errors[0]).startswith("row 2: 名称: ") and "51" in report.errors[0].message
 
 
@@ -221,7 +222,7 @@ def test_a_row_numbered_past_the_limit_is_refused_without_walking_the_gap():
 def savepoints_for(rows: int) -> int:
     content = org_csv(rows)
     with CaptureQueriesContext(connection) as queries:
-        report = import_orgs(io.BytesIO(content), "csv")
+        report = import_orgs(io.BytesIO(content), "csv", actor=SYSTEM)
     assert report.ok, report.errors
     Org.objects.filter(code__startswith="kit-n").delete()
     return sum(1 for query in queries.captured_queries if query["sql"].upper().startswith("SAVEPOINT"))
@@ -233,7 +234,7 @@ def test_an_org_import_opens_no_savepoint_per_row(tree):
 
 def _savepoints(function, text: str) -> int:
     with CaptureQueriesContext(connection) as queries:
-        report = function(io.BytesIO(text.encode()), "csv")
+        report = function(io.BytesIO(text.encode()), "csv", actor=SYSTEM)
     report = getattr(report, "report", report)
     assert report.ok, report.errors
     return sum(1 for query in queries.captured_queries if query["sql"].upper().startswith("SAVEPOINT"))
@@ -262,7 +263,7 @@ def test_new_orgs_are_inserted_in_bulk_into_a_sound_tree(tree):
     def inserts(rows: list[str]) -> int:
         content = ",".join(ORG_HEADER) + "\n" + "\n".join(rows) + "\n"
         with CaptureQueriesContext(connection) as queries:
-            report = import_orgs(io.BytesIO(content.encode()), "csv")
+            report = import_orgs(io.BytesIO(content.encode()), "csv", actor=SYSTEM)
         assert report.ok, report.errors
         return sum(1 for query in queries.captured_queries
                    if query["sql"].startswith('INSERT INTO "orgs_org"'))

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from orgs import services as org_services
 from orgs.models import Org
 from tests.demo_database import demo_database_fixture
+from unionportal.actors import SYSTEM
 
 demo = demo_database_fixture()
 
@@ -83,7 +84,7 @@ def _queries(client, url) -> int:
 def _clerk(username, *codes):
     user = get_user_model().objects.create_user(username)
     for code in codes:
-        org_services.grant_role(actor=None, user=user, role="clerk", org=Org.objects.get(code=code))
+        org_services.grant_role(actor=SYSTEM, user=user, role="clerk", org=Org.objects.get(code=code))
     client = Client()
     client.force_login(user)
     return client

@@ -10,14 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from duties.pdf import render_catalogue_pdf
+from orgs.governance.models import Meeting, MeetingKind
 from orgs.governance.pdf import render_minutes_pdf
 from orgs.governance.services.meetings import record_meeting
-from orgs.models import Meeting, MeetingKind
 from tests.duties.helpers import plain_catalogue
 from tests.factories import OrgFactory
 from tests.kit import client_for, scope_tree, user_with_role
 from tests.pdftext import pdf_text
 from unionportal import pdf_bounds, text_limits
+from unionportal.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def flat(text: str) -> str:
 
 
 def meeting_with(org, agenda: str) -> Meeting:
-    return record_meeting(actor=None, org=org, kind=MeetingKind.STANDING_COMMITTEE,
+    return record_meeting(actor=SYSTEM, org=org, kind=MeetingKind.STANDING_COMMITTEE,
                           date=timezone.localdate(), attendees="张三\n李四", agenda=agenda)
 
 
@@ -69,7 +70,7 @@ def test_a_10000_character_agenda_renders_within_a_fixed_budget():
 def test_the_longest_attendance_list_renders_within_the_budget():
     names = [f"委员{number:04d}" for number in range(text_limits.NAME_LIST // 7)]  # 6 characters a line
     meeting = record_meeting(
-        actor=None, org=OrgFactory(code="many", name="大会测试工会"), kind=MeetingKind.FULL_COMMITTEE,
+        actor=SYSTEM, org=OrgFactory(code="many", name="大会测试工会"), kind=MeetingKind.FULL_COMMITTEE,
         date=timezone.localdate(), attendees="\n".join(names), agenda="议题一")
     started = time.monotonic()
     document = render_minutes_pdf(meeting)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from unionportal import audit
 from unionportal.accounts import events
+from unionportal.actors import SYSTEM
 
 
 class PortalAxesBackend(AxesStandaloneBackend):
@@ -59,5 +60,6 @@ def lockout_response(request, original_response=None, credentials=None):
 def _locked_out(sender, request, username, ip_address, **kwargs):
     event = events.record(events.Kind.LOCKED_OUT, request=request, username=username or "")
     user = get_user_model()._default_manager.filter(username=username).first() if username else None
-    audit.record(actor=None, action="auth.lockout", instance=user or event,
+    # Nobody is signed in: the portal locks the account itself.
+    audit.record(actor=SYSTEM, action="auth.lockout", instance=user or event,
                  comment=f"username={username or ''} address={ip_address or ''}")

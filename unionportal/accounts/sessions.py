@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -19,16 +20,17 @@ LAST_SEEN = "_portal_last_seen"
 LIFETIME = "_portal_lifetime"
 # Refresh the idle clock at most this often, so that not every request writes the session.
 TOUCH_EVERY = 60
-PRIVILEGED_ROLES = ("admin", "scorer")
 
 
 def is_privileged(user) -> bool:
-    """Admins and scorers get the shorter absolute lifetime (12 hours by default)."""
-    return user.is_superuser or user.grants.filter(role__in=PRIVILEGED_ROLES).exists()
+    """Admins and scorers get the shorter absolute lifetime (12 hours by default); which roles
+    those are is the gate's to say (setting UNIONPORTAL_PRIVILEGED_USER names its function)."""
+    return user.is_superuser or import_string(settings.UNIONPORTAL_PRIVILEGED_USER)(user)
 
 
 def administers(user) -> bool:
-    return user.is_superuser or user.grants.filter(role="admin").exists()
+    """Who must set up two-factor sign-in when asked (setting UNIONPORTAL_ADMINISTERS)."""
+    return user.is_superuser or import_string(settings.UNIONPORTAL_ADMINISTERS)(user)
 
 
 def start_session(session, user, now=None) -> None:

@@ -13,5 +13,5 @@ class Command(PortalCommand):
 
     def handle(self, *args, path, dry_run=False, **options):
         with self.open_input(path) as (source, fmt):
-            report = import_templates(source, fmt, dry_run=dry_run, limits=self.input_limits())
+            report = import_templates(source, fmt, actor=self.actor, dry_run=dry_run, limits=self.input_limits())
         self.report(report, dry_run=dry_run, what=_("Assessment templates"))

@@ -20,6 +20,7 @@ class Command(PortalCommand):
     def handle(self, *args, code, year, path, dry_run=False, assessor=None, **options):
         with self.open_input(path) as (source, fmt):
             sheet = sheet_of(code, year, assessor)
-            report = import_self_assessment(source, fmt, sheet, dry_run=dry_run, filename=Path(path).name,
+            report = import_self_assessment(source, fmt, sheet, actor=self.actor, dry_run=dry_run,
+                                            filename=Path(path).name,
                                             limits=self.input_limits())
         self.report(report, dry_run=dry_run, what=_("Graded units"))

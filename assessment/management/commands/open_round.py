@@ -24,7 +24,7 @@ class Command(PortalCommand):
                 raise UsageError(_("--deadline must be a date as YYYY-MM-DD.")) from exc
         assessor = org_by_code(code)
         try:
-            opened = services.open_round(actor=None, assessor=assessor, year=year, deadline=deadline)
+            opened = services.open_round(actor=self.actor, assessor=assessor, year=year, deadline=deadline)
         except ValidationError as exc:
             raise InputError(*exc.messages) from exc
         for template in opened.templates_copied:

@@ -19,7 +19,7 @@ class Command(PortalCommand):
 
     def handle(self, *args, path, dry_run=False, draft=False, **options):
         with self.open_input(path) as (source, fmt):
-            result = import_duties(source, fmt, dry_run=dry_run, draft=draft,
+            result = import_duties(source, fmt, actor=self.actor, dry_run=dry_run, draft=draft,
                                    note=_("imported from %(file)s") % {"file": Path(path).name},
                                    limits=self.input_limits())
         if result.report.ok:

@@ -1,20 +1,15 @@
-"""The steps every governance write shares: the permission check, the row lock against a stale
-edit, the refusal of a voided record, and the audit snapshot."""
+"""The steps every governance write shares: the row lock against a stale edit (the concurrency
+kit's ``lock``), the refusal of a voided record, and the audit snapshot.  Who may write is the
+gate's question: each public service calls ``orgs.access.require(actor, Action.RECORD, org)``."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 
-from orgs.models import Org
-from orgs.services import ConflictError
+from orgs.access import Action, require
 from unionportal import audit
-from unionportal.scoping import Action, can
-
-
-def _require_record(actor, org: Org) -> None:
-    if actor is not None and not can(actor, Action.RECORD, org):
-        raise PermissionDenied
+from unionportal.concurrency import ConflictError, lock
 
 
 def _snapshot(instance, fields=None) -> dict:
@@ -22,16 +17,10 @@ def _snapshot(instance, fields=None) -> dict:
     return {key: (value.name if isinstance(value, FieldFile) else value) for key, value in data.items()}
 
 
-def _lock(model, obj, expected_version: int | None):
-    """The row, locked for this transaction; ConflictError if it changed since it was loaded."""
-    current = model.objects.select_for_update().get(pk=obj.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise ConflictError(
-            _("This record was changed by someone else after you opened it. "
-              "Reload the page to see their change, then edit again."),
-            code="conflict",
-        )
-    return current
+def _lock(obj, expected_version: int | None):
+    """The row, locked for this transaction; ConflictError (the kit's generic text) if it
+    changed since the user loaded it."""
+    return lock(obj, expected_version, message=lambda current: ConflictError().messages[0])
 
 
 def _refuse_voided(record) -> None:
@@ -39,14 +28,10 @@ def _refuse_voided(record) -> None:
         raise ValidationError(_("This record was voided; it can no longer be changed."), code="voided")
 
 
-def _creator(actor):
-    return actor if actor is not None and actor.is_authenticated else None
-
-
 def _update(model, obj, *, actor, org, expected_version, fields, action, changes, check=None):
     with transaction.atomic():
-        _require_record(actor, org)
-        current = _lock(model, obj, expected_version)
+        require(actor, Action.RECORD, org)
+        current = _lock(obj, expected_version)
         _refuse_voided(current)
         before = _snapshot(current, fields)
         for name, value in changes.items():
@@ -54,8 +39,7 @@ def _update(model, obj, *, actor, org, expected_version, fields, action, changes
         if check is not None:
             check(current)
         current.full_clean()
-        current.version += 1
-        current.save()
+        current.save_new_version()
         after = _snapshot(current, fields)
         if before != after:
             audit.record(actor=actor, action=action, instance=current, org=org, before=before, after=after)

@@ -7,23 +7,23 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from orgs.access import Action, require
 from orgs.governance import rules
-from orgs.governance.services._common import (
-    _creator,
-    _lock,
-    _require_record,
-    _snapshot,
-    _update,
-)
-from orgs.models import (
+from orgs.governance.models import (
     CommitteeMember,
     CommitteeRole,
     CommitteeTerm,
     Congress,
-    Org,
     SpecialCommittee,
 )
+from orgs.governance.services._common import (
+    _lock,
+    _snapshot,
+    _update,
+)
+from orgs.models import Org
 from unionportal import audit
+from unionportal.actors import user_or_none
 
 TERM_FIELDS = ("number", "start", "end", "chair", "vice_chairs", "members")
 
@@ -48,12 +48,27 @@ def record_term(*, actor, org: Org, start: dt.date, end: dt.date, chair: str, vi
                 members: str = "", number: int | None = None, comment: str = "") -> CommitteeTerm:
     """An election (换届): the new committee, its chair and vice-chairs, with the term's dates.
 
-    ``comment`` goes to the audit entry (the founding case that elected it, for instance)."""
+    ``comment`` goes to the audit entry."""
     with transaction.atomic():
-        _require_record(actor, org)
+        require(actor, Action.RECORD, org)
+        return _record_term(actor=actor, org=org, start=start, end=end, chair=chair,
+                            vice_chairs=vice_chairs, members=members, number=number, comment=comment)
+
+
+def record_first_term(*, actor, org: Org, start: dt.date, chair: str, vice_chairs: str = "",
+                      comment: str = "") -> CommitteeTerm:
+    """Internal step of a founding case (services.founding, inside its transaction): the new
+    union's first committee term, the full five years from ``start``.  It asks no permission
+    (the case's own check decided who may complete it) and records the case's real actor."""
+    return _record_term(actor=actor, org=org, start=start, end=rules.committee_term_end(start),
+                        chair=chair, vice_chairs=vice_chairs, number=1, comment=comment)
+
+
+def _record_term(*, actor, org, start, end, chair, vice_chairs="", members="", number=None, comment=""):
+    with transaction.atomic():
         Org.objects.select_for_update().filter(pk=org.pk).first()  # one election at a time
         term = CommitteeTerm(org=org, number=number, start=start, end=end, chair=chair.strip(),
-                             vice_chairs=vice_chairs, members=members, created_by=_creator(actor))
+                             vice_chairs=vice_chairs, members=members, created_by=user_or_none(actor))
         term.full_clean()
         _check_term(term)
         term.save()
@@ -97,19 +112,18 @@ def set_committee(*, actor, congress: Congress, kind: str, members: list[tuple[s
         raise ValidationError(problems)
     with transaction.atomic():
         org = congress.org
-        _require_record(actor, org)
+        require(actor, Action.RECORD, org)
         committee = SpecialCommittee.objects.filter(congress=congress, kind=kind).first()
         if committee is None:
-            committee = SpecialCommittee(congress=congress, kind=kind, created_by=_creator(actor))
+            committee = SpecialCommittee(congress=congress, kind=kind, created_by=user_or_none(actor))
             committee.full_clean()
             committee.save()
             before = None
         else:
-            committee = _lock(SpecialCommittee, committee, expected_version)
+            committee = _lock(committee, expected_version)
             before = sorted([m.name, m.role, m.non_delegate] for m in committee.members.all())
             committee.members.all().delete()
-            committee.version += 1
-            committee.save()
+            committee.save_new_version()
         CommitteeMember.objects.bulk_create(
             CommitteeMember(committee=committee, name=name, role=role, non_delegate=name in non_delegates)
             for name, role in members

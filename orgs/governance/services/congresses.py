@@ -7,15 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from orgs.access import Action, require
 from orgs.governance import quorum, rules
-from orgs.governance.services._common import (
-    _creator,
-    _lock,
-    _refuse_voided,
-    _require_record,
-    _snapshot,
-)
-from orgs.models import (
+from orgs.governance.models import (
     AttendeeKind,
     Congress,
     CongressSession,
@@ -24,19 +18,25 @@ from orgs.models import (
     MandateEnd,
     Motion,
     MotionOutcome,
-    Org,
     SessionAttendee,
 )
+from orgs.governance.services._common import (
+    _lock,
+    _refuse_voided,
+    _snapshot,
+)
+from orgs.models import Org
 from unionportal import audit
+from unionportal.actors import user_or_none
 
 # Congresses and delegates --------------------------------------------------------------------
 
 def create_congress(*, actor, org: Org, kind: str, name: str = "") -> Congress:
     with transaction.atomic():
-        _require_record(actor, org)
+        require(actor, Action.RECORD, org)
         if Congress.objects.filter(org=org, kind=kind).exists():
             raise ValidationError(_("This union already has that congress."))
-        congress = Congress(org=org, kind=kind, name=name, created_by=_creator(actor))
+        congress = Congress(org=org, kind=kind, name=name, created_by=user_or_none(actor))
         congress.full_clean()
         congress.save()
         audit.record(actor=actor, action="governance.congress.create", instance=congress, org=org,
@@ -56,7 +56,7 @@ def _new_mandate(*, actor, congress, name, unit, start, basis, end=None) -> Dele
                                end__gte=start).exists():
         raise ValidationError(_("%(name)s already holds a mandate.") % {"name": name})
     delegate = Delegate(congress=congress, name=name, unit=unit.strip(), basis=basis, start=start,
-                        end=end or rules.delegate_term_end(start), created_by=_creator(actor))
+                        end=end or rules.delegate_term_end(start), created_by=user_or_none(actor))
     delegate.full_clean()
     delegate.save()
     audit.record(actor=actor, action=f"governance.delegate.{basis}", instance=delegate,
@@ -69,7 +69,7 @@ def elect_delegates(*, actor, congress: Congress, delegates: list[tuple[str, str
     """A general election: each (name, electoral unit) gets a two-year mandate from ``start``.
     A re-elected delegate's open mandate is closed the day before the new one starts."""
     with transaction.atomic():
-        _require_record(actor, congress.org)
+        require(actor, Action.RECORD, congress.org)
         Congress.objects.select_for_update().get(pk=congress.pk)
         elected = []
         for name, unit in delegates:
@@ -88,7 +88,7 @@ def by_elect_delegate(*, actor, congress: Congress, name: str, unit: str, start:
     """A by-election (补选, 第十二条): the new delegate serves the rest of the replaced mandate,
     or two years when no one is replaced."""
     with transaction.atomic():
-        _require_record(actor, congress.org)
+        require(actor, Action.RECORD, congress.org)
         end = None
         if replaces is not None:
             replaced = Delegate.objects.select_for_update().get(pk=replaces.pk, congress=congress)
@@ -104,8 +104,7 @@ def _close_mandate(actor, delegate: Delegate, ended_on: dt.date, reason: str) ->
     before = _snapshot(delegate)
     delegate.ended_on = ended_on
     delegate.end_reason = reason
-    delegate.version += 1
-    delegate.save()
+    delegate.save_new_version()
     audit.record(actor=actor, action="governance.delegate.end", instance=delegate,
                  org=delegate.congress.org, before=before, after=_snapshot(delegate))
     return delegate
@@ -118,8 +117,8 @@ def end_mandate(*, actor, delegate: Delegate, ended_on: dt.date, reason: str,
         raise ValidationError(_("Unknown reason."))
     with transaction.atomic():
         org = delegate.congress.org
-        _require_record(actor, org)
-        current = _lock(Delegate, delegate, expected_version)
+        require(actor, Action.RECORD, org)
+        current = _lock(delegate, expected_version)
         if current.ended_on is not None:
             raise ValidationError(_("This mandate has already ended."))
         if ended_on < current.start:
@@ -143,7 +142,7 @@ def record_session(*, actor, congress: Congress, title: str, date: dt.date, agen
     non_voting = [name.strip() for name in non_voting if name.strip()]
     invited = [name.strip() for name in invited if name.strip()]
     with transaction.atomic():
-        _require_record(actor, congress.org)
+        require(actor, Action.RECORD, congress.org)
         Congress.objects.select_for_update().get(pk=congress.pk)
         serving = {delegate.pk: delegate for delegate in delegates_serving(congress, date)}
         total = len(serving)
@@ -166,7 +165,7 @@ def record_session(*, actor, congress: Congress, title: str, date: dt.date, agen
         needed, problem = quorum.session_quorum(congress.org, present=len(present), delegates_total=total)
         session = CongressSession(congress=congress, title=title, date=date, agenda=agenda,
                                   delegates_total=total, quorum_needed=needed, quorate=not problem,
-                                  created_by=_creator(actor))
+                                  created_by=user_or_none(actor))
         session.full_clean()
         session.save()
         SessionAttendee.objects.bulk_create(
@@ -189,7 +188,7 @@ def record_motion(*, actor, session: CongressSession, title: str, votes_for: int
     serving) and refuses a declared "passed" that the votes do not carry."""
     with transaction.atomic():
         org = session.congress.org
-        _require_record(actor, org)
+        require(actor, Action.RECORD, org)
         current = CongressSession.objects.select_for_update().get(pk=session.pk)
         _refuse_voided(current)
         present = current.attendees.filter(kind=AttendeeKind.DELEGATE).count()
@@ -214,7 +213,7 @@ def record_motion(*, actor, session: CongressSession, title: str, votes_for: int
                         proposed_by=proposed_by, votes_for=votes_for, votes_against=votes_against,
                         abstentions=abstentions, delegates_total=current.delegates_total,
                         outcome=MotionOutcome.PASSED if passes else MotionOutcome.FAILED,
-                        created_by=_creator(actor))
+                        created_by=user_or_none(actor))
         motion.full_clean()
         motion.save()
         audit.record(actor=actor, action="governance.motion.create", instance=motion, org=org,

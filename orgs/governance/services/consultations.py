@@ -4,11 +4,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from orgs.access import Action, require
 from orgs.governance import rules
-from orgs.governance.services._common import _creator, _require_record, _snapshot, _update
+from orgs.governance.models import Consultation, MotionOutcome
+from orgs.governance.services._common import _snapshot, _update
 from orgs.governance.services.committees import chair_on
-from orgs.models import Consultation, MotionOutcome, Org
+from orgs.models import Org
 from unionportal import audit
+from unionportal.actors import user_or_none
 
 CONSULTATION_FIELDS = (
     "year", "date", "employer", "union_representatives", "employer_representatives", "pay",
@@ -42,8 +45,8 @@ def _check_consultation(consultation: Consultation) -> None:
 
 def record_consultation(*, actor, org: Org, **values) -> Consultation:
     with transaction.atomic():
-        _require_record(actor, org)
-        consultation = Consultation(org=org, created_by=_creator(actor), **values)
+        require(actor, Action.RECORD, org)
+        consultation = Consultation(org=org, created_by=user_or_none(actor), **values)
         consultation.full_clean()
         _check_consultation(consultation)
         consultation.save()

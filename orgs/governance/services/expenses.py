@@ -8,18 +8,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from orgs.access import Action, require
 from orgs.governance import rules
+from orgs.governance.models import Expense, ExpenseKind, ExpenseLimits
 from orgs.governance.services._common import (
-    _creator,
     _lock,
     _refuse_voided,
-    _require_record,
     _snapshot,
     _update,
 )
 from orgs.governance.services.committees import chair_on
-from orgs.models import Expense, ExpenseKind, ExpenseLimits, Org
+from orgs.models import Org
 from unionportal import audit
+from unionportal.actors import user_or_none
 
 LIMIT_FIELDS = ("cash_on_hand", "bank_transfer_from", "petty_item", "petty_total")
 
@@ -32,9 +33,9 @@ def limits_for(org: Org) -> ExpenseLimits:
 def set_expense_limits(*, actor, org: Org, expected_version: int | None = None,
                        **values) -> ExpenseLimits:
     with transaction.atomic():
-        _require_record(actor, org)
+        require(actor, Action.RECORD, org)
         limits, _created = ExpenseLimits.objects.get_or_create(
-            org=org, defaults={"created_by": _creator(actor)})
+            org=org, defaults={"created_by": user_or_none(actor)})
         return _update(ExpenseLimits, limits, actor=actor, org=org, expected_version=expected_version,
                    fields=LIMIT_FIELDS, action="governance.limits.update", changes=values)
 
@@ -42,9 +43,9 @@ def set_expense_limits(*, actor, org: Org, expected_version: int | None = None,
 def record_expense(*, actor, org: Org, kind: str, date: dt.date, purpose: str, amount: Decimal,
                    handler: str) -> Expense:
     with transaction.atomic():
-        _require_record(actor, org)
+        require(actor, Action.RECORD, org)
         expense = Expense(org=org, kind=kind, date=date, purpose=purpose, amount=amount,
-                          handler=handler, created_by=_creator(actor))
+                          handler=handler, created_by=user_or_none(actor))
         expense.full_clean()
         if expense.amount <= 0:
             raise ValidationError(_("The amount must be more than zero."))
@@ -56,14 +57,13 @@ def record_expense(*, actor, org: Org, kind: str, date: dt.date, purpose: str, a
 
 def _expense_step(expense, *, actor, expected_version, action, step):
     with transaction.atomic():
-        _require_record(actor, expense.org)
-        current = _lock(Expense, expense, expected_version)
+        require(actor, Action.RECORD, expense.org)
+        current = _lock(expense, expected_version)
         _refuse_voided(current)
         before = _snapshot(current)
         step(current)
         current.full_clean()
-        current.version += 1
-        current.save()
+        current.save_new_version()
         audit.record(actor=actor, action=action, instance=current, org=current.org, before=before,
                      after=_snapshot(current))
     return current

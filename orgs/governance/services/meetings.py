@@ -4,10 +4,13 @@ import datetime as dt
 
 from django.db import transaction
 
+from orgs.access import Action, require
 from orgs.governance import quorum
-from orgs.governance.services._common import _creator, _require_record, _snapshot, _update
-from orgs.models import Meeting, Org
+from orgs.governance.models import Meeting
+from orgs.governance.services._common import _snapshot, _update
+from orgs.models import Org
 from unionportal import audit
+from unionportal.actors import user_or_none
 from unionportal.uploads import PDF_IMAGES_WORD, check_upload
 
 MEETING_FIELDS = ("kind", "date", "chaired_by", "attendees", "absentees", "agenda", "decisions",
@@ -23,10 +26,10 @@ def record_meeting(*, actor, org: Org, kind: str, date: dt.date, attendees: str,
     if minutes is not None:
         check_upload(minutes, allowed=MINUTES_TYPES)
     with transaction.atomic():
-        _require_record(actor, org)
+        require(actor, Action.RECORD, org)
         meeting = Meeting(org=org, kind=kind, date=date, attendees=attendees, agenda=agenda,
                           chaired_by=chaired_by, absentees=absentees, decisions=decisions,
-                          members_total=members_total, created_by=_creator(actor))
+                          members_total=members_total, created_by=user_or_none(actor))
         meeting.full_clean()
         quorum.check_meeting_attendance(meeting)
         if minutes is not None:

@@ -53,11 +53,10 @@ class Command(PortalCommand):
                 raise InputError(*exc.messages) from exc
         try:
             if user is None:
-                user = services.create_user(actor=None, username=username, password=password)
+                user = services.create_user(actor=self.actor, username=username, password=password)
             elif password:
-                user.set_password(password)
-                user.save(update_fields=["password"])
-            grant, created = services.grant_role(actor=None, user=user, role=role_key, org=org)
+                services.set_password(actor=self.actor, user=user, password=password)
+            grant, created = services.grant_role(actor=self.actor, user=user, role=role_key, org=org)
         except ValidationError as exc:
             raise InputError(*exc.messages) from exc
         message = _("%(user)s is %(role)s of %(org)s (%(code)s).") if created else _(

@@ -13,6 +13,6 @@ class Command(PortalCommand):
 
     def handle(self, *args, path, dry_run=False, **options):
         with self.open_input(path) as (source, fmt):
-            report = import_orgs(source, fmt, dry_run=dry_run, progress=progress,
+            report = import_orgs(source, fmt, actor=self.actor, dry_run=dry_run, progress=progress,
                                  limits=self.input_limits())
         self.report(report, dry_run=dry_run, what=_("Organisations"))

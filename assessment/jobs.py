@@ -1,0 +1,106 @@
+"""Assessment work in background jobs (unionportal/jobs/): a round's combined PDF and results
+file, and each finalised sheet's PDF rendered ahead of its first download."""
+
+import io
+
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from assessment import selectors
+from assessment.exchange import export_results
+from assessment.models import Round, Sheet
+from assessment.pdf import render_round_pdf, render_sheet_pdf
+from unionportal import audit
+from unionportal.actors import SYSTEM
+from unionportal.jobs import prerender
+from unionportal.jobs.registry import Output, job_kind
+from unionportal.jobs.services import start_job
+from unionportal.tabular import CONTENT_TYPES
+
+ROUND_PDF = "assessment.round_pdf"
+ROUND_RESULTS = "assessment.round_results"
+SHEET_PDF = "assessment.sheet_pdf"
+
+
+def _acting(job):
+    """Whose view the job prints: the user who started it (their scope, as on the page)."""
+    return job.started_by if job.started_by_id else SYSTEM
+
+
+def _per_user(request, *parts) -> str:
+    """A second click while the first job still waits in the queue finds that job."""
+    return ":".join(str(part) for part in (*parts, request.user.pk, get_language()))
+
+
+def _round(job) -> Round:
+    """The job's round, if its starter still sees it (Http404 otherwise: the job fails)."""
+    return selectors.visible_rounds(_acting(job)).get(pk=job.params["round"])
+
+
+# --- a round's combined PDF and results -----------------------------------------------------------
+
+
+def start_round_pdf(request, round_: Round):
+    return start_job(
+        actor=request.user, kind=ROUND_PDF, subject_org=round_.assessor,
+        title=_("%(year)d %(org)s: every sheet of the round (PDF)") % {
+            "year": round_.year, "org": round_.assessor.name},
+        params={"round": round_.pk}, dedupe_key=_per_user(request, ROUND_PDF, round_.pk),
+        back_url=reverse("assessment:board", args=[round_.assessor.code, round_.year]))
+
+
+@job_kind(ROUND_PDF, label=gettext_lazy("Every sheet of a round (PDF)"))
+def round_pdf(job, progress) -> Output:
+    round_ = _round(job)
+    sheets = list(selectors.round_sheets(_acting(job), round_)
+                  .select_related("org", "assessor", "template", "round").order_by("org__tree_id", "org__lft"))
+    progress.set_total(len(sheets) + 1)  # each sheet prepared, then the layout
+    pdf = render_round_pdf(round_, sheets, on_sheet=progress.advance)
+    progress.advance()
+    code = round_.assessor.code
+    return Output(pdf, f"{round_.year}-{code}-考核细则汇编.pdf", "application/pdf",
+                  ascii_name=f"{round_.year}-{code}-sheets.pdf")
+
+
+def start_round_results(request, round_: Round, fmt: str):
+    return start_job(
+        actor=request.user, kind=ROUND_RESULTS, subject_org=round_.assessor,
+        title=_("%(year)d %(org)s: results of the round (%(fmt)s)") % {
+            "year": round_.year, "org": round_.assessor.name, "fmt": fmt},
+        params={"round": round_.pk, "fmt": fmt}, dedupe_key=_per_user(request, ROUND_RESULTS, round_.pk, fmt),
+        back_url=reverse("assessment:ranking", args=[round_.assessor.code, round_.year]))
+
+
+@job_kind(ROUND_RESULTS, label=gettext_lazy("Results of a round (spreadsheet)"))
+def round_results(job, progress) -> Output:
+    round_ = _round(job)
+    fmt = job.params["fmt"]
+    if fmt not in CONTENT_TYPES:
+        raise ValueError(f"unknown format {fmt!r}")
+    progress.set_total(1)
+    target = io.BytesIO()
+    export_results(target, fmt, selectors.ranking(round_, selectors.round_sheets(_acting(job), round_)))
+    name = f"{round_.year}-{round_.assessor.code}-results.{fmt}"
+    return Output(target.getvalue(), name, CONTENT_TYPES[fmt], ascii_name=name)
+
+
+# --- a finalised sheet's PDF, before anyone asks -----------------------------------------------------
+
+
+@job_kind(SHEET_PDF, label=gettext_lazy("A sheet's PDF, rendered ahead"))
+def sheet_pdf(job, progress) -> None:
+    sheet = Sheet.objects.select_related("org", "assessor", "template", "round").get(pk=job.params["sheet"])
+    progress.set_total(1)
+    render_sheet_pdf(sheet)  # lands in the PDF cache the download reads
+    progress.advance()
+
+
+@receiver(audit.recorded, dispatch_uid="assessment.jobs.prerender")
+def prerender_finalised_sheet(sender, entry, **kwargs):
+    if entry.action != "assessment.sheet.finalise":
+        return
+    prerender.start_prerender(
+        kind=SHEET_PDF, entry=entry, params={"sheet": int(entry.object_id)},
+        title=lambda: _("%(sheet)s: the finalised sheet's PDF") % {"sheet": entry.object_repr})

@@ -1,0 +1,224 @@
+"""The heavy paths of issue 13 on the city of ``bench/generate.py``; every write is rolled back.
+
+- ``budget``: the model-worker budget and the fund summary pages of the federation (10,000
+  workers), through the test client (goal ≤ 300 ms);
+- ``open_round``: ``open_round`` for 5,000 sheets × 20 units (goal ≤ 5 s);
+- ``round_pdf[:N]``: the round's combined PDF of N sheets (default 500; goal ≤ 2 min), with the
+  renderer's one-page floor measured beside it;
+- ``memory[:N]``: peak RSS growth over N uncached sheet renders in this process (default
+  1,000; goal < 50 MB);
+- ``imports[:N]``: ``import_orgs`` and ``import_model_workers`` of N rows from xlsx (default
+  10,000; goal ≤ 10 s and ≤ 5× raw ``bulk_create`` of the same rows, measured beside them).
+
+    BENCH_DATABASE_URL=postgres://…/up_bench .venv/bin/python -m bench.heavy budget open_round round_pdf:500 …
+"""
+
+import io
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from bench.generate import CITY, CURRENT
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class _Rollback(Exception):
+    pass
+
+
+def rolled_back(function):
+    """``function()`` inside a transaction that is rolled back; its result."""
+    from django.db import transaction
+
+    box = {}
+    try:
+        with transaction.atomic():
+            box["result"] = function()
+            raise _Rollback
+    except _Rollback:
+        return box["result"]
+
+
+def seconds(function) -> float:
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
+
+
+def budget(report):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="fedadmin"))
+    for label, path in (("model-worker budget page, 10,000 workers", f"/services/org/{CITY}/budget/{CURRENT}/"),
+                        ("fund summary page", f"/services/org/{CITY}/funds/"),
+                        ("model-worker register page", f"/services/org/{CITY}/model-workers/")):
+        assert client.get(path).status_code == 200, path
+        samples = [seconds(lambda path=path: client.get(path)) * 1000 for _ in range(5)]
+        report(label, statistics.median(samples), "ms", "≤ 300 ms")
+
+
+def _open_round(report):
+    from assessment import services
+    from bench.generate import _system
+    from orgs.models import Org
+
+    fed = Org.objects.get(code=CITY)
+
+    def run():
+        started = time.perf_counter()
+        opened = services.open_round(actor=_system(), assessor=fed, year=CURRENT + 1)
+        return time.perf_counter() - started, opened.sheets_created
+
+    elapsed, created = rolled_back(run)
+    report(f"open_round: {created:,} sheets × 20 units", elapsed * 1000, "ms", "≤ 5,000 ms")
+
+
+def _one_page_floor() -> float:
+    from unionportal import pdf as renderer
+
+    html = "<!doctype html><html lang='zh'><body><h1>基准</h1><p>一页。</p></body></html>"
+    renderer.html_to_pdf(html)
+    return statistics.median(seconds(lambda: renderer.html_to_pdf(html)) for _ in range(5))
+
+
+def round_pdf(report, count=500):
+    from assessment.models import Round, Sheet
+    from assessment.pdf import render_round_pdf
+
+    round_ = Round.objects.get(assessor__code=CITY, year=CURRENT - 1)
+    sheets = (Sheet.objects.filter(round=round_).select_related("org", "template", "assessor")
+              .order_by("org__lft")[:count])
+    floor = _one_page_floor()
+    report("one-page PDF (the renderer's floor)", floor * 1000, "ms", "—")
+    from django.conf import settings
+
+    from unionportal.pdf_bounds import budgets as pdf_budgets
+
+    with pdf_budgets(max_text_chars=settings.JOBS_PDF_MAX_TEXT_CHARS,  # as the background job renders it
+                     render_seconds=settings.JOBS_PDF_RENDER_SECONDS):
+        elapsed = seconds(lambda: render_round_pdf(round_, sheets))
+    report(f"round PDF of {count} sheets (uncached)", elapsed * 1000, "ms", "≤ 120,000 ms")
+    report(f"round PDF of {count} sheets ÷ one-page floor", elapsed / floor, "×", "—")
+
+
+def memory(report, count=1000):
+    from assessment.models import Sheet
+    from assessment.pdf import sheet_context
+    from unionportal import pdf as renderer
+
+    sheets = list(Sheet.objects.filter(year=CURRENT - 1).select_related("org", "template", "assessor")
+                  .order_by("org__lft")[:count])
+    renderer.warm_up()
+    html = renderer.render_html("assessment/pdf/sheet.html", {"doc": sheet_context(sheets[0]), "sheet": sheets[0],
+                                                              "title": "", "version_label": ""})
+    renderer.html_to_pdf(html)
+    start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    for sheet in sheets:  # uncached: HTML rendered and laid out every time
+        doc = sheet_context(sheet)
+        renderer.html_to_pdf(renderer.render_html("assessment/pdf/sheet.html", {
+            "doc": doc, "sheet": sheet, "title": doc["title"], "version_label": ""}))
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - start
+    report(f"peak RSS growth over {len(sheets)} sheet renders", grown, "MB", "< 50 MB")
+    report("one sheet render (mean over the run)", (time.perf_counter() - started) * 1000 / len(sheets), "ms", "—")
+
+
+def _xlsx(headers, rows) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def imports(report, count=10_000):
+    from bench.generate import _system
+    from orgs.exchange import import_orgs
+    from orgs.models import Org
+    from services.exchange import import_model_workers
+    from services.models import ModelWorker
+    from unionportal.import_limits import command_limits
+    from unionportal.tree import rebuild_tree
+
+    fed = Org.objects.get(code=CITY)
+    parents = list(Org.objects.filter(parent=fed).order_by("lft").values_list("code", "pk"))
+    org_rows = [[f"imp-{n:05d}", f"导入基层工会{n}", parents[n % len(parents)][0], "基层工会", "", "35", "50"]
+                for n in range(count)]
+    payload = _xlsx(["编码", "名称", "上级编码", "类型", "简称", "会员数", "职工数"], org_rows)
+
+    def raw_orgs():
+        Org.objects.bulk_create([Org(code=r[0], name=r[1], kind="base", parent_id=parents[n % len(parents)][1],
+                                     members=35, workers=50, tree_id=fed.tree_id, lft=0, rght=0, level=2)
+                                 for n, r in enumerate(org_rows)], batch_size=2000)
+        rebuild_tree(Org, fed.tree_id)
+
+    def imported_orgs():
+        result = import_orgs(io.BytesIO(payload), "xlsx", actor=_system(), limits=command_limits())
+        assert result.ok, result.errors[:3]
+
+    _compare(report, f"import_orgs, {count:,} base unions from xlsx", imported_orgs, raw_orgs)
+
+    bases = list(Org.objects.filter(kind="base", tree_id=fed.tree_id).values_list("code", "pk")[:count])
+    worker_rows = [[f"导入劳模{n}", f"{n % 10000:04d}", bases[n % len(bases)][0], "市级", str(1 + n % 3),
+                    str(1990 + n % 30), "是" if n % 2 else "否", "是"] for n in range(count)]
+    payload_workers = _xlsx(["姓名", "身份证号后四位", "工作单位编码", "级别", "获评次数", "首次获评年度", "是否退休",
+                             "是否健在"], worker_rows)
+
+    def raw_workers():
+        ModelWorker.objects.bulk_create([
+            ModelWorker(name=r[0], id_tail=r[1], org_id=bases[n % len(bases)][1], level="city", honours=int(r[4]),
+                        first_year=int(r[5]), retired=r[6] == "是", alive=True)
+            for n, r in enumerate(worker_rows)], batch_size=2000)
+
+    def imported_workers():
+        result = import_model_workers(io.BytesIO(payload_workers), "xlsx", actor=_system(), limits=command_limits())
+        assert result.ok, result.errors[:3]
+
+    _compare(report, f"import_model_workers, {count:,} rows from xlsx", imported_workers, raw_workers)
+
+
+def _compare(report, label, imported, raw):
+    raw_s = rolled_back(lambda: seconds(raw))
+    import_s = rolled_back(lambda: seconds(imported))
+    report(label, import_s * 1000, "ms", "≤ 10,000 ms")
+    report(f"{label}: raw bulk_create of the same rows", raw_s * 1000, "ms", "—")
+    report(f"{label}: ratio to raw bulk_create", import_s / raw_s, "×", "≤ 5×")
+
+
+STEPS = {"budget": budget, "open_round": _open_round, "round_pdf": round_pdf, "memory": memory, "imports": imports}
+
+
+def main(argv):
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    django.setup()
+    rows = []
+
+    def report(label, value, unit, target=""):
+        rows.append((label, value, unit, target))
+        print(f"{label}: {value:,.1f} {unit} (goal {target})", flush=True)
+
+    print(f"load average at the start: {os.getloadavg()[0]:.2f}")
+    for arg in argv or ["budget", "open_round", "round_pdf", "memory", "imports"]:
+        name, _sep, count = arg.partition(":")
+        STEPS[name](report, *([int(count)] if count else []))
+    print("\n| measurement | result | goal |\n|---|---|---|")
+    for label, value, unit, target in rows:
+        print(f"| {label} | {value:,.1f} {unit} | {target} |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,39 @@
+"""The work queue: overdue cases first, and its counts on the queue and the home page."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from services.models import Case
+from tests.kit import client_for
+from tests.services.conftest import card_case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_work_queue_lists_overdue_cases_first_and_counts_them(flow):
+    _tree, _types, _staff_a1, _staff_a, reviewer, _handler = flow
+    now = timezone.now()
+    fresh = card_case(flow, title="刚到的申请")
+    later = card_case(flow, title="下周到期的申请")
+    overdue = card_case(flow, title="已逾期的申请")
+    very_overdue = card_case(flow, title="逾期更久的申请")
+    Case.objects.filter(pk=fresh.pk).update(due_at=now + dt.timedelta(days=2))
+    Case.objects.filter(pk=later.pk).update(due_at=now + dt.timedelta(days=7))
+    Case.objects.filter(pk=overdue.pk).update(due_at=now - dt.timedelta(days=1))
+    Case.objects.filter(pk=very_overdue.pk).update(due_at=now - dt.timedelta(days=5))
+    client = client_for(reviewer)
+
+    response = client.get("/services/")
+    assert [case.pk for case in response.context["queue"]] == [
+        very_overdue.pk, overdue.pk, fresh.pk, later.pk]
+    assert response.context["counts"] == {"waiting": 4, "overdue": 2}
+    body = response.content.decode()
+    assert body.index("逾期更久的申请") < body.index("已逾期的申请") < body.index("刚到的申请") < body.index("下周到期的申请")
+    assert body.count('class="overdue"') == 2
+
+    home = client.get("/").content.decode()
+    counts = home[home.index('class="counts"'):]
+    counts = counts[:counts.index("</ul>")]
+    assert "<strong>4</strong>" in counts and "<strong>2</strong>" in counts
