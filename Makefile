@@ -74,8 +74,11 @@ e2e-deps: system-deps
 	  else echo "npm is missing. Run this as root, then try again:"; echo "  sudo apt-get install -y nodejs npm"; exit 1; fi; }
 	@test -d tests/e2e/node_modules/axe-core || npm ci --prefix tests/e2e --no-audit --no-fund
 
+# The suite on TEST_WORKERS processes (pytest-xdist; `auto`: one per core), each with its own test
+# database; tests/conftest.py groups what must run together on one worker (--dist loadscope).
+TEST_WORKERS ?= auto
 test: system-deps venv messages lint check e2e-deps
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 # Benchmarks (docs/benchmarks.md): the micro-benchmarks on a scratch database (BENCH_DATABASE_URL,
 # flushed), then — with BENCH_CITY_DATABASE_URL (PostgreSQL, recreated) — the city of

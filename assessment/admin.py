@@ -22,6 +22,7 @@ from assessment.models import (
 )
 from assessment.services.transitions import TRANSITIONS
 from orgs.admin_scoping import ScopedAdminMixin, ScopedRelatedOnlyFieldListFilter
+from orgs.exchange import import_job_org
 from unionportal.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from unionportal.admin_import import ExchangeAdminMixin, ExchangeResource
 
@@ -63,6 +64,9 @@ class TemplateAdmin(ExchangeAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
               "source", "warnings", *FACTOR_FIELDS)
     inlines = [IndicatorInline]
     actions = ["copy_to_next_year"]
+
+    def import_job_org(self, request):
+        return import_job_org(request.user)
 
     def has_add_permission(self, request):
         return False  # templates come from files: the import button or import_assessment_template

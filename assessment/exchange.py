@@ -7,18 +7,18 @@ file is applied, in one transaction, through the services (so every change is au
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessment import services
 from assessment.models import (
     GRADE_FILE_LABELS,
     GRADE_FILE_NAMES,
     AssesseeRule,
-    Grade,
     Sheet,
     SheetStatus,
 )
@@ -26,13 +26,13 @@ from assessment.offline_sheet import finish_offline_sheet, points_cell, score_ce
 from assessment.text_splitters import item_points, split_items, split_name_points, tidy_name
 from orgs.access import Action, scope_orgs
 from orgs.models import KIND_FILE_LABELS, KIND_FILE_NAMES, Org, OrgKind
+from unionportal.columns import ChoiceColumn, PositiveDecimalColumn, YearColumn, YesNoColumn
 from unionportal.tabular import (
     Column,
     Number,
     Report,
     Row,
     import_transaction,
-    parse_yes_no,
     read_table,
     write_table,
 )
@@ -44,8 +44,10 @@ SHEET_COLUMNS = [
     Column("indicator", "考核指标", "indicator"),
     Column("content", "考核内容", "content"),
     Column("points", "分值", "points"),
-    Column("self_grade", "自评等级", "self_grade"),
-    Column("self_docs", "资料齐全", "self_docs"),
+    ChoiceColumn("self_grade", "自评等级", "self_grade", choices=tuple(GRADE_FILE_NAMES.items()),
+                 unknown=gettext_lazy("unknown grade “%(grade)s”; use 全面完成, 基本完成 or 未完成."),
+                 value_name="grade"),
+    YesNoColumn("self_docs", "资料齐全", "self_docs", message="not"),
     Column("self_note", "自评说明", "self_note"),
     Column("self_score", "自评分", "self_score"),
     Column("review_grade", "审核等级", "review_grade"),
@@ -57,14 +59,16 @@ SHEET_COLUMNS = [
 TEMPLATE_COLUMNS = [
     Column("assessor", "考核单位编码", "assessor", required=True),
     Column("assessees", "被考核单位编码", "assessees"),
-    Column("year", "年度", "year", required=True),
+    YearColumn("year", "年度", "year", required=True),
     Column("number", "序号", "number", required=True),
     Column("section", "考核类别", "section"),
     Column("indicator", "考核指标", "indicator", required=True),
     Column("content", "考核内容", "content"),
     Column("rule", "扣分方法", "rule"),
-    Column("weight", "权重", "weight", required=True),
+    PositiveDecimalColumn("weight", "权重", "weight", required=True),
 ]
+_SHEET_COLUMN = {column.key: column for column in SHEET_COLUMNS}
+_TEMPLATE_COLUMN = {column.key: column for column in TEMPLATE_COLUMNS}
 
 
 def yes_no(value: bool | None) -> str:
@@ -91,14 +95,6 @@ def sheet_rows(sheet: Sheet, units=None):
 def export_sheet(target, fmt: str, sheet: Sheet) -> None:
     write_table(target, fmt, [c.zh for c in SHEET_COLUMNS], sheet_rows(sheet),
                 title=f"{sheet.year} {sheet.org.code}", finish=finish_offline_sheet)
-
-
-def _parse_grade(text: str) -> str | None:
-    if text in GRADE_FILE_NAMES:
-        return GRADE_FILE_NAMES[text]
-    if text.lower() in Grade.values:
-        return text.lower()
-    return None
 
 
 def import_self_assessment(source, fmt: str, sheet: Sheet, *, actor, dry_run: bool = False,
@@ -166,22 +162,14 @@ def _row_entry(row: Row, report: Report) -> services.Entry | None:
     if "self_grade" in row.headers:
         text = row["self_grade"]
         if text:
-            grade = _parse_grade(text)
-            if grade is None:
-                report.error(row, "self_grade", _("unknown grade “%(grade)s”; use 全面完成, 基本完成 or 未完成.")
-                             % {"grade": text})
-                ok = False
-            entry.grade = grade or ""
-            docs_text = row["self_docs"]
-            docs = parse_yes_no(docs_text)
-            if not docs_text:
+            errors = len(report.errors)
+            entry.grade = _SHEET_COLUMN["self_grade"].read(row, report) or ""
+            if not row["self_docs"]:
                 report.error(row, "self_docs" if "self_docs" in row.headers else "self_grade",
                              _("is required where 自评等级 is given (是 or 否)."))
-                ok = False
-            elif docs is None:
-                report.error(row, "self_docs", _("“%(value)s” is not 是 or 否.") % {"value": docs_text})
-                ok = False
-            entry.docs = docs
+            else:
+                entry.docs = _SHEET_COLUMN["self_docs"].read(row, report)
+            ok = len(report.errors) == errors
         else:
             entry.grade = ""
     if "self_note" in row.headers:
@@ -278,14 +266,7 @@ class _TemplatePlans:
         return self.assessors[reference]
 
     def _year(self, row: Row) -> int | None:
-        try:
-            year = int(row["year"])
-            if not 1900 <= year <= 2999:
-                raise ValueError
-        except ValueError:
-            self.report.error(row, "year", _("“%(value)s” is not a year.") % {"value": row["year"]})
-            return None
-        return year
+        return _TEMPLATE_COLUMN["year"].read(row, self.report)
 
     def _number(self, row: Row, key: tuple) -> str:
         number = row["number"]
@@ -299,14 +280,7 @@ class _TemplatePlans:
         return number
 
     def _weight(self, row: Row) -> Decimal | None:
-        try:
-            weight = Decimal(row["weight"])
-            if weight <= 0:
-                raise InvalidOperation
-        except InvalidOperation:
-            self.report.error(row, "weight", _("“%(value)s” is not a positive number.") % {"value": row["weight"]})
-            return None
-        return weight
+        return _TEMPLATE_COLUMN["weight"].read(row, self.report)
 
     def add(self, row: Row) -> None:
         assessor = self._assessor(row)

@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from assessment.forms_render import lean_renderer
 from assessment.models import Grade, Sheet
 from assessment.services import EDITABLE_BY_STAFF, Entry
 from unionportal import text_limits
@@ -22,6 +23,8 @@ class VersionedForm(forms.Form):
 
 class SelfAssessmentForm(VersionedForm):
     """Grade, 资料齐全 and explanation per unit; only ``editable`` units get fields."""
+
+    default_renderer = lean_renderer  # some 140 widgets per sheet: the same HTML, in Python
 
     def __init__(self, *args, units, editable, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,6 +55,8 @@ class SelfAssessmentForm(VersionedForm):
 
 class ReviewForm(VersionedForm):
     """The reviewer's (or scorer's) grade, documents and comment per unit, and what to return."""
+
+    default_renderer = lean_renderer
 
     reason = forms.CharField(label=_("Reason for returning the whole sheet"), required=False, max_length=text_limits.NOTE,
                              widget=forms.Textarea(attrs={"rows": 2}))

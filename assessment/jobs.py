@@ -1,6 +1,7 @@
 """Assessment work in background jobs (unionportal/jobs/): a round's combined PDF and results
 file, and each finalised sheet's PDF rendered ahead of its first download."""
 
+import datetime as dt
 import io
 
 from django.dispatch import receiver
@@ -12,6 +13,8 @@ from assessment import selectors
 from assessment.exchange import export_results
 from assessment.models import Round, Sheet
 from assessment.pdf import render_round_pdf, render_sheet_pdf
+from assessment.services.rounds import open_round_in_steps
+from orgs.models import Org
 from unionportal import audit
 from unionportal.actors import SYSTEM
 from unionportal.jobs import prerender
@@ -22,6 +25,7 @@ from unionportal.tabular import CONTENT_TYPES
 ROUND_PDF = "assessment.round_pdf"
 ROUND_RESULTS = "assessment.round_results"
 SHEET_PDF = "assessment.sheet_pdf"
+OPEN_ROUND = "assessment.open_round"
 
 
 def _acting(job):
@@ -56,7 +60,7 @@ def round_pdf(job, progress) -> Output:
     round_ = _round(job)
     sheets = list(selectors.round_sheets(_acting(job), round_)
                   .select_related("org", "assessor", "template", "round").order_by("org__tree_id", "org__lft"))
-    progress.set_total(len(sheets) + 1)  # each sheet prepared, then the layout
+    progress.set_total(len(sheets) + 1)  # each sheet laid out, then the whole written
     pdf = render_round_pdf(round_, sheets, on_sheet=progress.advance)
     progress.advance()
     code = round_.assessor.code
@@ -84,6 +88,32 @@ def round_results(job, progress) -> Output:
     export_results(target, fmt, selectors.ranking(round_, selectors.round_sheets(_acting(job), round_)))
     name = f"{round_.year}-{round_.assessor.code}-results.{fmt}"
     return Output(target.getvalue(), name, CONTENT_TYPES[fmt], ascii_name=name)
+
+
+# --- opening a large round -----------------------------------------------------------------------
+
+
+def start_open_round(request, assessor, year: int, deadline):
+    return start_job(
+        actor=request.user, kind=OPEN_ROUND, subject_org=assessor,
+        title=_("%(year)d %(org)s: opening the round") % {"year": year, "org": assessor.name},
+        params={"assessor": assessor.pk, "year": year, "deadline": deadline.isoformat() if deadline else None},
+        dedupe_key=_per_user(request, OPEN_ROUND, assessor.pk, year),
+        back_url=reverse("assessment:board", args=[assessor.code, year]))
+
+
+@job_kind(OPEN_ROUND, label=gettext_lazy("Opening a round"))
+def open_round(job, progress) -> None:
+    """The round opened a step of assessees at a time, as the user who asked (their audit)."""
+    params = job.params
+    deadline = params.get("deadline")
+
+    def on_step(done, total):  # between two steps' transactions: the page sees it at once
+        progress.advance(done - progress.job.done)
+        progress.set_total(total)
+
+    open_round_in_steps(actor=_acting(job), assessor=Org.objects.get(pk=params["assessor"]), year=params["year"],
+                        deadline=dt.date.fromisoformat(deadline) if deadline else None, on_step=on_step)
 
 
 # --- a finalised sheet's PDF, before anyone asks -----------------------------------------------------

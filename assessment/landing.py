@@ -18,6 +18,10 @@ def index_context(user) -> dict:
     others = (selectors.visible_sheets(user).exclude(pk__in=listed)
               .select_related("org", "assessor", "round").order_by("-year", "org__tree_id", "org__lft"))
     other_sheets = list(others[:OTHER_SHEETS_SHOWN + 1])
+    for sheet in review_queue + scoring_queue + other_sheets:
+        # Only the user's own sheets count reminders; the rows' template asks every sheet, and a
+        # missing attribute costs the template a dir() of the model per row.
+        vars(sheet).setdefault("reminders", 0)
     return {
         "to_fill": [sheet for sheet in mine if sheet.status in TO_FILL],
         "in_progress": [sheet for sheet in mine if sheet.status in IN_PROGRESS],

@@ -7,22 +7,11 @@ figure to profile against when the machine is shared; ``bench/throughput.py`` gi
     … -m bench.pages 20 board --profile    (pyinstrument of the matching pages, to var/bench/)
 """
 
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _client(username):
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
+from bench.session import FLOOR, OUT, ROOT, load_average, setup, signed_in_client, write_json
 
 
 def measure_page(client, path, repeat) -> dict:
@@ -47,13 +36,16 @@ def measure_page(client, path, repeat) -> dict:
 def measure(repeat=20, only="", profile=False) -> dict:
     from bench.throughput import pages
 
+    load = load_average()
     plan = [row for row in pages() if only in row[0]]
     clients = {}
-    floor = measure_page(_client("staff0000"), "/bench/floor/", repeat * 2)
+    floor = measure_page(signed_in_client("staff0000"), FLOOR, repeat * 2)
+    print(f"floor: {floor['cpu_ms']:.2f} ms CPU, {floor['wall_ms']:.2f} ms wall, {floor['queries']} queries "
+          f"(load {load:.2f} at the start)", flush=True)
     rows = []
     for label, username, path, goal in plan:
         if username not in clients:
-            clients[username] = _client(username)
+            clients[username] = signed_in_client(username)
         client = clients[username]
         row = {"label": label, "path": path, "goal": goal, **measure_page(client, path, repeat)}
         row["cpu_ratio"] = floor["cpu_ms"] / row["cpu_ms"] if row["cpu_ms"] else 0
@@ -62,7 +54,7 @@ def measure(repeat=20, only="", profile=False) -> dict:
               f"floor/page {row['cpu_ratio'] * 100:.1f} %", flush=True)
         if profile:
             _profile(client, path, label)
-    return {"floor": floor, "rows": rows, "load_at_start": os.getloadavg()[0]}
+    return {"floor": floor, "rows": rows, "repeat": repeat, "load_at_start": load, "load_at_end": load_average()}
 
 
 def _profile(client, path, label):
@@ -73,7 +65,7 @@ def _profile(client, path, label):
     for _ in range(10):
         client.get(path)
     profiler.stop()
-    out = ROOT / "var" / "bench" / f"profile-{''.join(c if c.isalnum() else '-' for c in label)[:40]}.txt"
+    out = OUT / f"profile-{''.join(c if c.isalnum() else '-' for c in label)[:40]}.txt"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(profiler.output_text(unicode=True, show_all=False))
     print(f"  profile: {out.relative_to(ROOT)}")
@@ -82,7 +74,7 @@ def _profile(client, path, label):
 def table(result: dict) -> str:
     floor = result["floor"]
     lines = [f"Floor in process: {floor['cpu_ms']:.2f} ms CPU, {floor['wall_ms']:.2f} ms wall, "
-             f"{floor['queries']} queries; load average {result['load_at_start']:.2f}.", "",
+             f"{floor['queries']} queries; load average {result['load_at_start']:.2f} at the start.", "",
              "| page | CPU ms | wall ms | queries | floor CPU ÷ page CPU | goal |", "|---|---|---|---|---|---|"]
     for row in result["rows"]:
         lines.append(f"| {row['label']} | {row['cpu_ms']:.1f} | {row['wall_ms']:.1f} | {row['queries']} | "
@@ -91,15 +83,13 @@ def table(result: dict) -> str:
 
 
 def main(argv):
-    import django
-
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-    django.setup()
+    setup()
     args = [a for a in argv if not a.startswith("--")]
     result = measure(int(args[0]) if args else 20, args[1] if len(args) > 1 else "", "--profile" in argv)
+    out = write_json("pages", result)
     print()
     print(table(result))
+    print(f"\n(raw figures: {out.relative_to(ROOT)})")
 
 
 if __name__ == "__main__":

@@ -18,15 +18,21 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20,
                                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+else:  # PostgreSQL as production runs it (unionportal/settings.py: no JIT)
+    DATABASES["default"]["OPTIONS"] = {"options": "-c jit=off"}
 
 DEBUG = False
 # Real password hashing and the file-based PDF cache, as in production.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
     "pdf": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(VAR_DIR / "cache" / "bench-pdf"),  # noqa: F405
+        # As many entries as production keeps (unionportal/shared_stores.py), not Django's 300:
+        # a run's cached PDFs must not be culled by the renders of the heavy paths.
+        "OPTIONS": {"MAX_ENTRIES": 2000},
     },
 }
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]

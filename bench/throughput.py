@@ -15,31 +15,24 @@ import json
 import os
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PORT = int(os.environ.get("BENCH_PORT", "8199"))
-BASE = f"http://127.0.0.1:{PORT}"
+from bench.session import (
+    BASE,
+    FLOOR,
+    ROOT,
+    WORKERS,
+    cookie,
+    fetch,
+    load_average,
+    serving,
+    session_keys,
+    settle,
+    setup,
+    write_json,
+)
+
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
-WORKERS = 2 * (os.cpu_count() or 1) + 1  # gunicorn's docs: (2 x $num_cores) + 1
 GOAL_PAGE, GOAL_PDF = 0.25, 0.50
-
-
-def cookies(usernames) -> dict[str, str]:
-    """A signed-in session per user (the test client's login), as a Cookie header."""
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-
-    found = {}
-    for user in get_user_model().objects.filter(username__in=usernames):
-        client = Client()
-        client.force_login(user)
-        found[user.username] = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    return found
 
 
 def pages() -> list[tuple[str, str, str, float]]:
@@ -74,22 +67,8 @@ def pages() -> list[tuple[str, str, str, float]]:
     ]
 
 
-def fetch(path, cookie) -> tuple[int, bytes]:
-    request = urllib.request.Request(BASE + path, headers={"Cookie": cookie})
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    opener = urllib.request.build_opener(NoRedirect)
-    try:
-        with opener.open(request, timeout=120) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, b""
-
-
 def wrk(path, cookie, seconds) -> dict:
+    settle()
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "30s",
                "-s", str(ROOT / "bench" / "wrk_report.lua"), BASE + path]
     output = subprocess.run(command, capture_output=True, text=True, check=True,
@@ -97,67 +76,39 @@ def wrk(path, cookie, seconds) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def start_server(log_path: Path) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "GUNICORN_WORKERS": str(WORKERS),
-           "GUNICORN_BIND": f"127.0.0.1:{PORT}"}
-    log = log_path.open("w")
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "python:unionportal.gunicorn",
-         "--access-logfile", "/dev/null", "unionportal.wsgi"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    for _ in range(240):
-        time.sleep(0.5)
-        try:
-            if fetch("/healthz", "")[0] == 200:
-                time.sleep(3)  # every worker warms its PDF renderer after it starts
-                return server
-        except OSError:
-            continue
-    server.terminate()
-    raise RuntimeError(f"gunicorn did not start; see {log_path}")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-
-
 def measure(seconds: int, only: str = "", report=None) -> list[dict]:
     """Runs the floor, the pages and the floor again; returns one row per measurement."""
     plan = pages()
     if only:
         plan = [row for row in plan if only in row[0]]
-    sessions = cookies({username for _label, username, _path, _goal in plan} | {"staff0000"})
-    log_path = ROOT / "var" / "bench" / "gunicorn.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    load = os.getloadavg()[0]
-    server = start_server(log_path)
+    keys = session_keys({username for _label, username, _path, _goal in plan} | {"staff0000"})
+    sessions = {username: cookie(key) for username, key in keys.items()}
+    load = load_average()
     rows = []
-    try:
+    with serving("throughput"):
         for label, username, path, _goal in plan:  # fill the caches (PDFs) and check each answers 200
-            status, body = fetch(path, sessions[username])
+            status, _body = fetch(path, sessions[username])
             if status != 200:
                 raise RuntimeError(f"{label}: {path} answered {status} for {username}")
         floor_cookie = sessions["staff0000"]
-        floors = [wrk("/bench/floor/", floor_cookie, seconds)]
+        floors = [wrk(FLOOR, floor_cookie, seconds)]
         print(f"floor: {floors[0]['rps']:.0f} req/s (load {load:.2f} at the start)", flush=True)
         for label, username, path, goal in plan:
+            # Again just before: the PDF cache is a shared file cache that other runs may cull.
+            fetch(path, sessions[username])
             result = wrk(path, sessions[username], seconds)
             rows.append({"label": label, "path": path, "user": username, "goal": goal, **result})
             print(f"{label}: {result['rps']:.1f} req/s, p50 {result['p50_ms']:.0f} ms, "
                   f"p95 {result['p95_ms']:.0f} ms, p99 {result['p99_ms']:.0f} ms, "
-                  f"non-2xx {result['non_2xx']}", flush=True)
-        floors.append(wrk("/bench/floor/", floor_cookie, seconds))
-    finally:
-        stop_server(server)
+                  f"non-2xx {result['non_2xx']}, {result['rps'] / floors[0]['rps'] * 100:.1f} % of the floor",
+                  flush=True)
+        floors.append(wrk(FLOOR, floor_cookie, seconds))
+        print(f"floor again: {floors[-1]['rps']:.0f} req/s", flush=True)
     floor = sum(f["rps"] for f in floors) / len(floors)
     for row in rows:
         row["ratio"] = row["rps"] / floor
-    summary = {"floor_rps": floor, "floors": floors, "load_at_start": load, "workers": WORKERS,
-               "connections": CONNECTIONS, "seconds": seconds, "rows": rows}
+    summary = {"floor_rps": floor, "floors": floors, "load_at_start": load, "load_at_end": load_average(),
+               "workers": WORKERS, "connections": CONNECTIONS, "seconds": seconds, "rows": rows}
     if report is not None:
         report(summary)
     return [summary]
@@ -180,17 +131,10 @@ def table(summary: dict) -> str:
 
 
 def main(argv):
-    import django
-
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-    # The server and this process sign sessions with the same key (a benchmark-only one).
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + "k" * 50)
-    django.setup()
+    setup()
     seconds = int(argv[0]) if argv else 10
     summary = measure(seconds, argv[1] if len(argv) > 1 else "")[0]
-    out = ROOT / "var" / "bench" / f"throughput-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps(summary, indent=1))
+    out = write_json("throughput", summary)
     print()
     print(table(summary))
     print(f"\n(raw figures: {out.relative_to(ROOT)})")

@@ -18,6 +18,7 @@ from duties.forms import DutyItemAdminForm
 from duties.models import Catalogue, CatalogueVersion, Department, DutyItem, MainDuty, VersionStatus
 from orgs.access import Action, scope_queryset
 from orgs.admin_scoping import ScopedAdminMixin
+from orgs.exchange import import_job_org
 from unionportal.admin_import import ExchangeAdminMixin, ExchangeResource
 
 
@@ -213,6 +214,9 @@ class DutyItemAdmin(ExchangeAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ("number", "name", "version__catalogue__org__code", "search_text")
     list_per_page = 100
     show_full_result_count = False
+
+    def import_job_org(self, request):
+        return import_job_org(request.user)
 
     @admin.display(description=_("name"))
     def short_name(self, item):

@@ -20,6 +20,7 @@ from duties import content as data
 from duties import services
 from duties.models import CatalogueVersion, DutyItem, VersionStatus
 from orgs.access import Action, scope_orgs
+from orgs.exchange import resolve_references
 from orgs.models import Org
 from unionportal.columns import TextColumn
 from unionportal.tabular import Column, Report, Row, import_transaction, read_table, write_table
@@ -52,6 +53,7 @@ class OrgPlan:
     draft: CatalogueVersion | None = None  # the catalogue's open draft, if any
     summary: str = ""
     unchanged: bool = False  # the file holds the published version's content: no new version
+    published: data.Catalogue | None = None  # the published version's content, read once
 
 
 @dataclass
@@ -110,6 +112,7 @@ def _plan_version(plan: OrgPlan, report: Report, draft: bool) -> None:
             return
         report.warn(None, None, _replaces_draft(plan.org, plan.draft.number))
     plan.content = _content(plan, report)
+    plan.published = services.version_data(plan.current) if plan.current else None
     plan.summary = _summary(plan, draft)
     if not draft and plan.draft is None and _same_as_published(plan):
         plan.unchanged = True
@@ -145,18 +148,12 @@ def _replaces_draft(org: Org, number: int) -> str:
               "discarded).") % {"code": org.code, "number": number})
 
 
-def _resolve_org(reference: str, cache: dict, candidates) -> list[Org]:
-    if reference not in cache:
-        cache[reference] = list(candidates.resolve(reference)[:2])
-    return cache[reference]
-
-
 def _check_rows(rows: list[Row], report: Report, actor) -> list[OrgPlan]:
     plans: dict[int, OrgPlan] = {}
-    resolved: dict[str, list[Org]] = {}
     # With an actor, an org outside their scope reads as one that does not exist, so the
     # preview does not tell which orgs other trees hold (commands run without one: all orgs).
     candidates = scope_orgs(Org.objects.all(), actor, Action.MANAGE)  # SYSTEM reaches every org
+    resolved = resolve_references(candidates, (row["org"] for row in rows))
     first_row: dict[tuple[int, str, str], int] = {}
     for row in rows:
         org = None
@@ -164,7 +161,7 @@ def _check_rows(rows: list[Row], report: Report, actor) -> list[OrgPlan]:
         if not reference:
             report.error(row, "org", _("is required."))
         else:
-            matches = _resolve_org(reference, resolved, candidates)
+            matches = resolved.get(reference.strip(), [])
             if not matches:
                 report.error(row, "org", _("no organisation has the code or name “%(ref)s”.")
                              % {"ref": reference})
@@ -264,15 +261,14 @@ def _same_as_published(plan: OrgPlan) -> bool:
     """Whether the file's rows are the published version's items, in the same order."""
     if plan.current is None:
         return False
-    old = services.version_data(plan.current)
+    old = plan.published
     keys = [(item.category, item.number) for item in plan.content.items]
     return (content_changes(old, plan.content) == (0, 0, 0)
             and keys == [(item.category, item.number) for item in old.items])
 
 
 def _summary(plan: OrgPlan, draft: bool) -> str:
-    old = services.version_data(plan.current) if plan.current else None
-    added, removed, changed = content_changes(old, plan.content)
+    added, removed, changed = content_changes(plan.published, plan.content)
     state = _("draft") if draft else _("published")
     return _("%(code)s: %(state)s version with %(count)d items (%(added)d added, %(removed)d removed, "
              "%(changed)d changed).") % {

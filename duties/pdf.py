@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from duties import selectors
-from duties.models import CatalogueVersion
+from duties.models import CatalogueVersion, VersionStatus
 from orgs.models import Org
-from unionportal.pdf import render_pdf
+from unionportal.pdf import render_pdf, render_pdf_for
 
 TEMPLATE = "duties/pdf/catalogue.html"
 
@@ -64,5 +64,23 @@ def catalogue_context(root: Org, versions: list[CatalogueVersion], *, subtree: b
     }
 
 
+def catalogue_data_key(root: Org, versions: list[CatalogueVersion]) -> str:
+    """What a catalogue's PDF prints, by version: a published version never changes (duties.services
+    edits drafts only; its items, main duties and departments with it), the orgs by their
+    ``updated_at``, and the footer's print date by the day."""
+    parts = ["catalogue", root.pk, root.name, root.code, root.updated_at.isoformat(), timezone.localdate().isoformat()]
+    for version in versions:
+        org = version.catalogue.org
+        parts += [version.pk, version.number, version.status, version.title,
+                  version.published_at.isoformat() if version.published_at else "",
+                  org.pk, org.name, org.code, org.updated_at.isoformat()]
+    return ":".join(str(part) for part in parts)
+
+
 def render_catalogue_pdf(root: Org, versions: list[CatalogueVersion], *, subtree: bool) -> bytes:
-    return render_pdf(TEMPLATE, catalogue_context(root, versions, subtree=subtree))
+    """The catalogue's PDF; one org's published catalogue is looked up by the version of its data
+    first (a cached download renders no HTML), anything else by its rendered HTML."""
+    if subtree or any(version.status != VersionStatus.PUBLISHED for version in versions):
+        return render_pdf(TEMPLATE, catalogue_context(root, selectors.prefetch_contents(versions), subtree=subtree))
+    return render_pdf_for(TEMPLATE, catalogue_data_key(root, versions), lambda: catalogue_context(
+        root, selectors.prefetch_contents(versions), subtree=False))

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 
 from duties.models import Catalogue, CatalogueVersion, DutyItem, MainDuty, VersionStatus, normalise
@@ -30,11 +30,6 @@ def children_with_catalogues(org: Org, user) -> bool:
         catalogue__org__in=scope_orgs(org.get_children(), user, Action.VIEW),
         status=VersionStatus.PUBLISHED,
     ).exists()
-
-
-def has_published(org: Org) -> bool:
-    """Whether ``org`` has a published catalogue of its own."""
-    return CatalogueVersion.objects.filter(catalogue__org=org, status=VersionStatus.PUBLISHED).exists()
 
 
 def catalogue_org_for(org: Org, user) -> Org | None:
@@ -72,13 +67,29 @@ def catalogues_below(org: Org, user) -> list[CatalogueVersion]:
     )
 
 
-def versions_of(org: Org, user):
-    """The versions a user may read: published and superseded; drafts for managers too."""
+def versions_of(org: Org, user, *, may_manage: bool | None = None):
+    """The versions a user may read: published and superseded; drafts for managers too
+    (``may_manage``: whether the user may manage ``org``, when the caller knows it already)."""
     queryset = CatalogueVersion.objects.filter(catalogue__org=org).select_related(
         "catalogue__org", "published_by")
-    if not can(user, Action.MANAGE, org):
+    if not (can(user, Action.MANAGE, org) if may_manage is None else may_manage):
         queryset = queryset.exclude(status=VersionStatus.DRAFT)
     return queryset.order_by("-number")
+
+
+def version_in(versions: list[CatalogueVersion], number=None) -> CatalogueVersion:
+    """``version_or_404`` over the versions already read (``versions_of``): no query."""
+    if number in (None, ""):
+        version = next((v for v in versions if v.status == VersionStatus.PUBLISHED), None)
+    else:
+        try:
+            wanted = int(number)
+        except (TypeError, ValueError):
+            wanted = None
+        version = next((v for v in versions if v.number == wanted), None)
+    if version is None:
+        raise Http404
+    return version
 
 
 def version_or_404(org: Org, user, number=None) -> CatalogueVersion:
@@ -146,33 +157,49 @@ def item_or_404_for(org: Org, user, pk: int) -> DutyItem:
     return item
 
 
-def subtree_versions(org: Org, user, *, subtree: bool, unscoped: bool = False) -> list[CatalogueVersion]:
+def published_version_for(user, code: str) -> CatalogueVersion | None:
+    """The published version of org ``code``'s own catalogue, when ``user`` may see that org
+    (one query, the org with it): all a cached catalogue PDF reads."""
+    orgs = scope_orgs(Org.objects.filter(code=code), user, Action.VIEW)
+    return (CatalogueVersion.objects.filter(catalogue__org__in=orgs, status=VersionStatus.PUBLISHED)
+            .select_related("catalogue__org", "published_by").first())
+
+
+def prefetch_contents(versions: list[CatalogueVersion]) -> list[CatalogueVersion]:
+    """The versions' main duties and items (two queries; none for those already fetched)."""
+    prefetch_related_objects(versions, "main_duties", Prefetch(
+        "items", queryset=DutyItem.objects.select_related("department").order_by("position", "id")))
+    return versions
+
+
+def subtree_versions(org: Org, user, *, subtree: bool, unscoped: bool = False,
+                     prefetch: bool = True) -> list[CatalogueVersion]:
     """The published versions of ``org`` (and, with ``subtree``, every visible org below it),
-    in tree order, with their main duties and items prefetched (four queries).
+    in tree order, with their main duties and items prefetched (three queries; one without
+    ``prefetch``, for a PDF that may come from the cache: duties.pdf.render_catalogue_pdf).
 
     ``unscoped`` is for management commands, which run with the operator's full rights."""
     if subtree:
         orgs = _visible_subtree(org, user, unscoped=unscoped)
     else:
         orgs = Org.objects.filter(pk=org.pk)
-    return list(
+    versions = list(
         CatalogueVersion.objects.filter(catalogue__org__in=orgs, status=VersionStatus.PUBLISHED)
         .select_related("catalogue__org", "published_by")
-        .prefetch_related(
-            "main_duties",
-            Prefetch("items", queryset=DutyItem.objects.select_related("department").order_by("position", "id")),
-        )
         .order_by("catalogue__org__tree_id", "catalogue__org__lft")
     )
+    return prefetch_contents(versions) if prefetch else versions
 
 
-def export_versions(org: Org, user, *, subtree: bool, unscoped: bool = False):
+def export_versions(org: Org, user, *, subtree: bool, unscoped: bool = False, prefetch: bool = True):
     """``(subtree, versions)`` an export of ``org`` holds: its published catalogue, or with
     ``subtree`` every visible one below it too.  An org without a catalogue of its own (a
     federation) exports its subtree: its catalogue is the unions' below it."""
-    if not subtree and not has_published(org):
-        subtree = True
-    return subtree, subtree_versions(org, user, subtree=subtree, unscoped=unscoped)
+    if not subtree:
+        own = subtree_versions(org, user, subtree=False, unscoped=unscoped, prefetch=prefetch)
+        if own:  # it has a published catalogue of its own
+            return False, own
+    return True, subtree_versions(org, user, subtree=True, unscoped=unscoped, prefetch=prefetch)
 
 
 def grouped(version: CatalogueVersion) -> list[Section]:

@@ -32,27 +32,32 @@ def index(request):
 @login_required
 def catalogue(request, code):
     org = get_visible_org_or_404(request.user, code)
-    if request.GET.get("version", "") == "" and not selectors.has_published(org):
-        return federation(request, org)
-    version = selectors.version_or_404(org, request.user, request.GET.get("version"))
+    can_manage = can(request.user, Action.MANAGE, org)
+    # Every version the user may read, in one query: the one shown is picked from them.
+    versions = list(selectors.versions_of(org, request.user, may_manage=can_manage))
+    number = request.GET.get("version", "")
+    if number == "" and not any(v.status == VersionStatus.PUBLISHED for v in versions):
+        return federation(request, org, versions)
+    version = selectors.version_in(versions, number)
     term = request.GET.get("q", "").strip()
     sections = selectors.sections(version, term)
+    found = sum(len(section.items) for section in sections)
     return render(request, "duties/catalogue.html", {
         "org": org,
         "version": version,
-        "versions": list(selectors.versions_of(org, request.user)),
+        "versions": versions,
         "sections": sections,
-        "found": sum(len(section.items) for section in sections),
+        "found": found,
         "term": term,
         "is_current": version.status == VersionStatus.PUBLISHED,
-        "can_manage": can(request.user, Action.MANAGE, org),
-        "total": version.items.count(),
+        "can_manage": can_manage,
+        "total": version.items.count() if term else found,  # unsearched, every item is listed
         "has_children": not org.is_leaf_node(),
         "can_compare": selectors.children_with_catalogues(org, request.user),
     })
 
 
-def federation(request, org):
+def federation(request, org, own_versions=None):
     """An org without a published catalogue of its own (a federation such as zz): an overview
     of the catalogues of the visible orgs below it, with the subtree's exports; 404 when
     nothing below is visible either."""
@@ -64,7 +69,7 @@ def federation(request, org):
         "catalogues": catalogues,
         "total": sum(version.item_count for version in catalogues),
         # A manager may have a draft of the org's own catalogue in the works.
-        "own_versions": list(selectors.versions_of(org, request.user)),
+        "own_versions": list(selectors.versions_of(org, request.user)) if own_versions is None else own_versions,
         "can_compare": selectors.children_with_catalogues(org, request.user),
     })
 
@@ -102,9 +107,10 @@ def changes(request, code):
     })
 
 
-def _export_versions(request, code):
+def _export_versions(request, code, prefetch=True):
     org = get_visible_org_or_404(request.user, code)
-    subtree, versions = selectors.export_versions(org, request.user, subtree=_wants_subtree(request))
+    subtree, versions = selectors.export_versions(org, request.user, subtree=_wants_subtree(request),
+                                                  prefetch=prefetch)
     if not versions:
         raise Http404
     return org, subtree, versions
@@ -112,9 +118,15 @@ def _export_versions(request, code):
 
 @login_required
 def catalogue_pdf(request, code):
-    org, subtree, versions = _export_versions(request, code)
+    # One org's own catalogue: the version and its org in one query; the contents are read
+    # only when the PDF is not cached (render_catalogue_pdf).
+    own = None if _wants_subtree(request) else selectors.published_version_for(request.user, code)
+    if own is not None:
+        org, subtree, versions = own.catalogue.org, False, [own]
+    else:
+        org, subtree, versions = _export_versions(request, code, prefetch=False)
     if subtree:  # from the PDF cache, or rendered by a background job (duties/jobs.py)
-        return subtree_pdf_response(request, org, versions)
+        return subtree_pdf_response(request, org, selectors.prefetch_contents(versions))
     pdf = render_catalogue_pdf(org, versions, subtree=subtree)
     suffix = "及所属单位" if subtree else ""
     # The ASCII name is for clients that ignore filename* (the UTF-8 name).

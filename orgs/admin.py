@@ -16,7 +16,7 @@ from orgs import (
 from orgs.access import Action, can, scope_orgs
 from orgs.admin_scoping import ScopedAdminMixin
 from orgs.admin_site import manages_anything
-from orgs.exchange import COLUMNS, export_rows, import_orgs
+from orgs.exchange import COLUMNS, export_rows, import_job_org, import_orgs
 from orgs.forms import OPTIMISTIC_FIELD, OrgAdminForm, UserWithGrantCreationForm
 from orgs.models import Grant, Org, OrgAlias
 from orgs.services import ORG_FIELDS
@@ -74,6 +74,9 @@ class OrgAdmin(ExchangeAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         (_("Contact"), {"fields": ("contact_person", "phone", "email", "address")}),
         (None, {"fields": (OPTIMISTIC_FIELD,), "classes": ("hidden",)}),
     )
+
+    def import_job_org(self, request):
+        return import_job_org(request.user)
 
     @admin.display(description=_("name"), ordering="lft")
     def indented_name(self, org):

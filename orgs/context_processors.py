@@ -1,6 +1,11 @@
-from orgs.admin_site import manages_anything
+from orgs.access import Action
 
 
 def portal(request):
-    """Whether to show the admin link (one cached query per request)."""
-    return {"show_admin_link": manages_anything(request) if hasattr(request, "user") else False}
+    """Whether to show the admin link: from the user's grants, read once per request
+    (``selectors.user_scope``, shared with the page's view and template tags)."""
+    from orgs.selectors import user_scope
+
+    if not hasattr(request, "user") or not request.user.is_authenticated:
+        return {"show_admin_link": False}
+    return {"show_admin_link": user_scope(request).holds(Action.MANAGE)}

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orgs import services
 from orgs.access import Action, can, scope_orgs
@@ -18,11 +19,10 @@ from orgs.models import (
     KIND_FILE_NAMES,
     NAME_MAX_LENGTH,
     Org,
-    OrgKind,
     code_validator,
 )
 from unionportal.actors import is_system, user_or_none
-from unionportal.columns import IntegerColumn, TextColumn, YesNoColumn
+from unionportal.columns import ChoiceColumn, IntegerColumn, TextColumn, YesNoColumn
 from unionportal.tabular import (
     Column,
     Report,
@@ -37,7 +37,9 @@ COLUMNS = [
     Column("code", "编码", "code", required=True),
     TextColumn("name", "名称", "name", required=True, max_length=NAME_MAX_LENGTH, show_length=True),
     Column("parent", "上级编码", "parent", required=True),
-    Column("kind", "类型", "kind", required=True),
+    ChoiceColumn("kind", "类型", "kind", required=True, choices=tuple(KIND_FILE_NAMES.items()),
+                 unknown=gettext_lazy("unknown kind “%(kind)s”; use 总工会, 系统工会, 街道工会 or 基层工会."),
+                 value_name="kind"),
     TextColumn("short_name", "简称", "short_name", max_length=Org._meta.get_field("short_name").max_length),
     IntegerColumn("members", "会员数", "members", low=0),
     IntegerColumn("workers", "职工数", "workers", low=0),
@@ -110,11 +112,7 @@ def _check_rows(rows: list[Row], report: Report) -> list[PlannedOrg]:
             report.error(row, "name", _("is required."))
         else:
             _COLUMN["name"].read(row, report)
-        kind_text = row["kind"]
-        kind = KIND_FILE_NAMES.get(kind_text) or (kind_text.lower() if kind_text.lower() in OrgKind.values else None)
-        if kind is None:
-            report.error(row, "kind", _("unknown kind “%(kind)s”; use 总工会, 系统工会, 街道工会 or 基层工会.")
-                         % {"kind": kind_text})
+        kind = _COLUMN["kind"].read(row, report)
         short_name = row["short_name"]
         _COLUMN["short_name"].read(row, report)
         values = {"name": name, "kind": kind}
@@ -317,6 +315,22 @@ def _update_existing(plan: PlannedOrg, parent: Org | None, report: Report, actor
     org = services.update_org(actor=actor, org=plan.existing, constraints_checked=True, **changes)
     report.updated += 1
     return org
+
+
+def resolve_references(candidates, references) -> dict[str, list[Org]]:
+    """What ``candidates.resolve(reference)[:2]`` finds, for each of ``references`` at once: one
+    query for those that are codes (a file's usual case), one each for names and aliases."""
+    wanted = {(reference or "").strip() for reference in references} - {""}
+    found = {org.code: [org] for org in candidates.filter(code__in=wanted)}
+    for reference in wanted - found.keys():
+        found[reference] = list(candidates.resolve(reference)[:2])
+    return found
+
+
+def import_job_org(user) -> Org | None:
+    """The org a user's background import is filed under (its job page is scoped by it): the
+    topmost org they manage; None when they manage none."""
+    return scope_orgs(Org.objects.all(), user, Action.MANAGE).order_by("tree_id", "level", "lft").first()
 
 
 def export_rows(queryset):

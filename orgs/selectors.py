@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 
-from orgs.access import Action
+from orgs.access import ACTION_REACH, Action, Reach, roles_for
 from orgs.models import Grant, Org, OrgKind
 
 TREE_DEPTH = 2  # levels shown below an org on its page
 TREE_NODE_LIMIT = 400  # beyond this the page points to search instead of drawing every node
+CHILDREN_PER_PAGE = 50  # an org's page lists the unions directly below it a page at a time
 
 
 def visible_orgs(user, action=Action.VIEW):
@@ -17,14 +18,62 @@ def visible_orgs(user, action=Action.VIEW):
 
 def top_orgs(user) -> list[Org]:
     """The highest orgs the user sees: their granted orgs without a granted ancestor."""
-    if user.is_superuser:
-        return list(Org.objects.root_nodes().order_by("tree_id"))
-    granted = list(Org.objects.filter(grants__user=user).distinct().order_by("tree_id", "lft"))
-    tops: list[Org] = []
-    for org in granted:
-        if not any(top.tree_id == org.tree_id and top.lft < org.lft < top.rght for top in tops):
-            tops.append(org)
-    return tops
+    grants = [] if user.is_superuser else list(Grant.objects.filter(user=user).select_related("org"))
+    return UserScope(user, grants).top_orgs()
+
+
+@dataclass
+class UserScope:
+    """The signed-in user's grants with their orgs, read once per request (``user_scope``) and
+    shared by the view, the context processors and the landing page's template tags."""
+
+    user: object
+    grants: list[Grant]
+
+    def holds(self, *actions) -> bool:
+        """Whether a grant allows one of ``actions`` somewhere (``access.holds_anywhere``)."""
+        if self.user.is_superuser:
+            return True
+        roles = {role for action in actions for role in roles_for(action)}
+        return any(grant.role in roles for grant in self.grants)
+
+    def granted_org_ids(self, *actions) -> dict[Action, list[int]]:
+        """``access.granted_org_ids`` from the grants already read: per action, the orgs of the
+        user's own grants whose role allows it, in id order."""
+        found: dict[Action, list[int]] = {}
+        for action in actions:
+            roles = set(roles_for(action))
+            found[Action(action)] = sorted({grant.org_id for grant in self.grants if grant.role in roles})
+        return found
+
+    def covers_subtree(self, org: Org, action=Action.VIEW) -> bool:
+        """Whether a grant reaches ``org`` and everything below it with ``action``."""
+        if self.user.is_superuser:
+            return True
+        roles = {role for role, reach in ACTION_REACH[Action(action)].items() if reach is Reach.SUBTREE}
+        return any(grant.role in roles and grant.org.tree_id == org.tree_id
+                   and grant.org.lft <= org.lft and grant.org.rght >= org.rght for grant in self.grants)
+
+    def top_orgs(self) -> list[Org]:
+        """The highest orgs the user sees: their granted orgs without a granted ancestor."""
+        if self.user.is_superuser:
+            return list(Org.objects.root_nodes().order_by("tree_id"))
+        tops: list[Org] = []
+        for org in sorted({grant.org.pk: grant.org for grant in self.grants}.values(),
+                          key=lambda org: (org.tree_id, org.lft)):
+            if not any(top.tree_id == org.tree_id and top.lft < org.lft < top.rght for top in tops):
+                tops.append(org)
+        return tops
+
+
+def user_scope(request) -> UserScope:
+    """The request's user's grants (one query, then kept on the request)."""
+    scope = getattr(request, "_user_scope", None)
+    if scope is None or scope.user is not request.user:
+        user = request.user
+        grants = list(user_grants(user)) if user.is_authenticated else []
+        scope = request._user_scope = UserScope(user, grants)
+    return scope
 
 
 def manageable_users(actor):
@@ -82,12 +131,9 @@ class SubtreeView:
 
 def subtree(org: Org, user, depth: int = TREE_DEPTH, limit: int = TREE_NODE_LIMIT) -> SubtreeView:
     """The visible part of ``org``'s subtree, ``depth`` levels deep, with counts per kind."""
-    visible = org.get_descendants().visible_to(user)
-    counts = visible.order_by().values("kind").annotate(n=Count("id"))
-    by_kind = {row["kind"]: row["n"] for row in counts}
-    kind_counts = [(label, by_kind.get(value, 0)) for value, label in OrgKind.choices if by_kind.get(value)]
+    summary = subtree_summary(org, user)
     nodes = list(
-        visible.filter(level__lte=org.level + depth)
+        org.get_descendants().visible_to(user).filter(level__lte=org.level + depth)
         .order_by("lft")[: limit + 1]
     )
     truncated = len(nodes) > limit
@@ -96,17 +142,60 @@ def subtree(org: Org, user, depth: int = TREE_DEPTH, limit: int = TREE_NODE_LIMI
         node.depth = node.level - org.level
         node.descendant_total = node.get_descendant_count()  # from lft/rght, no query
     return SubtreeView(forest=build_forest(nodes), max_depth=depth, truncated=truncated,
-                       kind_counts=kind_counts, total=sum(by_kind.values()))
+                       kind_counts=summary.kind_counts, total=summary.total)
 
 
-def search_subtree(org: Org, user, term: str):
-    """Visible orgs in ``org``'s subtree matching code, name, short name or alias."""
-    term = term.strip()
-    return (
-        org.get_descendants(include_self=True).visible_to(user)
-        .filter(Q(code__icontains=term) | Q(name__icontains=term) | Q(short_name__icontains=term)
-                | Q(aliases__name__icontains=term))
-        .select_related("parent")
-        .distinct()
-        .order_by("lft")
+@dataclass
+class SubtreeSummary:
+    kind_counts: list[tuple[str, int]]  # (kind label, visible orgs of that kind below)
+    total: int
+    children: int  # visible orgs one level below
+    version: str  # changes with any rename, move, addition or removal below (a cache key part)
+
+
+def subtree_summary(org: Org, user) -> SubtreeSummary:
+    """The visible orgs below ``org``, counted per kind, and a version of that part of the tree,
+    in one query.  The version sums each org's ``version`` and ``lft`` × ``id`` besides the
+    latest ``updated_at``: a rename or a save bumps the first, a move or an insertion that
+    shifts nested-set bounds without saving the shifted rows changes the second."""
+    rows = (org.get_descendants().visible_to(user).order_by().values("kind")
+            .annotate(n=Count("id"), children=Count("id", filter=Q(level=org.level + 1)),
+                      at=Max("updated_at"), versions=Sum("version"), shape=Sum(F("lft") * F("id"))))
+    by_kind = {row["kind"]: row for row in rows}
+    version = sorted((kind, row["n"], row["versions"], row["shape"], row["at"].isoformat() if row["at"] else "")
+                     for kind, row in by_kind.items())
+    return SubtreeSummary(
+        kind_counts=[(label, by_kind[value]["n"]) for value, label in OrgKind.choices if value in by_kind],
+        total=sum(row["n"] for row in by_kind.values()),
+        children=sum(row["children"] for row in by_kind.values()),
+        version=repr((org.pk, org.level, version)),
     )
+
+
+def child_orgs(org: Org, user, whole_subtree: bool = False):
+    """The visible orgs directly below ``org``, in tree order: its children, and any visible org
+    whose ancestors up to ``org`` are all hidden from the user (a partial scope hangs it under
+    the nearest visible ancestor, as ``build_forest`` does).  Paginated by the caller, so an org
+    with 5,000 unions below it never draws them all.  ``whole_subtree``: the caller knows the
+    user sees everything below ``org`` (``UserScope.covers_subtree``), so only children qualify
+    and the costly search for hidden ancestors is skipped."""
+    visible = org.get_descendants().visible_to(user)
+    if whole_subtree:
+        return visible.filter(level=org.level + 1).order_by("lft")
+    # A visible org strictly between ``org`` and the outer row means the row is not directly below.
+    between = Org.objects.visible_to(user).filter(
+        tree_id=org.tree_id, lft__gt=org.lft, lft__lt=OuterRef("lft"), rght__gt=OuterRef("rght"))
+    return visible.filter(Q(level=org.level + 1) | ~Exists(between)).order_by("lft")
+
+
+def search_subtree(org: Org, user, term: str, kind: str = ""):
+    """Visible orgs in ``org``'s subtree (itself included) matching code, name, short name or
+    alias, of ``kind`` when given: the search and the kind filter of an org's page."""
+    term = term.strip()
+    found = org.get_descendants(include_self=True).visible_to(user)
+    if term:
+        found = found.filter(Q(code__icontains=term) | Q(name__icontains=term) | Q(short_name__icontains=term)
+                             | Q(aliases__name__icontains=term))
+    if kind:
+        found = found.filter(kind=kind)
+    return found.select_related("parent").distinct().order_by("lft")

@@ -1,3 +1,5 @@
+import hashlib
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -5,6 +7,7 @@ from django.shortcuts import render
 from orgs import selectors
 from orgs.access import get_visible_org_or_404
 from orgs.exchange import export_orgs
+from orgs.models import Org, OrgKind
 from unionportal.tabular import table_response
 
 
@@ -12,10 +15,8 @@ from unionportal.tabular import table_response
 def home(request):
     """The landing page: the user's roles and unions; each room adds its own card through
     its template tag (assessment, member services, duty catalogues: templates/home.html)."""
-    return render(request, "home.html", {
-        "grants": selectors.user_grants(request.user),
-        "top_orgs": selectors.top_orgs(request.user),
-    })
+    scope = selectors.user_scope(request)
+    return render(request, "home.html", {"grants": scope.grants, "top_orgs": scope.top_orgs()})
 
 
 @login_required
@@ -27,19 +28,41 @@ def tree_index(request):
 
 @login_required
 def org_detail(request, code):
-    org = get_visible_org_or_404(request.user, code, selectors.visible_orgs(request.user).prefetch_related("aliases"))
+    org = get_visible_org_or_404(request.user, code, Org.objects.prefetch_related("aliases"))
     term = request.GET.get("q", "").strip()
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in OrgKind.values else ""
+    summary = selectors.subtree_summary(org, request.user)
     context = {
         "org": org,
         "ancestors": selectors.visible_ancestors(org, request.user),
-        "tree": selectors.subtree(org, request.user),
+        "summary": summary,
         "term": term,
+        "kind": kind,
+        "kinds": OrgKind.choices,
     }
-    if term:
-        context["results"] = Paginator(selectors.search_subtree(org, request.user, term), 50).get_page(
+    if term or kind:
+        context["results"] = Paginator(selectors.search_subtree(org, request.user, term, kind), 50).get_page(
             request.GET.get("page")
         )
+    else:
+        context.update(_children_page(request, org, summary))
     return render(request, "orgs/detail.html", context)
+
+
+def _children_page(request, org, summary) -> dict:
+    """A page of the unions directly below ``org`` (a federation has thousands) and the key of
+    its cached fragment: shared by every reader who sees the whole subtree, per grants
+    otherwise, and renewed by any change below (``summary.version``)."""
+    scope = selectors.user_scope(request)
+    whole = scope.covers_subtree(org)
+    paginator = Paginator(selectors.child_orgs(org, request.user, whole), selectors.CHILDREN_PER_PAGE)
+    if whole:
+        paginator.count = summary.children  # the summary counted them: no COUNT query
+    reader = ("all",) if whole else tuple((grant.role, grant.org_id) for grant in scope.grants)
+    page = paginator.get_page(request.GET.get("page"))
+    key = hashlib.sha256(repr((summary.version, page.number, reader)).encode()).hexdigest()
+    return {"children": page, "children_key": key}
 
 
 @login_required

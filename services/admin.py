@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.access import scope_queryset
 from orgs.admin_scoping import ScopedAdminMixin, ScopedRelatedOnlyFieldListFilter
+from orgs.exchange import import_job_org
 from services.exchange import COLUMNS as MODEL_WORKER_COLUMNS
 from services.exchange import export_rows as export_model_worker_rows
 from services.exchange import import_model_workers
@@ -136,6 +137,9 @@ class ModelWorkerAdmin(ExchangeAdminMixin, AuditedAdmin):
     search_fields = ("name", "id_tail", "org__name", "org__code")
     list_per_page = 100
     audit_fields = ["name", "id_tail", "org", "level", "honours", "first_year", "retired", "alive"]
+
+    def import_job_org(self, request):
+        return import_job_org(request.user)
 
 
 @admin.register(FundRecord)

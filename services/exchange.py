@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orgs.access import Action, scope_orgs
+from orgs.exchange import resolve_references
 from orgs.models import Org
 from services.models import ModelWorker
 from services.models.workers import WORKER_LEVEL_FILE_LABELS, WORKER_LEVEL_FILE_NAMES
@@ -43,10 +44,11 @@ def import_model_workers(source, fmt: str, *, actor, dry_run: bool = False,
                          limits=None) -> Report:
     report = Report()
     table = read_table(source, fmt, COLUMNS, report=report, limits=limits)
-    org_cache: dict[str, Org | None] = {}
     # With an actor, an org outside their scope reads as one that does not exist, so the
     # preview does not tell which orgs other trees hold (commands run without one: all orgs).
     candidates = scope_orgs(Org.objects.all(), actor, Action.MANAGE)  # SYSTEM reaches every org
+    resolved = resolve_references(candidates, (row["org"] for row in table.rows))
+    org_cache: dict[str, Org | None] = {}
     plans = []
     seen: dict[tuple, int] = {}
     this_year = dt.date.today().year
@@ -54,7 +56,7 @@ def import_model_workers(source, fmt: str, *, actor, dry_run: bool = False,
     for row in table.rows:
         name = _read_name(row, report)
         id_tail = _read_id_tail(row, report)
-        org = _read_org(row, report, org_cache, candidates)
+        org = _read_org(row, report, org_cache, resolved)
         level = _COLUMN["level"].read(row, report)
         honours = _COLUMN["honours"].read(row, report)
         first_year = first_year_column.read(row, report)
@@ -93,11 +95,12 @@ def _read_id_tail(row, report: Report) -> str:
     return id_tail
 
 
-def _read_org(row, report: Report, org_cache: dict[str, Org | None], candidates) -> Org | None:
-    """The row's 工作单位编码 as one org among ``candidates`` (None, reported, otherwise)."""
+def _read_org(row, report: Report, org_cache: dict[str, Org | None], resolved: dict[str, list[Org]]) -> Org | None:
+    """The row's 工作单位编码 as one org among those it may name (None, reported, otherwise);
+    ``resolved`` holds each reference's matches (``resolve_references``)."""
     reference = row["org"].strip()
     if reference not in org_cache:
-        matches = list(candidates.resolve(reference)[:2]) if reference else []
+        matches = resolved.get(reference, []) if reference else []
         org_cache[reference] = matches[0] if len(matches) == 1 else None
         if not reference:
             report.error(row, "org", _("is required."))

@@ -1,5 +1,7 @@
 """Shared fixtures live in tests/kit.py and tests/factories.py; settings in tests/settings.py."""
 
+import zlib
+
 import pytest
 from django.core.cache import caches
 
@@ -27,3 +29,39 @@ def django_db_setup(django_db_setup, django_db_blocker):
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
+# Parallel runs (pytest-xdist; `make test`: `-n auto --dist loadscope`) --------------------------
+# A scope runs whole on one worker.  With --dist loadscope the scopes are ours (the scheduler
+# below): each file, so a module's fixtures (the scope matrix's world, a demo database) are built
+# once; the duty tests as one package, so the seed their package fixture loads is loaded once;
+# the browser tests as one, so one chromium and one live server run at a time beside the rest;
+# the scope matrix, the largest module, in MATRIX_SHARES scopes, each building its world once.
+# (xdist's own loadgroup marks do not group under pytest 9: xdist 3.8 renames the node id in a
+# way pytest 9 no longer reads.)
+MATRIX = "tests/security/test_scope_matrix.py"
+MATRIX_SHARES = 2
+WHOLE_PACKAGES = ("tests/duties/", "tests/e2e/")
+
+
+def worker_scope(nodeid: str) -> str:
+    path = nodeid.split("::", 1)[0]
+    for package in WHOLE_PACKAGES:
+        if path.startswith(package):
+            return package
+    if path == MATRIX and "[" in nodeid:
+        return f"{path}#{zlib.crc32(nodeid.encode()) % MATRIX_SHARES}"
+    return path
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist; without it, never called
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scopes(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return worker_scope(nodeid)
+
+    return Scopes(config, log)

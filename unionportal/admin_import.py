@@ -15,6 +15,10 @@ whole file to the exchange module's bulk writer, so the admin is as fast as the 
    unchanged and every problem as 第 N 行. A file with problems offers no confirm.
 2. Confirm (``process_import/``): the kept file, named by a token signed for its uploader, is
    imported for real and deleted. Another user's token, an old one or a used one is a 404.
+   A file above the request's size (``ADMIN_IMPORT_REQUEST_ROWS`` rows or
+   ``ADMIN_IMPORT_REQUEST_BYTES``; the token carries what the preview found) is imported by a
+   background job instead, and the confirm answers with the job's page
+   (``unionportal/admin_import_jobs.py``).
 3. Export (``export/``): the changelist as filtered (so only rows in the user's scope), in
    the import's own columns, formula-like text escaped.
 """
@@ -29,7 +33,9 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,6 +46,7 @@ from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 from import_export.results import Result, RowResult
 from import_export.tmp_storages import MediaStorage
 
+from unionportal import admin_import_jobs
 from unionportal.backup import PENDING_IMPORTS_PREFIX
 from unionportal.import_limits import check_size, web_limits
 from unionportal.tabular import CONTENT_TYPES, FileFormatError, Report, format_of, write_table
@@ -228,8 +235,10 @@ class ExchangeConfirmForm(ConfirmImportForm):
 
     def clean_import_file_name(self):
         try:
-            name = _signer(self.user).unsign(self.cleaned_data["import_file_name"], max_age=PENDING_MAX_AGE_SECONDS)
-        except signing.BadSignature:
+            token = _signer(self.user).unsign_object(self.cleaned_data["import_file_name"],
+                                                    max_age=PENDING_MAX_AGE_SECONDS)
+            name, self.rows, self.size = token["name"], int(token["rows"]), int(token["size"])
+        except (signing.BadSignature, KeyError, TypeError, ValueError):
             raise forms.ValidationError("not yours") from None
         if not PendingFileStorage(name=name).exists():
             raise forms.ValidationError("gone")
@@ -260,11 +269,10 @@ class ExchangeAdminMixin(ImportExportMixin):
     def get_confirm_form_kwargs(self, request, import_form=None):
         return {**super().get_confirm_form_kwargs(request, import_form), "user": request.user}
 
-    def get_confirm_form_initial(self, request, import_form):
-        initial = super().get_confirm_form_initial(request, import_form)
-        if initial:
-            initial["import_file_name"] = _signer(request.user).sign(initial["import_file_name"])
-        return initial
+    def import_job_org(self, request):
+        """The org a background import is filed under (its page is scoped by it); None: the
+        confirm stays in the request, within the request's size limit."""
+        return None
 
     def import_action(self, request, **kwargs):
         if request.method == "POST" and request.FILES and not request.POST:
@@ -273,9 +281,17 @@ class ExchangeAdminMixin(ImportExportMixin):
             request.POST = request.POST.copy()
             request.POST["format"] = ""
         response = super().import_action(request, **kwargs)
-        result = getattr(response, "context_data", {}).get("result")
+        context = getattr(response, "context_data", {})
+        result = context.get("result")
         if result is not None and result.has_errors():
-            self._forget_upload(response.context_data.get("form"))
+            self._forget_upload(context.get("form"))
+        elif context.get("confirm_form") is not None:
+            # The token names the kept file for its uploader, with the size the preview found:
+            # the confirm decides from it whether the import runs here or as a job.
+            upload = context["form"].cleaned_data["import_file"]
+            initial = context["confirm_form"].initial
+            initial["import_file_name"] = _signer(request.user).sign_object(
+                {"name": initial["import_file_name"], "rows": result.report.rows, "size": upload.size})
         return response
 
     def _forget_upload(self, form) -> None:
@@ -290,9 +306,29 @@ class ExchangeAdminMixin(ImportExportMixin):
             raise PermissionDenied
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if not self.create_confirm_form(request).is_valid():
+        confirm = self.create_confirm_form(request)
+        if not confirm.is_valid():
             raise Http404  # someone else's preview, an old one, or one already imported
+        if admin_import_jobs.too_big_for_request(confirm.rows, confirm.size):
+            return self._import_in_background(request, confirm)
         return super().process_import(request, **kwargs)
+
+    def _import_in_background(self, request, confirm):
+        """Too big to import while the admin waits: a job, and its page (or a refusal when
+        there is no org to file the job under)."""
+        data = confirm.cleaned_data
+        subject_org = self.import_job_org(request)
+        if subject_org is None:
+            PendingFileStorage(name=data["import_file_name"]).remove()  # nothing will take it
+            messages.error(request, admin_import_jobs.refusal(confirm.rows, confirm.size))
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
+        fmt = self.get_import_formats()[int(data["format"])].fmt
+        job = admin_import_jobs.start_import_job(
+            user=request.user, resource_class=self.get_import_resource_classes(request)[0],
+            pending_name=data["import_file_name"], fmt=fmt, rows=confirm.rows,
+            original_name=data.get("original_file_name") or "", subject_org=subject_org,
+            back_url=reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
+        return redirect("jobs:detail", pk=job.pk)
 
     def process_result(self, result, request):
         if not result.report.ok:  # the data changed since the preview: nothing was written

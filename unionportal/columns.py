@@ -8,6 +8,7 @@ orgs, duties, assessment and member services declare their columns with these cl
 """
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
@@ -85,7 +86,9 @@ class YesNoColumn(TypedColumn):
     """是 or 否 (yes/no, as ``tabular.parse_yes_no`` reads them); blank is ``blank``."""
 
     blank: bool | None = None
-    message: str = "write"  # "write": 'write 是 or 否 (found …)'; "neither": '“…” is neither 是 (yes) nor 否 (no).'
+    # "write": 'write 是 or 否 (found …)'; "neither": '“…” is neither 是 (yes) nor 否 (no).';
+    # "not": '“…” is not 是 or 否.'
+    message: str = "write"
 
     def clean(self, text: str) -> bool | None:
         if not text.strip() and self.blank is not None:
@@ -95,16 +98,20 @@ class YesNoColumn(TypedColumn):
             return value
         if self.message == "neither":
             raise CellError(_("“%(value)s” is neither 是 (yes) nor 否 (no).") % {"value": text})
+        if self.message == "not":
+            raise CellError(_("“%(value)s” is not 是 or 否.") % {"value": text})
         raise CellError(_("write 是 or 否 (found “%(value)s”).") % {"value": text})
 
 
 @dataclass(frozen=True)
 class ChoiceColumn(TypedColumn):
     """One of ``choices`` (the file's word → the stored value, e.g. 市级 → city); the stored
-    values themselves are accepted too. ``unknown`` is the message, with %(value)s."""
+    values themselves are accepted too. ``unknown`` is the message, with %(value)s (or the
+    placeholder ``value_name`` names)."""
 
     choices: tuple[tuple[str, str], ...] = ()
     unknown: str = ""
+    value_name: str = "value"
 
     def clean(self, text: str) -> str:
         text = text.strip()
@@ -113,4 +120,35 @@ class ChoiceColumn(TypedColumn):
             return words[text]
         if text.lower() in words.values():
             return text.lower()
-        raise CellError(self.unknown % {"value": text})
+        raise CellError(self.unknown % {self.value_name: text})
+
+
+@dataclass(frozen=True)
+class YearColumn(TypedColumn):
+    """A calendar year between ``low`` and ``high``; anything else "is not a year"."""
+
+    low: int = 1900
+    high: int = 2999
+
+    def clean(self, text: str) -> int:
+        try:
+            year = int(text)
+        except ValueError:
+            year = None
+        if year is None or not self.low <= year <= self.high:
+            raise CellError(_("“%(value)s” is not a year.") % {"value": text})
+        return year
+
+
+@dataclass(frozen=True)
+class PositiveDecimalColumn(TypedColumn):
+    """A number above zero (a weight, points), read exactly as ``Decimal``."""
+
+    def clean(self, text: str) -> Decimal:
+        try:
+            value = Decimal(text)
+            if value <= 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            raise CellError(_("“%(value)s” is not a positive number.") % {"value": text}) from None
+        return value

@@ -16,6 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.cache import caches
 from django.core.files.storage import default_storage
+from django.db import connections
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
@@ -125,6 +126,11 @@ def run_bounded(checks: dict, seconds: float = CHECK_SECONDS) -> dict[str, str]:
             results[key] = "error"
         else:
             results[key] = "ok"
+        finally:
+            # A check that touched the database opened a connection of this thread's own;
+            # close it here, or every /healthz would leave one behind until the thread is
+            # collected (and a test database could not be dropped).
+            connections.close_all()
 
     for key, check in checks.items():
         threads[key] = threading.Thread(target=run, args=(key, check), name=f"healthz-{key}", daemon=True)

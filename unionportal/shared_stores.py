@@ -71,7 +71,7 @@ def default_storage_setting(environ) -> dict:
 
 
 def caches_setting(environ, *, max_pdf_entries: int = 2000) -> dict:
-    """``CACHES``: both aliases on Redis when ``REDIS_URL`` is set, in the database otherwise."""
+    """``CACHES``: every alias on Redis when ``REDIS_URL`` is set, in the database otherwise."""
     url = _env(environ, "REDIS_URL")
     if url:
         from redis.backoff import NoBackoff
@@ -86,10 +86,14 @@ def caches_setting(environ, *, max_pdf_entries: int = 2000) -> dict:
         return {
             "default": {**common, "KEY_PREFIX": "unionportal"},
             "pdf": {**common, "KEY_PREFIX": "unionportal-pdf", "TIMEOUT": PDF_CACHE_SECONDS},
+            # Shared page parts: a down Redis reads as a miss (unionportal/page_cache.py).
+            "pages": {**common, "BACKEND": "unionportal.page_cache.TolerantRedisCache",
+                      "KEY_PREFIX": "unionportal-pages"},
         }
     database = "django.core.cache.backends.db.DatabaseCache"
     return {
         "default": {"BACKEND": database, "LOCATION": DEFAULT_CACHE_TABLE},
+        "pages": {"BACKEND": database, "LOCATION": DEFAULT_CACHE_TABLE, "KEY_PREFIX": "pages"},
         "pdf": {"BACKEND": database, "LOCATION": PDF_CACHE_TABLE, "TIMEOUT": PDF_CACHE_SECONDS,
                 "OPTIONS": {"MAX_ENTRIES": max_pdf_entries}},
     }

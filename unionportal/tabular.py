@@ -135,6 +135,7 @@ class Report:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    rows: int = 0  # data rows read (blank rows skipped): how big the import is
 
     def error(self, row: Row | None, column_key: str | None, message: str) -> None:
         column = row.header(column_key) if row is not None and column_key else column_key
@@ -193,7 +194,10 @@ def read_table(source, fmt: str, columns: list[Column], *, report: "Report | Non
     """
     from unionportal import tabular_read
 
-    return tabular_read.read_table(source, fmt, columns, report=report, limits=limits)
+    table = tabular_read.read_table(source, fmt, columns, report=report, limits=limits)
+    if report is not None:
+        report.rows = len(table.rows)
+    return table
 
 
 @dataclass(frozen=True)

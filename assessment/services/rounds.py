@@ -21,12 +21,19 @@ from unionportal.actors import user_or_none
 BATCH = 2000
 
 
+# From this many orgs under the assessor, the portal opens the round in a background job, a
+# STEP of assessees at a time (5,000 sheets of 20 units take longer than a request should).
+OPEN_IN_JOB_FROM = 1000
+STEP = 500
+
+
 @dataclass
 class OpenedRound:
     round: Round
     created_round: bool
     sheets_created: int
     templates_copied: list[Template]
+    remaining: int = 0  # assessees still without a sheet (opening with a ``limit``)
 
 
 def copied_template_line(template: Template) -> str:
@@ -100,53 +107,98 @@ def _blank_scores(template: Template, units_of_template) -> list[dict]:
     return scoring.indicator_scores(blank, indicators, scoring.Factors.of(template))
 
 
-def _insert_units(round_: Round, template: Template, id_range: tuple[int, int], units_of_template) -> None:
-    """Every new sheet of ``template`` gets its blank units: one INSERT … SELECT per unit, so
-    the database copies them over the sheets (100,000 ORM objects took most of the time)."""
-    table, quote = Unit._meta.db_table, connection.ops.quote_name
-    names = ("sheet", "indicator", "item", "seq", "position", "points", "self_grade", "self_docs", "self_note",
-             "self_score", "review_grade", "review_docs", "review_note", "final_score", "returned", "return_reason")
-    columns = ", ".join(quote(Unit._meta.get_field(name).column) for name in names)
-    sheets = Sheet._meta.db_table
-    sql = (f"INSERT INTO {quote(table)} ({columns}) "
-           f"SELECT s.{quote('id')}, CAST(%s AS BIGINT), CAST(%s AS BIGINT), %s, CAST(%s AS INTEGER), "
-           f"CAST(%s AS NUMERIC), '', CAST(NULL AS BOOLEAN), '', CAST(NULL AS NUMERIC), '', "
-           f"CAST(NULL AS BOOLEAN), '', CAST(NULL AS NUMERIC), %s, '' "
-           f"FROM {quote(sheets)} s WHERE s.{quote('round_id')} = %s AND s.{quote('template_id')} = %s "
-           f"AND s.{quote('id')} BETWEEN %s AND %s ORDER BY s.{quote('id')}")
+def _shared_columns(model, instance, varying: tuple[str, ...]) -> tuple[list[str], list[str], list]:
+    """(columns, placeholders, values) of every field of ``instance`` but the ``varying`` ones:
+    what all the rows copied by one INSERT … SELECT share.  PostgreSQL types an untyped
+    parameter of a SELECT list as text, hence the casts there."""
+    quote, typed = connection.ops.quote_name, connection.vendor == "postgresql"
+    columns, placeholders, values = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.attname in varying:
+            continue
+        columns.append(quote(field.column))
+        placeholders.append(f"CAST(%s AS {field.cast_db_type(connection)})" if typed else "%s")
+        values.append(field.get_db_prep_save(field.pre_save(instance, True), connection))
+    return columns, placeholders, values
+
+
+def _copy_over_sheets(model, instance, round_: Round, id_range: tuple[int, int], template=None) -> None:
+    """One row of ``model`` like ``instance`` per sheet of the round with an id in ``id_range``
+    (of ``template`` if given), copied by the database: no ORM object per row."""
+    quote = connection.ops.quote_name
+    columns, placeholders, values = _shared_columns(model, instance, ("sheet_id",))
+    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({quote('sheet_id')}, {', '.join(columns)}) "
+           f"SELECT s.{quote('id')}, {', '.join(placeholders)} FROM {quote(Sheet._meta.db_table)} s "
+           f"WHERE s.{quote('round_id')} = %s AND s.{quote('id')} BETWEEN %s AND %s")
+    params = [*values, round_.pk, *id_range]
+    if template is not None:
+        sql += f" AND s.{quote('template_id')} = %s"
+        params.append(template.pk)
     with connection.cursor() as cursor:
-        for position, (indicator, item, seq, points) in enumerate(units_of_template, 1):
-            cursor.execute(sql, [indicator.pk, item.pk if item else None, seq, position, str(points), False,
-                                 round_.pk, template.pk, *id_range])
+        cursor.execute(sql + f" ORDER BY s.{quote('id')}", params)
 
 
-def _create_sheets(round_: Round, assessor: Org, year: int, plans, templates) -> list[Sheet]:
-    """The sheets in bulk, then their units copied over them by the database."""
+def _insert_units(round_: Round, template: Template, id_range: tuple[int, int], units_of_template) -> None:
+    """Every new sheet of ``template`` gets its blank units, one INSERT … SELECT per unit
+    (100,000 ORM objects took most of the time)."""
+    for position, (indicator, item, seq, points) in enumerate(units_of_template, 1):
+        blank = Unit(indicator=indicator, item=item, seq=seq, position=position, points=points)
+        _copy_over_sheets(Unit, blank, round_, id_range, template)
+
+
+def _insert_sheets(prototype: Sheet, orgs_and_groups: list[tuple[int, int | None]]) -> list[int]:
+    """The ids of new sheets like ``prototype``, one per (org id, group id), in that order.
+
+    On PostgreSQL one INSERT … SELECT over two arrays: each sheet's values (its indicator
+    scores' JSON above all) are prepared once, not 5,000 times; elsewhere ``bulk_create``.
+    """
+    if connection.vendor != "postgresql":
+        sheets = Sheet.objects.bulk_create(
+            (Sheet(**{f.attname: getattr(prototype, f.attname) for f in Sheet._meta.concrete_fields
+                      if not f.primary_key and f.attname not in ("org_id", "group_id")},
+                   org_id=org_id, group_id=group_id)
+             for org_id, group_id in orgs_and_groups), batch_size=BATCH)
+        if sheets and sheets[0].pk is None:  # backends that do not return ids
+            found = dict(Sheet.objects.filter(round_id=prototype.round_id, org_id__in=[o for o, _g in orgs_and_groups])
+                         .values_list("org_id", "pk"))
+            return [found[org_id] for org_id, _group in orgs_and_groups]
+        return [sheet.pk for sheet in sheets]
+    quote = connection.ops.quote_name
+    columns, placeholders, values = _shared_columns(Sheet, prototype, ("org_id", "group_id"))
+    sql = (f"INSERT INTO {quote(Sheet._meta.db_table)} ({', '.join(columns)}, {quote('org_id')}, "
+           f"{quote('group_id')}) SELECT {', '.join(placeholders)}, t.org, t.grp "
+           f"FROM UNNEST(CAST(%s AS BIGINT[]), CAST(%s AS BIGINT[])) WITH ORDINALITY AS t(org, grp, n) "
+           f"ORDER BY t.n RETURNING {quote('id')}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, [o for o, _g in orgs_and_groups], [g for _o, g in orgs_and_groups]])
+        return sorted(pk for (pk,) in cursor.fetchall())
+
+
+def _create_sheets(round_: Round, assessor: Org, year: int, plans, templates) -> list[int]:
+    """The sheets in bulk, then their units copied over them by the database; the new ids."""
     units_of = {t.pk: graded_units(t.indicators.prefetch_related("items")) for t in templates}
-    scores = {t.pk: _blank_scores(t, units_of[t.pk]) for t in templates}
-    orgs = [org for org, _template in plans]
-    groups = group_of(orgs, assessor)
-    sheets = Sheet.objects.bulk_create(
-        (Sheet(round=round_, template=template, org=org, assessor=assessor, year=year,
-               group_id=groups.get(org.pk), indicator_scores=scores[template.pk])
-         for org, template in plans), batch_size=BATCH)
-    if sheets and sheets[0].pk is None:  # backends that do not return ids
-        sheets = list(round_.sheets.filter(org__in=orgs))
-    if sheets:
+    groups = group_of([org for org, _template in plans], assessor)
+    ids = []
+    for template in templates:
+        prototype = Sheet(round=round_, template=template, assessor=assessor, year=year,
+                          indicator_scores=_blank_scores(template, units_of[template.pk]))
+        ids += _insert_sheets(prototype, [(org.pk, groups.get(org.pk)) for org, t in plans if t == template])
+    if ids:
         # The round's row is locked: the sheets with ids in this range are the ones just made.
-        id_range = (min(sheet.pk for sheet in sheets), max(sheet.pk for sheet in sheets))
+        id_range = (min(ids), max(ids))
         for template in templates:
             _insert_units(round_, template, id_range, units_of[template.pk])
-    return sheets
+    return ids
 
 
 def open_round(*, actor, assessor: Org, year: int, deadline: dt.date | None = None,
-               copy_latest: bool = True, is_demo: bool = False) -> OpenedRound:
+               copy_latest: bool = True, is_demo: bool = False, limit: int | None = None) -> OpenedRound:
     """Open the YEAR round of every template ``assessor`` owns: each assessee gets its sheet.
 
     Without a YEAR template, the latest earlier templates are copied to YEAR first.  Opening
     again adds sheets for assessees that have none (and updates the deadline); it never
-    touches existing sheets.
+    touches existing sheets.  With ``limit``, only the first ``limit`` assessees without a
+    sheet (in tree order) get theirs; ``remaining`` says how many are left.
     """
     if not may_open_round(actor, assessor):
         raise PermissionDenied
@@ -154,15 +206,35 @@ def open_round(*, actor, assessor: Org, year: int, deadline: dt.date | None = No
         templates, copied = _round_templates(actor, assessor, year, copy_latest)
         round_, created, before = _locked_round(actor, assessor, year, deadline, is_demo)
         plans = _plan_sheets(round_, templates, assessor, year)
-        sheets = _create_sheets(round_, assessor, year, plans, templates)
-        SheetEvent.objects.bulk_create(
-            (SheetEvent(sheet_id=sheet.pk, kind=SheetEvent.Kind.OPENED, actor=user_or_none(actor),
-                        comment=str(deadline or "")) for sheet in sheets), batch_size=BATCH)
+        remaining = max(0, len(plans) - limit) if limit is not None else 0
+        sheets = _create_sheets(round_, assessor, year, plans[:limit], templates)
+        if sheets:
+            opened = SheetEvent(kind=SheetEvent.Kind.OPENED, actor=user_or_none(actor), comment=str(deadline or ""))
+            _copy_over_sheets(SheetEvent, opened, round_, (min(sheets), max(sheets)))
         audit.record(actor=actor, action="assessment.round.open", instance=round_, org=assessor,
                      before=before, after={"year": year, "deadline": round_.deadline,
                                            "sheets_created": len(sheets),
                                            "templates": [t.pk for t in templates]})
-    return OpenedRound(round_, created, len(sheets), copied)
+    return OpenedRound(round_, created, len(sheets), copied, remaining)
+
+
+def open_round_in_steps(*, actor, assessor: Org, year: int, deadline: dt.date | None = None,
+                        step: int | None = None, on_step=None) -> OpenedRound:
+    """``open_round`` STEP assessees at a time, each step its own transaction (and audit
+    entry): a large round opened in a background job, whose progress ``on_step(done, total)``
+    is seen between steps.  A step that fails leaves the earlier ones, which opening again
+    completes."""
+    step = step or STEP
+    first = opened = open_round(actor=actor, assessor=assessor, year=year, deadline=deadline, limit=step)
+    created, total = opened.sheets_created, opened.sheets_created + opened.remaining
+    while True:
+        if on_step is not None:
+            on_step(created, total)
+        if not opened.remaining or not opened.sheets_created:
+            break
+        opened = open_round(actor=actor, assessor=assessor, year=year, deadline=deadline, limit=step)
+        created += opened.sheets_created
+    return OpenedRound(first.round, first.created_round, created, first.templates_copied, opened.remaining)
 
 
 def remind(*, actor, round: Round, sheets=None, message: str = "") -> int:

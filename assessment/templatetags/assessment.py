@@ -23,11 +23,17 @@ def assessment_work(context):
     """The user's assessment work for the home page: sheets to fill, reviews and scores waiting."""
     from assessment import selectors
     from assessment.models import SheetStatus
+    from orgs.access import Action
+    from orgs.selectors import user_scope
 
-    user = context["request"].user
+    request = context["request"]
+    user, scope = request.user, user_scope(request)
+    # A queue the user's grants cannot reach is empty: asked only of roles that have it (the
+    # grants were read once for the whole page).
     fill = [s for s in selectors.my_sheets(user)[:20]
-            if s.status in (SheetStatus.DRAFT, SheetStatus.RETURNED)]
-    return {"work": {"fill": fill, "review": selectors.review_queue(user).count(),
-                     "score": selectors.scoring_queue(user).count(),
+            if s.status in (SheetStatus.DRAFT, SheetStatus.RETURNED)] if scope.holds(Action.FILL) else []
+    return {"work": {"fill": fill,
+                     "review": selectors.review_queue(user).count() if scope.holds(Action.REVIEW) else 0,
+                     "score": selectors.scoring_queue(user).count() if scope.holds(Action.SCORE) else 0,
                      # Readers (clerks) have no queue but every sheet of their unions to open.
                      "readable": selectors.visible_sheets(user).count()}}

@@ -3,14 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessment import charts, selectors, services
+from assessment import charts, ranking_cache, selectors, services
 from assessment import jobs as assessment_jobs
 from assessment.forms import OpenRoundForm, RemindForm
+from assessment.services.rounds import OPEN_IN_JOB_FROM
 from assessment.views._common import attempt
 from orgs.access import Action, can, get_visible_org_or_404, require
 from unionportal.jobs.responses import started
@@ -45,15 +45,16 @@ def round_board(request, code, year):
 @login_required
 def round_ranking(request, code, year):
     round_ = selectors.round_for(request.user, code, year)
-    ranking = selectors.ranking(round_, selectors.round_sheets(request.user, round_))
     group = request.GET.get("group", "")
-    rows = [r for r in ranking.rows if r.group_code == group] if group else ranking.rows
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    # Computed once per version of the round's data and per scope (ranking_cache); the charts
+    # only when the page's cached fragment is missing (the template calls them).
+    ranking, page, key = ranking_cache.ranking_page(request, round_, group, request.GET.get("page"))
     return render(request, "assessment/ranking.html", {
-        "round": round_, "ranking": ranking, "page": page, "group": group,
+        "round": round_, "ranking": ranking, "page": page, "group": group, "ranking_key": key,
         "group_name": next((g.name for g in ranking.groups if g.code == group), ""),
-        "histogram": charts.column_chart(ranking.histogram, title=_("Distribution of final totals")),
-        "indicator_chart": charts.bar_chart(ranking.indicator_averages, title=_("Average score per indicator")),
+        "histogram": lambda: charts.column_chart(ranking.histogram, title=_("Distribution of final totals")),
+        "indicator_chart": lambda: charts.bar_chart(ranking.indicator_averages,
+                                                    title=_("Average score per indicator")),
         "may_finalise": can(request.user, Action.SCORE, round_.assessor),
     })
 
@@ -91,6 +92,9 @@ def round_open(request, code):
         raise PermissionDenied
     form = OpenRoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if org.get_descendant_count() >= OPEN_IN_JOB_FROM:  # a large round: a job, its page shows the progress
+            return started(assessment_jobs.start_open_round(request, org, form.cleaned_data["year"],
+                                                            form.cleaned_data["deadline"]))
         done = attempt(request, lambda: services.open_round(
             actor=request.user, assessor=org, year=form.cleaned_data["year"], deadline=form.cleaned_data["deadline"]))
         if done.ok:

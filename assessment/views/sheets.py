@@ -17,6 +17,7 @@ from assessment.forms import ReasonForm, ReviewForm, SelfAssessmentForm, UploadF
 from assessment.models import Evidence, SheetEvent, SheetStatus
 from assessment.pdf import render_sheet_pdf, sheet_filename
 from assessment.scoring import Factors
+from assessment.views import sheet_table
 from assessment.views._common import attempt
 from orgs.access import Action, can, require
 from unionportal.import_limits import check_size, web_limits
@@ -66,27 +67,43 @@ def _history(sheet) -> dict:
             "returns": next((e for e in events if e.kind == SheetEvent.Kind.RETURNED), None) if returned else None}
 
 
+def _sheet_forms(sheet, units, perms, fill_form, review_form, *, with_units=True):
+    """The fill-in and review forms the user gets (unbound unless given); ``with_units=False``
+    leaves out the units' fields, when the table of units comes from sheet_table's store."""
+    editable = [u.pk for u in units if sheet.status == SheetStatus.DRAFT or u.returned]
+    rows = units if with_units else []
+    if perms.fill and fill_form is None:
+        fill_form = SelfAssessmentForm(units=rows, editable=editable, initial={"version": sheet.version})
+    if perms.edits_review and review_form is None:
+        review_form = ReviewForm(units=rows, returnable=perms.review, initial={"version": sheet.version})
+    fill_form = fill_form if perms.fill else None
+    for unit in units:  # (the evidence's delete buttons are the fill-in form's)
+        unit.fillable = fill_form is not None and unit.pk in (fill_form.editable if with_units else editable)
+    return fill_form, review_form if perms.edits_review else None
+
+
 def _sheet_page(request, sheet, others, *, fill_form=None, review_form=None, status=200):
     units = list(sheet.units.select_related("indicator", "item").prefetch_related(
         Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at"))).order_by("position"))
     perms = services.sheet_permissions(request.user, sheet)
-    editable = [u.pk for u in units if sheet.status == SheetStatus.DRAFT or u.returned]
-    if perms.fill and fill_form is None:
-        fill_form = SelfAssessmentForm(units=units, editable=editable, initial={"version": sheet.version})
-    if perms.edits_review and review_form is None:
-        review_form = ReviewForm(units=units, returnable=perms.review, initial={"version": sheet.version})
-    indicators = _indicator_rows(sheet, units, (fill_form, review_form))
+    show_review = sheet.status != SheetStatus.DRAFT or any(u.review_grade for u in units)
+    # A form holding the user's input is rendered afresh; unbound ones come from the store.
+    given = fill_form is not None or review_form is not None
+    key = None if given else sheet_table.table_key(sheet, units, perms, show_review)
+    table = sheet_table.cached_table(key) if key else None
+    fill_form, review_form = _sheet_forms(sheet, units, perms, fill_form, review_form, with_units=table is None)
+    indicators = _indicator_rows(sheet, units, (fill_form, review_form) if table is None else ())
     context = {
         "sheet": sheet, "others": others, "units": units, "indicators": indicators, "perms": perms,
-        "fill_form": fill_form if perms.fill else None,
-        "review_form": review_form if perms.edits_review else None,
+        "fill_form": fill_form, "review_form": review_form,
         "reopen_form": ReasonForm() if perms.reopen else None,
         "upload_form": UploadForm() if perms.fill else None,
         **_history(sheet),
         "factors": Factors.of(sheet.template),
         "can_board": can(request.user, Action.VIEW, sheet.assessor),
-        "show_review": sheet.status != SheetStatus.DRAFT or any(u.review_grade for u in units),
+        "show_review": show_review,
     }
+    context["units_table"] = table or sheet_table.render_table(context, key)
     return render(request, "assessment/sheet.html", context, status=status)
 
 

@@ -7,22 +7,37 @@ register = template.Library()
 def waiting_counts(context):
     """Cases waiting for the signed-in user and those they can open (home page):
     {"waiting": n, "overdue": m, "visible": k}."""
+    from orgs.access import Action
+    from orgs.selectors import user_scope
     from services.selectors import queue_counts, visible_cases
 
-    user = context["request"].user
+    request = context["request"]
+    user = request.user
     if not user.is_authenticated:
         return {"waiting": 0, "overdue": 0, "visible": 0}
+    # Cases wait only for those who handle or fill steps: asked only of those roles, whose
+    # orgs come from the grants the page read once (services.selectors keeps them on the user).
+    scope = user_scope(request)
+    waiting = {"waiting": 0, "overdue": 0}
+    if scope.holds(Action.HANDLE, Action.FILL):
+        granted = scope.granted_org_ids(Action.HANDLE, Action.FILL)
+        user._services_acting_orgs = (granted[Action.HANDLE], granted[Action.FILL])
+        waiting = queue_counts(user)
     # Readers (clerks) act on no case but may open every case of their unions.
-    return {**queue_counts(user), "visible": visible_cases(user).count()}
+    return {**waiting, "visible": visible_cases(user).count()}
 
 
 @register.simple_tag(takes_context=True)
 def registers(context):
     """The registers (model workers, budget, funds, mutual aid) the user can open."""
+    from orgs.selectors import user_scope
     from services.registers import registers_of
 
-    user = context["request"].user
-    return registers_of(user) if user.is_authenticated else []
+    request = context["request"]
+    if not request.user.is_authenticated:
+        return []
+    # The user's top orgs from the grants the page already read (one query per request).
+    return registers_of(request.user, user_scope(request).top_orgs())
 
 
 @register.filter

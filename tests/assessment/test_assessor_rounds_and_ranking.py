@@ -170,13 +170,13 @@ def test_the_ranking_shows_the_change_against_last_year(tree, users):
     response = client_for(users["scorer"]).get("/assessment/rounds/kit-a/2026/ranking/")
     ranking = response.context["ranking"]
     assert ranking.previous_year == 2025
-    assert [(r.code, r.rank, r.total, r.previous, r.change) for r in ranking.rows] == [
+    assert [(r.code, r.rank, r.total, r.previous, r.change) for r in response.context["page"]] == [
         ("kit-a-1", 1, Decimal("100.00"), Decimal("70.00"), Decimal("30.00")),
         ("kit-a-2", 2, Decimal("70.00"), Decimal("100.00"), Decimal("-30.00"))]
     page = response.content.decode()
     assert "▲ 30" in page and "▼ 30" in page and "与 2025 年度比较" in page
-    first_year = client_for(users["scorer"]).get("/assessment/rounds/kit-a/2025/ranking/").context["ranking"]
-    assert first_year.previous_year is None and all(r.change is None for r in first_year.rows)
+    first_year = client_for(users["scorer"]).get("/assessment/rounds/kit-a/2025/ranking/").context
+    assert first_year["ranking"].previous_year is None and all(r.change is None for r in first_year["page"])
 
 
 def test_open_round_names_the_assessees_of_every_copied_template(tree):

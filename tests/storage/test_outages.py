@@ -122,3 +122,15 @@ def test_with_redis_down_starting_a_job_answers_503_and_the_rest_works(transacti
         started = reviewer.get(f"/assessment/rounds/{tree.a.code}/2026.pdf")  # queued on commit
         assert started.status_code == 503 and message in started.content.decode()
         assert reviewer.get(f"/assessment/rounds/{tree.a.code}/2026/").status_code == 200
+
+
+def test_with_redis_down_pages_with_cached_parts_are_computed_afresh(sheets, redis_down):
+    """The ranking, the board's table and an org page's list are kept in the shared cache only to
+    save work (unionportal/page_cache.py): with Redis down they are computed, not refused."""
+    tree, users, _sheet = sheets
+    reviewer = client_for(users["reviewer"])
+    for url in (f"/assessment/rounds/{tree.a.code}/2026/", f"/assessment/rounds/{tree.a.code}/2026/ranking/",
+                f"/orgs/{tree.a.code}/"):
+        response = reviewer.get(url)
+        assert response.status_code == 200, url
+    assert tree.a1.name in response.content.decode()  # the org page's list, computed afresh

@@ -1,9 +1,19 @@
 """The typed columns (unionportal/columns.py): a value, or the row error the report shows."""
 
+from decimal import Decimal
+
 import pytest
 from django.utils import translation
 
-from unionportal.columns import CellError, ChoiceColumn, IntegerColumn, TextColumn, YesNoColumn
+from unionportal.columns import (
+    CellError,
+    ChoiceColumn,
+    IntegerColumn,
+    PositiveDecimalColumn,
+    TextColumn,
+    YearColumn,
+    YesNoColumn,
+)
 from unionportal.tabular import Report, Row
 
 
@@ -20,6 +30,8 @@ def _row(text):
     (ChoiceColumn("x", "列", "x", choices=(("市级", "city"),), unknown="?"), "市级", "city"),
     (ChoiceColumn("x", "列", "x", choices=(("市级", "city"),), unknown="?"), "CITY", "city"),
     (TextColumn("x", "列", "x", max_length=3), "abc", "abc"),
+    (YearColumn("x", "列", "x"), "2027", 2027),
+    (PositiveDecimalColumn("x", "列", "x"), "12.5", Decimal("12.5")),
 ])
 def test_clean_returns_the_value(column, text, value):
     assert column.clean(text) == value
@@ -37,6 +49,15 @@ def test_clean_returns_the_value(column, text, value):
      "unknown “县级”"),
     (TextColumn("x", "列", "x", max_length=3), "abcd", "is longer than 3 characters."),
     (TextColumn("x", "列", "x", max_length=3, show_length=True), "abcd", "is longer than 3 characters (4)."),
+    (YesNoColumn("x", "列", "x", message="not"), "也许", "“也许” is not 是 or 否."),
+    (ChoiceColumn("x", "列", "x", choices=(("市级", "city"),), unknown="no “%(grade)s”", value_name="grade"),
+     "县级", "no “县级”"),
+    (YearColumn("x", "列", "x"), "20x7", "“20x7” is not a year."),
+    (YearColumn("x", "列", "x"), "1899", "“1899” is not a year."),
+    (YearColumn("x", "列", "x"), "", "“” is not a year."),
+    (PositiveDecimalColumn("x", "列", "x"), "0", "“0” is not a positive number."),
+    (PositiveDecimalColumn("x", "列", "x"), "abc", "“abc” is not a positive number."),
+    (PositiveDecimalColumn("x", "列", "x"), "NaN", "“NaN” is not a positive number."),
 ])
 def test_a_bad_cell_is_a_row_error_with_the_message(column, text, message):
     with translation.override("en"):

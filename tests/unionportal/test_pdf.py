@@ -117,3 +117,24 @@ def test_the_development_server_warms_the_renderer_in_the_background(monkeypatch
     monkeypatch.setenv("RUN_MAIN", "true")
     apps.get_app_config("unionportal").ready()
     assert warmed.wait(timeout=10)
+
+
+def test_joined_documents_keep_order_bookmarks_and_their_own_page_numbers(monkeypatch):
+    monkeypatch.setattr(renderer, "DOCUMENTS_PER_PART", 2)  # three documents: two parts joined
+    titles = ["第一份文件", "第二份文件", "第三份文件"]
+    document = renderer.render_pdf_joined(
+        "pdf_sample.html", [context(title=title, section=f"{title}的章节") for title in titles])
+    assert pdf_bookmarks(document) == [item for title in titles for item in (title, f"{title}的章节")]
+    pages = [page.replace(" ", "") for page in pdf_text(document).split("\f") if page.strip()]
+    assert [next(t for t in titles if t in page) for page in pages] == titles
+    assert all("第1页共1页" in page for page in pages)
+
+
+def test_joined_documents_are_bounded_by_their_text_together(settings):
+    settings.PDF_MAX_TEXT_CHARS = 120  # each document alone fits, the three together do not
+    from unionportal.pdf_bounds import PdfTooLarge, text_size
+
+    one = text_size(renderer.render_html("pdf_sample.html", context()))
+    assert one * 3 > 120 > one
+    with pytest.raises(PdfTooLarge):
+        renderer.render_pdf_joined("pdf_sample.html", [context(), context(), context()])
