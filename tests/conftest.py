@@ -4,13 +4,19 @@ import zlib
 
 import pytest
 from django.core.cache import caches
+from django.core.files.storage import default_storage, storages
+from django.utils.functional import empty
 
 
 @pytest.fixture(autouse=True)
 def _empty_caches():
-    """Each test starts with empty caches (rendered PDFs included)."""
-    for alias in ("default", "pdf"):
+    """Each test starts with empty caches (rendered PDFs and shared page parts included) and a
+    default storage made afresh, so it reads the MEDIA_ROOT the test sets, never one an earlier
+    test's storage object kept."""
+    for alias in ("default", "pdf", "pages"):
         caches[alias].clear()
+    storages._storages = {}
+    default_storage._wrapped = empty
 
 
 @pytest.fixture(scope="session")
