@@ -48,10 +48,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 MATRIX = "tests/security/test_scope_matrix.py"
 MATRIX_SHARES = 2
 WHOLE_PACKAGES = ("tests/duties/", "tests/e2e/")
+# Files that check what lands on disk under their MEDIA_ROOT: run one after the other on one
+# worker. Run side by side on two workers, each lost a file it had just stored (every run of the
+# suite on 2 workers, never serially); the cause is not found yet.
+ONE_AFTER_ANOTHER = {"tests/services/test_files_left_behind.py": "files on disk",
+                     "tests/assessment/test_files_left_behind.py": "files on disk"}
 
 
 def worker_scope(nodeid: str) -> str:
     path = nodeid.split("::", 1)[0]
+    if path in ONE_AFTER_ANOTHER:
+        return ONE_AFTER_ANOTHER[path]
     for package in WHOLE_PACKAGES:
         if path.startswith(package):
             return package
