@@ -5,6 +5,7 @@ import zlib
 import pytest
 from django.core.cache import caches
 from django.core.files.storage import default_storage, storages
+from django.utils import translation
 from django.utils.functional import empty
 
 
@@ -12,9 +13,12 @@ from django.utils.functional import empty
 def _empty_caches():
     """Each test starts with empty caches (rendered PDFs and shared page parts included) and a
     default storage made afresh, so it reads the MEDIA_ROOT the test sets, never one an earlier
-    test's storage object kept."""
+    test's storage object kept; in the default language."""
     for alias in ("default", "pdf", "pages"):
         caches[alias].clear()
+    # And in the default language: a test that switched to English (a request with the English
+    # cookie, translation.activate) must not leave it to the next test on the same worker.
+    translation.deactivate()
     storages._storages = {}
     default_storage._wrapped = empty
 
