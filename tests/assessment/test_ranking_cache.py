@@ -5,7 +5,7 @@ import pytest
 
 from assessment import services
 from orgs import services as org_services
-from tests.assessment.conftest import grade_all
+from tests.assessment.conftest import finalise_sheet, grade_all
 from tests.factories import GrantFactory, UserFactory
 from tests.kit import client_for
 from unionportal.actors import SYSTEM
@@ -15,11 +15,7 @@ pytestmark = pytest.mark.django_db
 ROUND = "/assessment/rounds/kit-a/2026"
 
 
-def _final(sheet, grade="full"):
-    grade_all(sheet, grade=grade)
-    services.apply_transition(name="submit", actor=SYSTEM, sheet=sheet)
-    services.apply_transition(name="pass", actor=SYSTEM, sheet=sheet)
-    services.apply_transition(name="finalise", actor=SYSTEM, sheet=sheet)
+_final = finalise_sheet
 
 
 def _ranked(client, query=""):

@@ -6,7 +6,7 @@ from django.contrib.messages import get_messages
 
 from assessment import services
 from assessment.models import SheetEvent
-from tests.assessment.conftest import grade_all, make_template, query_count
+from tests.assessment.conftest import finalise_sheet, make_template, query_count
 from tests.factories import GrantFactory, OrgFactory, UserFactory
 from tests.kit import assert_hidden, client_for
 from unionportal.actors import SYSTEM
@@ -15,13 +15,7 @@ from unionportal.jobs import services as job_services
 ROUND = "/assessment/rounds/kit-a/2026"
 
 
-def _final(sheet, grade="full"):
-    grade_all(sheet, grade=grade)
-    services.apply_transition(name="submit", actor=SYSTEM, sheet=sheet)
-    services.apply_transition(name="pass", actor=SYSTEM, sheet=sheet)
-    services.apply_transition(name="finalise", actor=SYSTEM, sheet=sheet)
-    sheet.refresh_from_db()
-    return sheet
+_final = finalise_sheet
 
 
 def _messages(response):
