@@ -13,7 +13,7 @@ from assessment import selectors
 from assessment.exchange import export_results
 from assessment.models import Round, Sheet
 from assessment.pdf import render_round_pdf, render_sheet_pdf
-from assessment.services.rounds import open_round_in_steps
+from assessment.services.rounds import copied_template_line, open_round_in_steps
 from orgs.models import Org
 from unionportal import audit
 from unionportal.actors import SYSTEM
@@ -104,7 +104,8 @@ def start_open_round(request, assessor, year: int, deadline):
 
 @job_kind(OPEN_ROUND, label=gettext_lazy("Opening a round"))
 def open_round(job, progress) -> None:
-    """The round opened a step of assessees at a time, as the user who asked (their audit)."""
+    """The round opened a step of assessees at a time, as the user who asked (their audit); its
+    page then says what the request's messages would: each template copied, the sheets made."""
     params = job.params
     deadline = params.get("deadline")
 
@@ -112,8 +113,13 @@ def open_round(job, progress) -> None:
         progress.advance(done - progress.job.done)
         progress.set_total(total)
 
-    open_round_in_steps(actor=_acting(job), assessor=Org.objects.get(pk=params["assessor"]), year=params["year"],
-                        deadline=dt.date.fromisoformat(deadline) if deadline else None, on_step=on_step)
+    opened = open_round_in_steps(
+        actor=_acting(job), assessor=Org.objects.get(pk=params["assessor"]), year=params["year"],
+        deadline=dt.date.fromisoformat(deadline) if deadline else None, on_step=on_step)
+    for template in opened.templates_copied:
+        progress.note(copied_template_line(template))
+    progress.note(_("Round %(year)d opened: %(n)d new sheet(s).")
+                  % {"year": opened.round.year, "n": opened.sheets_created})
 
 
 # --- a finalised sheet's PDF, before anyone asks -----------------------------------------------------

@@ -70,8 +70,8 @@ def review_queue(user):
 
 
 def scoring_queue(user):
-    assessors = scope_orgs(Org.objects.all(), user, Action.SCORE)
-    return (Sheet.objects.filter(assessor__in=assessors, status__in=(SheetStatus.REVIEWED, SheetStatus.SCORED))
+    waiting = Sheet.objects.filter(status__in=(SheetStatus.REVIEWED, SheetStatus.SCORED))
+    return (scope_queryset(waiting, user, Action.SCORE, "assessor")
             .select_related("org", "assessor", "round").order_by("-year", "org__tree_id", "org__lft"))
 
 
@@ -106,8 +106,7 @@ def _named_assessees(user) -> Prefetch:
 
 
 def visible_templates(user):
-    assessors = scope_orgs(Org.objects.all(), user, Action.VIEW)
-    return (Template.objects.filter(assessor__in=assessors).select_related("assessor")
+    return (scope_queryset(Template.objects.all(), user, Action.VIEW, "assessor").select_related("assessor")
             .prefetch_related(_named_assessees(user)))
 
 

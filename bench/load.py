@@ -24,6 +24,7 @@ run (``bench/generate.py``).
 """
 
 import collections
+import contextlib
 import csv
 import json
 import os
@@ -168,6 +169,25 @@ def _floor(cookie_header: str, seconds: int) -> dict:
     return wrk(FLOOR, cookie_header, seconds)
 
 
+@contextlib.contextmanager
+def job_worker():
+    """``manage.py work`` under bench.settings for the ``with`` block, as production runs one
+    beside its app servers (the round's results of 5,000 sheets are a job)."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    with (OUT / "load-worker.log").open("w") as log:
+        worker = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "work"], cwd=ROOT, env=env,
+                                  stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
 def run(seconds: int, users: int) -> dict:
     from django.utils import timezone
 
@@ -183,7 +203,8 @@ def run(seconds: int, users: int) -> dict:
     command = [str(ROOT / ".venv" / "bin" / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
                "-u", str(users), "-r", str(spawn_rate(users)), "-t", f"{seconds}s", "--host", BASE,
                "--csv", str(prefix), "--only-summary", "--stop-timeout", "30"]
-    with serving("load", access_log):
+    os.environ["BENCH_JOBS"] = "worker"  # the server queues jobs; one worker beside it runs them
+    with serving("load", access_log), job_worker():
         floors = [_floor(floor_cookie, 5)]
         print(f"floor before: {floors[0]['rps']:.0f} req/s, p95 {floors[0]['p95_ms']:.0f} ms "
               f"(load {load:.2f} at the start); staff pace {staff_pace}", flush=True)

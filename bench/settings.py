@@ -39,3 +39,8 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 # The floor view of the throughput benchmark exists only here (bench/urls.py), never in production.
 ROOT_URLCONF = "bench.urls"
+
+# The load test (bench/load.py) runs jobs as production does: queued in the database and run by
+# `manage.py work` beside gunicorn, not inside the request that starts them (tests.settings).
+if os.environ.get("BENCH_JOBS") == "worker":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -10,6 +10,7 @@ run would.
 An export writes the same columns, so export → import round-trips.
 """
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -212,6 +213,12 @@ def _content(plan: OrgPlan, report: Report) -> data.Catalogue:
             canonical = max(texts, key=lambda text: counts[text]) if texts else ""
             departments.append(data.Department(name=name, supervision=canonical))
     canonical_of = {dept.name: dept.supervision for dept in departments}
+    # A catalogue repeats its 法定依据, 运行流程, 运行要件 and 责任事项 texts row after row, and
+    # reading them is pure (the results are immutable): each distinct text is read once.
+    legal_basis, legal_basis_text, workflows, documents, responsibilities, responsibilities_text = (
+        functools.cache(read) for read in (
+            data.split_legal_basis, data.legal_basis_as_written, data.parse_workflows,
+            data.split_documents, data.split_responsibilities, data.responsibilities_as_written))
     items = []
     for row in plan.rows:
         department = data.clean_cell(row["department"])
@@ -222,14 +229,14 @@ def _content(plan: OrgPlan, report: Report) -> data.Catalogue:
             number=row["number"],
             name=data.clean_cell(row["name"]),
             category=data.join_lines(row["category"]),
-            legal_basis=data.split_legal_basis(row["legal_basis"]),
-            legal_basis_text=data.legal_basis_as_written(row["legal_basis"]),
+            legal_basis=legal_basis(row["legal_basis"]),
+            legal_basis_text=legal_basis_text(row["legal_basis"]),
             department=department,
             boundary=data.clean_cell(row["boundary"]),
-            workflows=data.parse_workflows(row["workflow"]),
-            documents=data.split_documents(row["documents"]),
-            responsibilities=data.split_responsibilities(row["responsibilities"]),
-            responsibilities_text=data.responsibilities_as_written(row["responsibilities"]),
+            workflows=workflows(row["workflow"]),
+            documents=documents(row["documents"]),
+            responsibilities=responsibilities(row["responsibilities"]),
+            responsibilities_text=responsibilities_text(row["responsibilities"]),
             supervision=supervision,
             aliases=_lines(row["aliases"]),
         ))

@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 
 from duties.models import Catalogue, CatalogueVersion, DutyItem, MainDuty, VersionStatus, normalise
-from orgs.access import Action, can, scope_orgs
+from orgs.access import Action, can, scope_orgs, scope_queryset
 from orgs.models import Org
 
 # Fields shown and compared per item, in the order of the duty card.
@@ -17,8 +17,7 @@ DIFF_FIELDS = ("name", "legal_basis", "department", "boundary", "workflow_text",
 def visible_catalogues(user):
     """Catalogues with a published version whose org the user sees, in tree order."""
     return (
-        Catalogue.objects.filter(org__in=scope_orgs(Org.objects.all(), user, Action.VIEW),
-                                 versions__status=VersionStatus.PUBLISHED)
+        scope_queryset(Catalogue.objects.filter(versions__status=VersionStatus.PUBLISHED), user, Action.VIEW)
         .select_related("org")
         .order_by("org__tree_id", "org__lft")
     )

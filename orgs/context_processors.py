@@ -1,11 +1,13 @@
-from orgs.access import Action
+from orgs.access import Action, holds_anywhere
 
 
 def portal(request):
-    """Whether to show the admin link: from the user's grants, read once per request
-    (``selectors.user_scope``, shared with the page's view and template tags)."""
-    from orgs.selectors import user_scope
-
+    """Whether to show the admin link: from the user's grants when the page has read them
+    (``selectors.user_scope``, shared with the view and the template tags); otherwise one
+    EXISTS compiled once per process, cheaper than reading every grant with its org."""
     if not hasattr(request, "user") or not request.user.is_authenticated:
         return {"show_admin_link": False}
-    return {"show_admin_link": user_scope(request).holds(Action.MANAGE)}
+    scope = getattr(request, "_user_scope", None)
+    if scope is not None and scope.user is request.user:
+        return {"show_admin_link": scope.holds(Action.MANAGE)}
+    return {"show_admin_link": holds_anywhere(request.user, Action.MANAGE)}

@@ -275,7 +275,7 @@ def _create_in_bulk(plans: list[PlannedOrg], report: Report, actor, orgs_by_code
     if not report.ok:
         return False
     try:
-        services.create_orgs(actor=actor, orgs=[orgs_by_code[plan.code] for plan in new])
+        services.create_orgs(actor=actor, orgs=[orgs_by_code[plan.code] for plan in new], fields_checked=True)
     except ValidationError as exc:  # checked above; a safety net
         report.error(None, None, " ".join(exc.messages))
         return False

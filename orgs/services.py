@@ -65,11 +65,13 @@ def _create_org(*, actor, parent, aliases=(), constraints_checked=False, **field
 _LAST = 2_000_000_000  # a nested-set position after any real one
 
 
-def create_orgs(*, actor, orgs: list[Org]) -> list[Org]:
+def create_orgs(*, actor, orgs: list[Org], fields_checked=False) -> list[Org]:
     """Create many new orgs at once (an import's), audited: one INSERT per generation instead
     of a locked, validated save per org. Each org's ``parent`` is an existing org or one that
     comes earlier in ``orgs``. The caller has checked the codes, the sibling names and the
-    actor's scope for the whole file; each org's own fields are validated here."""
+    actor's scope for the whole file; each org's own fields are validated here, unless
+    ``fields_checked``: the caller ran each org's ``full_clean`` (an import does, to report
+    each problem by row) and a second pass would only double its cost."""
     from unionportal.tree import rebuild_tree
 
     with tree_write_lock(Org):
@@ -88,7 +90,8 @@ def create_orgs(*, actor, orgs: list[Org]) -> list[Org]:
                     # siblings, in file order, as saving them one by one would have placed them
                     org.tree_id, org.level = org.parent.tree_id, org.parent.level + 1
                     org.lft = org.rght = _LAST
-                org.full_clean(exclude=["parent"], validate_unique=False, validate_constraints=False)
+                if not fields_checked:
+                    org.full_clean(exclude=["parent"], validate_unique=False, validate_constraints=False)
                 trees.add(org.tree_id)
             Org.objects.bulk_create(generation, batch_size=500)
             created += generation

@@ -20,6 +20,7 @@ from orgs.access import (
     scope_queryset,
 )
 from orgs.models import Org
+from orgs.selectors import user_scope
 from services import budget as budget_module
 from services import cases, selectors
 from services import documents as required_documents
@@ -47,6 +48,8 @@ ROUNDS_PAGE = 50
 
 @login_required
 def index(request):
+    # The grants, read once: the header's admin link and the registers card share them.
+    user_scope(request)
     counts = selectors.queue_counts(request.user)
     paginator = Paginator(selectors.waiting_for(request.user), QUEUE_PAGE)
     paginator.count = counts["waiting"]  # already counted: no second COUNT over the queue

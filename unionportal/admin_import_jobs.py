@@ -112,13 +112,16 @@ def run_admin_import(job: Job, progress) -> None:
         # sent twice at once) waits here for the first and then finds it applied.
         same_file = list(Job.objects.select_for_update().filter(
             kind=ADMIN_IMPORT, params__file=job.params["file"]).order_by("pk"))
-        if any(other.params.get("applied") for other in same_file):  # an earlier claim or job
-            return None
         locked = next(other for other in same_file if other.pk == job.pk)
+        if any(other.params.get("applied") for other in same_file):  # an earlier claim or job
+            progress.note(locked.params["summary"] if locked.params.get("applied")
+                          else _("This file had already been imported; nothing was imported again."))
+            return None
         report = _import(job, resource, job.started_by)
-        if report.ok:
+        if report.ok:  # the counts go with the mark: a retry after a dead worker still shows them
             locked.params = {**locked.params, "applied": True, "summary": summary_text(report)}
             locked.save(update_fields=["params"])
+            progress.note(locked.params["summary"])
     _pending(job.params["file"]).remove()  # applied, or refused: a new upload starts afresh
     if not report.ok:
         fail(job, problems_text(report))  # the page shows the problems; nothing was written

@@ -20,7 +20,8 @@ import hashlib
 import io
 import logging
 import mimetypes
-from functools import cache
+import re
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -147,10 +148,28 @@ def cache_key(html: str) -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
-    from weasyprint import HTML
+    return html_to_document(html).write_pdf(pdf_tags=True)
 
-    document = HTML(string=html, base_url="portal:///", url_fetcher=url_fetcher())
-    return document.write_pdf(stylesheets=[print_stylesheet()], font_config=font_config(), pdf_tags=True)
+
+# A print template's own <style> (the sheet's is 1.9 KB) was parsed again for every document:
+# a round of 500 sheets parsed it 500 times. Taken out of the HTML and parsed once, it is
+# passed after print.css, so it still wins over print.css as it did (same selectors: later
+# wins; the templates' rules are as specific as print.css's or more). Only a bare <style>
+# written by a template: record text is escaped and cannot form one.
+STYLE_ELEMENT = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+
+
+@lru_cache(maxsize=32)  # the print templates have a handful of distinct blocks
+def template_stylesheet(text: str):
+    from weasyprint import CSS
+
+    return CSS(string=text, base_url="portal:///", font_config=font_config(), url_fetcher=url_fetcher())
+
+
+def _stylesheets(html: str) -> tuple[str, list]:
+    """``html`` without its <style> elements, and the stylesheets to lay it out with."""
+    styles = [template_stylesheet(text) for text in STYLE_ELEMENT.findall(html)]
+    return (STYLE_ELEMENT.sub("", html) if styles else html), [print_stylesheet(), *styles]
 
 
 @cache
@@ -221,7 +240,8 @@ def _bounded(key: str, render) -> bytes:
 # it is written. A round of 150 sheets as one document peaked at 1.16 GB of memory (about 7 MB
 # a sheet) and cost 608 ms of CPU a sheet against 509 ms at 10 sheets (measured 2026-11-30,
 # loaded machine). ``render_pdf_joined`` lays out each document on its own and writes their
-# pages in parts of DOCUMENTS_PER_PART, then joins the parts' PDFs with their bookmarks (pypdf).
+# pages in parts of DOCUMENTS_PER_PART, then joins the parts' PDFs with their bookmarks (pypdf);
+# the parts are laid out in a pool of processes, one a core (``unionportal.pdf_parts``).
 # The part size trades memory against file size: a part holds its sheets' boxes until it is
 # written, and carries its own Chinese font subsets (about 420 KB; each sheet's own PDF would
 # carry them, 500 sheets about 220 MB, against some 20 KB a sheet for its pages).
@@ -232,8 +252,8 @@ DOCUMENTS_PER_PART = 25
 def render_pdf_joined(template_name: str, contexts, *, on_document=None) -> bytes:
     """``template_name`` rendered with each of ``contexts`` and laid out as a document of its
     own (its own page numbers), all in one PDF in that order, bookmarks kept; cached by the
-    documents' HTML together. ``on_document()`` is called as each document is laid out (a
-    background job's progress). Bounded as ``render_pdf``: the size budget applies to the
+    documents' HTML together. ``on_document()`` is called once per document as it is laid
+    out, or as its part is done when the parts go to a pool (a background job's progress). Bounded as ``render_pdf``: the size budget applies to the
     documents' text together, the deadline to the whole."""
     htmls = [render_html(template_name, context) for context in contexts]
     key = cache_key("joined\0" + "\0".join(htmls))
@@ -251,26 +271,19 @@ def html_to_document(html: str):
     """``html`` laid out (a WeasyPrint Document), not yet written."""
     from weasyprint import HTML
 
+    html, stylesheets = _stylesheets(html)
     document = HTML(string=html, base_url="portal:///", url_fetcher=url_fetcher())
-    return document.render(stylesheets=[print_stylesheet()], font_config=font_config(), pdf_tags=True)
+    return document.render(stylesheets=stylesheets, font_config=font_config(), pdf_tags=True)
 
 
 def _lay_out_joined(htmls: list[str], on_document, per_part: int) -> bytes:
     # Joining drops the parts' tag structures (pypdf does not merge them): tagging parts that
     # will be joined would only cost time (a twentieth of a sheet's).
-    tagged = len(htmls) <= per_part
-    parts = []
-    for start in range(0, len(htmls), per_part):
-        documents = []
-        for html in htmls[start:start + per_part]:
-            documents.append(html_to_document(html))
-            if on_document is not None:
-                on_document()
-        pages = [page for document in documents for page in document.pages]
-        # The first document's metadata (title, language) stands for the whole.
-        parts.append(documents[0].copy(pages).write_pdf(pdf_tags=tagged))
-        del documents, pages  # this part's boxes go before the next part is laid out
-    return parts[0] if len(parts) == 1 else join_pdfs(parts)
+    from unionportal.pdf_parts import write_parts
+
+    parts = [htmls[start:start + per_part] for start in range(0, len(htmls), per_part)]
+    written = write_parts(parts, tagged=len(parts) == 1, on_document=on_document)
+    return written[0] if len(written) == 1 else join_pdfs(written)
 
 
 def join_pdfs(parts: list[bytes]) -> bytes:

@@ -289,6 +289,8 @@ JOBS_REAP_SECONDS = 60
 # A PDF rendered by a job has larger budgets than one rendered in a request (PDF_* below).
 JOBS_PDF_MAX_TEXT_CHARS = int(os.environ.get("UNIONPORTAL_JOBS_PDF_MAX_TEXT_CHARS", "1000000"))
 JOBS_PDF_RENDER_SECONDS = float(os.environ.get("UNIONPORTAL_JOBS_PDF_RENDER_SECONDS", "900"))
+# Processes that lay out a many-part PDF (a round's sheets) at once: one a core (unionportal/pdf_parts.py).
+PDF_RENDER_PROCESSES = int(os.environ.get("UNIONPORTAL_PDF_RENDER_PROCESSES", "2"))
 # Publishing a catalogue or finalising a sheet renders its PDF in the background.
 UNIONPORTAL_PRERENDER_PDFS = True
 

@@ -103,10 +103,27 @@ def sign_in(live_server, page):
     return sign_in_as
 
 
+# This worker's in-memory SQLite test database as `seed --demo` left it the first time: later
+# journeys copy it back (SQLite's backup API, milliseconds) instead of seeding again (seconds).
+_SEEDED_SQLITE: list = []
+
+
 @pytest.fixture
 def demo_data(transactional_db):
+    """The demo seeded into the (flushed) test database, committed so the live server sees it."""
     import io
+    import sqlite3
 
     from django.core.management import call_command
+    from django.db import connection
 
+    in_memory_sqlite = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    if in_memory_sqlite and _SEEDED_SQLITE:
+        connection.ensure_connection()
+        _SEEDED_SQLITE[0].backup(connection.connection)
+        return
     call_command("seed", "--demo", stdout=io.StringIO())
+    if in_memory_sqlite:
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(copy)
+        _SEEDED_SQLITE.append(copy)

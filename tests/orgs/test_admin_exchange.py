@@ -12,7 +12,7 @@ from django.urls import reverse
 from assessment.models import Template
 from orgs.models import Org
 from services.models import ModelWorker
-from tests.kit import client_for, scope_tree, user_with_role
+from tests.kit import client_for
 from tests.orgs.test_admin_imports import SITES, TEMPLATE_CSV, _confirm_data
 from unionportal.admin_import import PENDING_PREFIX
 from unionportal.models import AuditEntry
@@ -24,19 +24,9 @@ BAD_ROWS = {  # a good row, then a bad one: nothing of the file is written
 }
 
 
-@pytest.fixture
-def tree(db):
-    return scope_tree()
-
-
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"  # the shared storage, this test's own
-
-
-@pytest.fixture
-def admin_user(tree):
-    return user_with_role(tree, "admin")
 
 
 def _upload(client, site, text, name="import.csv"):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from assessment.models import Template
 from orgs.models import Org
 from services.models import ModelWorker
-from tests.kit import client_for, scope_tree, user_with_role
+from tests.kit import client_for, user_with_role
 from unionportal.models import AuditEntry
 
 TEMPLATE_CSV = """考核单位编码,被考核单位编码,年度,序号,考核类别,考核指标,考核内容,扣分方法,权重
@@ -32,16 +32,6 @@ SITES = {  # admin URL name → (file text in scope, out of scope, what exists a
     "orgs_org": (ORGS_CSV, ORGS_CSV.replace("kit-a", "kit-b"),
                  lambda: Org.objects.filter(code__in=["kit-a-9", "kit-b-9"]).count()),
 }
-
-
-@pytest.fixture
-def tree(db):
-    return scope_tree()
-
-
-@pytest.fixture
-def admin_user(tree):
-    return user_with_role(tree, "admin")  # an admin of 甲系统工会 (kit-a)
 
 
 def _upload(client, site, text):

@@ -5,14 +5,9 @@ import pytest
 from django.urls import reverse
 
 from orgs.models import Grant
-from tests.kit import ROLES, assert_hidden, assert_visible, client_for, scope_tree, user_with_role
+from tests.kit import ROLES, assert_hidden, assert_visible, client_for, user_with_role
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def tree():
-    return scope_tree()
 
 
 @pytest.fixture

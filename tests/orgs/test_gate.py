@@ -20,15 +20,10 @@ from orgs.access import (
 )
 from orgs.models import Grant, Org, OrgAlias, Role
 from tests.factories import GrantFactory, OrgFactory, UserFactory
-from tests.kit import ROLES, scope_tree, user_with_role
+from tests.kit import ROLES, user_with_role
 from unionportal.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def tree(db):
-    return scope_tree()
 
 
 def test_the_table_is_keyed_by_the_role_enum():

@@ -7,15 +7,10 @@ import pytest
 from orgs import services
 from orgs.models import OrgKind
 from tests.factories import GrantFactory, OrgFactory, UserFactory
-from tests.kit import client_for, scope_tree, user_with_role
+from tests.kit import client_for, user_with_role
 from unionportal.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def tree():
-    return scope_tree()
 
 
 def _listed(client, path):

@@ -5,14 +5,9 @@ from django.urls import reverse
 
 from orgs.access import Action, can, scope_orgs
 from orgs.models import Org
-from tests.kit import ROLES, assert_hidden, assert_visible, client_for, scope_tree, user_with_role
+from tests.kit import ROLES, assert_hidden, assert_visible, client_for, user_with_role
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def tree():
-    return scope_tree()
 
 
 @pytest.mark.parametrize("role", ROLES)

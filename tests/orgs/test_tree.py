@@ -160,8 +160,13 @@ def test_concurrent_inserts_and_moves_keep_the_tree_intact():
     call_command("check_tree")
 
 
-def test_rebuild_tree_restores_scrambled_bounds_and_keeps_sibling_order(root):
+@pytest.mark.parametrize("per_statement", [10_000, 2])
+def test_rebuild_tree_restores_scrambled_bounds_and_keeps_sibling_order(root, monkeypatch, per_statement):
+    from unionportal import tree
     from unionportal.tree import rebuild_tree
+
+    # 2: PostgreSQL writes the positions in several statements, each its own slice of rows.
+    monkeypatch.setattr(tree, "POSITIONS_PER_STATEMENT", per_statement)
 
     a = services.create_org(actor=SYSTEM, parent=root, code="t-a", name="甲", kind="system")
     b = services.create_org(actor=SYSTEM, parent=root, code="t-b", name="乙", kind="system")

@@ -10,14 +10,9 @@ from orgs.access import Action, granted_org_ids, holds_anywhere, scope_orgs
 from orgs.models import Org
 from orgs.selectors import top_orgs, user_scope
 from tests.factories import GrantFactory, UserFactory
-from tests.kit import ROLES, client_for, scope_tree, user_with_role
+from tests.kit import ROLES, client_for, user_with_role
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def tree():
-    return scope_tree()
 
 
 def _scope(user):

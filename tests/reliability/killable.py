@@ -68,13 +68,14 @@ def _freeze_at(marker: Path, point: str) -> None:
 def _touch_on_render(marker: Path) -> None:
     import weasyprint
 
-    original = weasyprint.HTML.write_pdf
+    # Every PDF the portal makes is laid out by HTML.render (write_pdf calls it too).
+    original = weasyprint.HTML.render
 
-    def write_pdf(self, *args, **kwargs):
+    def render(self, *args, **kwargs):
         marker.touch()
         return original(self, *args, **kwargs)
 
-    weasyprint.HTML.write_pdf = write_pdf
+    weasyprint.HTML.render = render
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
 """What the reliability tests share: a seeded portal with uploaded files, another portal in
 a subprocess (its own database and MEDIA_ROOT), and the tables' fingerprints on either side."""
 
+import atexit
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -75,16 +78,76 @@ def fresh_database(tmp_path: Path, *, suffix: str):
     if connection.vendor == "sqlite":
         yield f"sqlite:///{tmp_path / f'{suffix}.sqlite3'}"
         return
+    with _server_database(suffix) as url:
+        yield url
+
+
+@contextmanager
+def _server_database(suffix: str, template: str | None = None):
+    """A new PostgreSQL database (a copy of ``template`` when given), dropped afterwards."""
     name = f"{connection.settings_dict['NAME']}_{suffix}_{os.getpid()}"[:63]
     quoted = connection.ops.quote_name(name)
+    copy_of = f" TEMPLATE {connection.ops.quote_name(template)}" if template else ""
     with connection.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
-        cursor.execute(f"CREATE DATABASE {quoted}")
+        cursor.execute(f"CREATE DATABASE {quoted}{copy_of}")
     try:
         yield database_url(name)
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+
+
+# This test process's database with every migration applied (a SQLite file or a PostgreSQL
+# database), made by one `migrate` the first time a test asks: copying it takes a moment,
+# migrating a new database takes seconds of CPU.
+_MIGRATED: dict[str, str] = {}
+
+
+def _migrated_template() -> str:
+    """The name (PostgreSQL) or path (SQLite) of this process's migrated template database."""
+    if "template" in _MIGRATED:
+        return _MIGRATED["template"]
+    folder = Path(tempfile.mkdtemp(prefix="unionportal-migrated-"))
+    atexit.register(shutil.rmtree, folder, True)
+    if connection.vendor == "sqlite":
+        template = str(folder / "migrated.sqlite3")
+        url = f"sqlite:///{template}"
+    else:
+        template = f"{connection.settings_dict['NAME']}_migrated_{os.getpid()}"[:63]
+        quoted = connection.ops.quote_name(template)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+            cursor.execute(f"CREATE DATABASE {quoted}")
+        # Dropped when the test process ends (the suite's own connection is gone by then).
+        atexit.register(_drop_server_database, dict(connection.settings_dict), template)
+        url = database_url(template)
+    manage(portal_env(url, folder / "var"), "migrate", "--verbosity=0")
+    _MIGRATED["template"] = template
+    return template
+
+
+def _drop_server_database(settings_dict: dict, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(host=settings_dict.get("HOST") or "127.0.0.1", port=settings_dict.get("PORT") or 5432,
+                         user=settings_dict["USER"] or "postgres", password=settings_dict.get("PASSWORD") or None,
+                         dbname="postgres", autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def migrated_database(tmp_path: Path, *, suffix: str):
+    """``DATABASE_URL`` of a new database as ``migrate`` leaves it, dropped afterwards: a copy
+    of this process's migrated template."""
+    template = _migrated_template()
+    if connection.vendor == "sqlite":
+        copy = tmp_path / f"{suffix}.sqlite3"
+        shutil.copyfile(template, copy)
+        yield f"sqlite:///{copy}"
+        return
+    with _server_database(suffix, template) as url:
+        yield url
 
 
 def portal_env(database: str, var_dir: Path, **extra) -> dict:

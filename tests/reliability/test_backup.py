@@ -16,6 +16,7 @@ from tests.reliability.portal import (
     fresh_database,
     manage,
     media_files,
+    migrated_database,
     portal_env,
     seed_portal_with_files,
     shell,
@@ -40,9 +41,8 @@ def test_a_restore_into_an_empty_migrated_database_brings_back_every_record_and_
     assert before["assessment_sheet"]["rows"] and before["services_case"]["rows"]
     assert len(files_before) == 6 + 3 + 2 + 2
 
-    with fresh_database(tmp_path, suffix="restored") as url:
+    with migrated_database(tmp_path, suffix="restored") as url:
         env = portal_env(url, tmp_path / "restored")
-        manage(env, "migrate", "--verbosity=0")
         result = manage(env, "restore", str(archive))
         assert result.stderr == ""
         after = fingerprints_of(env)

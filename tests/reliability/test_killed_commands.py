@@ -14,8 +14,8 @@ import pytest
 from tests.reliability.portal import (
     ROOT,
     fingerprints_of,
-    fresh_database,
     manage,
+    migrated_database,
     portal_env,
     shell,
 )
@@ -27,9 +27,8 @@ WAIT = 240  # seconds for the command to reach the point it is killed at
 
 @pytest.fixture
 def portal(tmp_path):
-    with fresh_database(tmp_path, suffix="killed") as url:
+    with migrated_database(tmp_path, suffix="killed") as url:
         env = portal_env(url, tmp_path / "var")
-        manage(env, "migrate", "--verbosity=0")
         manage(env, "seed")
         yield env
 

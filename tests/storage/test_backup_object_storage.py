@@ -11,6 +11,7 @@ from tests.reliability.portal import (
     fresh_database,
     manage,
     media_files,
+    migrated_database,
     portal_env,
     seed_portal_with_files,
 )
@@ -30,9 +31,8 @@ def test_a_bucket_goes_into_a_new_bucket_into_var_media_and_back_into_a_bucket(s
     before = fingerprints_here()
 
     target = new_bucket(endpoint)
-    with fresh_database(tmp_path, suffix="s3restored") as url:
+    with migrated_database(tmp_path, suffix="s3restored") as url:
         env = portal_env(url, tmp_path / "restored", **s3_environment(endpoint, target))
-        manage(env, "migrate", "--verbosity=0")
         assert manage(env, "restore", str(archive)).stderr == ""
         assert fingerprints_of(env) == before
     assert bucket_keys(endpoint, target) == files_before

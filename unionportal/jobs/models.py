@@ -4,6 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from unionportal.text_limits import NOTE
+
+# What a job says it did, shown on its page once done ("Round 2026 opened: 1,204 new sheets."):
+# short lines in the job's language, bounded like any note (see ``services.summary_text``).
+SUMMARY_MAX_CHARS = NOTE
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
@@ -47,6 +52,7 @@ class Job(models.Model):
     result_name = models.CharField(_("file name"), max_length=200, blank=True)
     result_type = models.CharField(max_length=100, blank=True)
     error = models.TextField(_("error"), max_length=2000, blank=True)
+    summary = models.TextField(_("summary"), max_length=SUMMARY_MAX_CHARS, blank=True)  # one line each
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
@@ -65,6 +71,10 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in FINISHED
+
+    @property
+    def summary_lines(self) -> list[str]:
+        return [line for line in self.summary.splitlines() if line.strip()]
 
     @property
     def percent(self) -> int:

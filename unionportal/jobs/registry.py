@@ -18,14 +18,18 @@ class Output:
 class JobKind:
     key: str
     label: object  # a lazy translation
-    run: Callable  # run(job, progress) -> Output | None
+    run: Callable  # run(job, progress) -> Output | None; progress.note(line) for the page's summary
 
 
 KINDS: dict[str, JobKind] = {}
 
 
 def job_kind(key: str, *, label):
-    """Register ``run(job, progress)`` as the job kind ``key`` (such as "assessment.round_pdf")."""
+    """Register ``run(job, progress)`` as the job kind ``key`` (such as "assessment.round_pdf").
+
+    ``run`` returns an ``Output`` (a file to download) or None, and may ``progress.note()`` a
+    few lines saying what it did: a job without a file tells its starter the outcome that way,
+    as the in-request path would with messages."""
 
     def register(run):
         KINDS[key] = JobKind(key, label, run)

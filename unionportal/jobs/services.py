@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from unionportal.actors import is_system, user_or_none
-from unionportal.jobs.models import FINISHED, Job, JobStatus
+from unionportal.jobs.models import FINISHED, SUMMARY_MAX_CHARS, Job, JobStatus
 from unionportal.jobs.registry import Output, kind_of
 from unionportal.pdf_bounds import PdfRefused
 from unionportal.pdf_bounds import budgets as pdf_budgets
@@ -30,6 +30,7 @@ from unionportal.pdf_bounds import budgets as pdf_budgets
 logger = logging.getLogger(__name__)
 
 PROGRESS_WRITE_SECONDS = 1.0  # progress is written at most this often (and at the end)
+SUMMARY_LINE_MAX_CHARS = 300  # a longer noted line is cut: a summary is a few short lines
 
 
 def stale_after() -> timedelta:
@@ -92,10 +93,19 @@ def enqueue(job: Job) -> None:
 @dataclass
 class Progress:
     """Handed to a job kind's ``run``: ``set_total(n)`` then ``advance()`` per step.  Each write
-    is also the job's heartbeat; writes are spaced by ``PROGRESS_WRITE_SECONDS``."""
+    is also the job's heartbeat; writes are spaced by ``PROGRESS_WRITE_SECONDS``.
+
+    ``note(text)`` adds a line to the summary the job's page shows once it is done (what was
+    made, how many).  The run already speaks the job's language (``execute``), so a line built
+    with ``gettext`` is in the language of the person who started it.  Lines are kept here and
+    written with the result, under the claim: a superseded run leaves none."""
 
     job: Job
+    notes: list[str] = field(default_factory=list)
     _written_at: float = field(default_factory=time.monotonic)
+
+    def note(self, text) -> None:
+        self.notes.extend(line.strip() for line in str(text).splitlines() if line.strip())
 
     def set_total(self, total: int) -> None:
         self.job.total = max(0, int(total))
@@ -138,14 +148,36 @@ def execute(job_id: int) -> str:
     with translation.override(job.language or settings.LANGUAGE_CODE), pdf_budgets(
             max_text_chars=getattr(settings, "JOBS_PDF_MAX_TEXT_CHARS", 1_000_000),
             render_seconds=getattr(settings, "JOBS_PDF_RENDER_SECONDS", 900)):
+        progress = Progress(job)
         try:
-            output = kind_of(job.kind).run(job, Progress(job))
+            output = kind_of(job.kind).run(job, progress)
         except Exception as exc:  # every failure becomes words on the job's page
             fail(job, error_text(exc))
             if not isinstance(exc, PdfRefused | Http404 | ObjectDoesNotExist | PermissionDenied):
                 logger.exception("job %s (%s) failed", job.pk, job.kind)
             return JobStatus.FAILED
-    return JobStatus.DONE if finish(job, output) else "superseded"
+        summary = summary_text(progress.notes)  # its closing line, too, in the job's language
+    return JobStatus.DONE if finish(job, output, summary=summary) else "superseded"
+
+
+def summary_text(lines: list[str]) -> str:
+    """The noted lines, one a line, within ``SUMMARY_MAX_CHARS``: each line cut to
+    ``SUMMARY_LINE_MAX_CHARS``, whole lines kept in order while they fit, then one line saying
+    how many were left out (a round copying hundreds of templates still fits)."""
+    lines = [line if len(line) <= SUMMARY_LINE_MAX_CHARS else line[:SUMMARY_LINE_MAX_CHARS - 1] + "…"
+             for line in lines]
+    text = "\n".join(lines)
+    if len(text) <= SUMMARY_MAX_CHARS:
+        return text
+    room = SUMMARY_MAX_CHARS - SUMMARY_LINE_MAX_CHARS  # what the closing line may need, at most
+    kept, used = [], 0
+    for line in lines:
+        if used + len(line) + 1 > room:
+            break
+        kept.append(line)
+        used += len(line) + 1
+    kept.append(_("… and %(count)d more lines.") % {"count": len(lines) - len(kept)})
+    return "\n".join(kept)[:SUMMARY_MAX_CHARS]
 
 
 def error_text(exc: Exception) -> str:
@@ -164,14 +196,16 @@ def _result_name(job: Job, output: Output) -> str:
     return f"jobs/{job.pk}/{ascii_name or 'result.' + extension}"
 
 
-def finish(job: Job, output: Output | None) -> bool:
-    """Done, with the result keyed by the job's id; False (nothing written) when this claim no
-    longer holds: the job was reaped and claimed again, or finished meanwhile."""
+def finish(job: Job, output: Output | None, *, summary: str = "") -> bool:
+    """Done, with the result keyed by the job's id and the run's summary; False (nothing
+    written) when this claim no longer holds: the job was reaped and claimed again, or
+    finished meanwhile."""
     with transaction.atomic():
         current = Job.objects.select_for_update().filter(pk=job.pk).first()
         if current is None or current.status != JobStatus.RUNNING or current.attempts != job.attempts:
             return False
-        fields = ["status", "finished_at", "heartbeat_at", "done", "total"]
+        fields = ["status", "finished_at", "heartbeat_at", "done", "total", "summary"]
+        current.summary = summary[:SUMMARY_MAX_CHARS]
         if output is not None:
             name = _result_name(current, output)
             if default_storage.exists(name):  # an earlier claim wrote it before it died

@@ -10,11 +10,25 @@ def unread_count(request) -> int:
         user = getattr(request, "user", None)
         cached = 0
         if user is not None and user.is_authenticated:
-            from unionportal.notifications.models import Notification
-
-            cached = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+            cached = _count_unread(user.pk)
         request._unread_notifications = cached
     return cached
+
+
+def _count_unread(user_id) -> int:
+    """The COUNT compiled once per process (``unionportal.compiled_sql``): it is on every page."""
+    from django.db import router
+    from django.db.models import Count
+
+    from unionportal import compiled_sql
+    from unionportal.notifications.models import Notification
+
+    def build():
+        unread = Notification.objects.filter(recipient_id=compiled_sql.USER, read_at__isnull=True)
+        return unread.order_by().values("recipient_id").annotate(n=Count("pk")).values("n").query
+
+    row = compiled_sql.fetch_one(("notifications.unread",), build, router.db_for_read(Notification), user=user_id)
+    return row[0] if row else 0
 
 
 def unread(request):

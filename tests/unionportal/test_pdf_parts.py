@@ -1,0 +1,67 @@
+"""A joined PDF's parts laid out in worker processes, and a template's own <style> parsed once."""
+
+import multiprocessing
+
+import pytest
+
+from tests.pdftext import pdf_bookmarks, pdf_info, pdf_text
+from tests.unionportal.test_pdf import context
+from unionportal import pdf as renderer
+from unionportal import pdf_parts
+from unionportal.pdf_bounds import PdfTooSlow
+
+TITLES = ["第一份文件", "第二份文件", "第三份文件"]
+
+
+def _contexts():
+    return [context(title=title, section=f"{title}的章节") for title in TITLES]
+
+
+def _refuse_here(html):
+    raise AssertionError("laid out in the job's own process")
+
+
+def test_parts_are_laid_out_in_worker_processes(settings, monkeypatch):
+    settings.PDF_RENDER_PROCESSES = 2
+    monkeypatch.setattr(pdf_parts.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(renderer, "DOCUMENTS_PER_PART", 1)  # three parts
+    monkeypatch.setattr(renderer, "html_to_document", _refuse_here)  # not in the workers
+    done = []
+    pdf = renderer.render_pdf_joined("pdf_sample.html", _contexts(), on_document=lambda: done.append(1))
+    assert len(done) == 3
+    assert pdf_bookmarks(pdf) == [item for title in TITLES for item in (title, f"{title}的章节")]
+    assert multiprocessing.active_children() == []
+
+
+def test_one_process_lays_out_the_parts_itself(settings, monkeypatch):
+    settings.PDF_RENDER_PROCESSES = 1
+    monkeypatch.setattr(renderer, "DOCUMENTS_PER_PART", 1)
+    laid_out = []
+    original = renderer.html_to_document
+    monkeypatch.setattr(renderer, "html_to_document", lambda html: laid_out.append(1) or original(html))
+    pdf = renderer.render_pdf_joined("pdf_sample.html", _contexts())
+    assert len(laid_out) == 3
+    assert [title for title in TITLES if title in pdf_text(pdf)] == TITLES
+
+
+def test_the_deadline_stops_the_worker_processes(settings, monkeypatch):
+    settings.PDF_RENDER_PROCESSES = 2
+    settings.PDF_RENDER_SECONDS = 0.5  # a worker process takes longer than this to start
+    monkeypatch.setattr(pdf_parts.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(renderer, "DOCUMENTS_PER_PART", 1)
+    with pytest.raises(PdfTooSlow):
+        renderer.render_pdf_joined("pdf_sample.html", _contexts())
+    assert multiprocessing.active_children() == []
+
+
+def test_a_templates_own_style_still_wins_over_the_print_stylesheet():
+    # print.css sets A4 portrait; the document's own <style> (taken out and parsed once) turns it.
+    pdf = renderer.render_pdf("pdf_sample.html", context(raw="<style>@page { size: A4 landscape; }</style>"))
+    assert _width_and_height(pdf) == (842, 595)
+    assert "<style>" not in pdf_text(pdf) and "landscape" not in pdf_text(pdf)
+    assert _width_and_height(renderer.render_pdf("pdf_sample.html", context())) == (595, 842)
+
+
+def _width_and_height(pdf: bytes) -> tuple[int, int]:
+    width, _x, height, *_rest = pdf_info(pdf)["Page size"].split()
+    return round(float(width)), round(float(height))
