@@ -43,6 +43,7 @@ from bench.session import (
     serving,
     session_keys,
     setup,
+    stop_server,
     write_json,
 )
 
@@ -180,12 +181,7 @@ def job_worker():
     try:
         yield worker
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop_server(worker)
 
 
 def run(seconds: int, users: int) -> dict:

@@ -86,3 +86,17 @@ def finalise_sheet(sheet, grade="full"):
         services.apply_transition(name=name, actor=SYSTEM, sheet=sheet)
     sheet.refresh_from_db()
     return sheet
+
+
+@pytest.fixture
+def partial_reader(world):
+    """a1 final with a full grade, a2 with a basic one; and a user who sees the assessor A
+    (staff) and, of its round, a1 only (clerk of a1)."""
+    from tests.factories import GrantFactory, UserFactory
+
+    finalise_sheet(world["a1"])
+    finalise_sheet(world["a2"], grade="basic")
+    reader = UserFactory(username="partial")
+    GrantFactory(user=reader, role="staff", org=world["tree"].a)
+    GrantFactory(user=reader, role="clerk", org=world["tree"].a1)
+    return reader
