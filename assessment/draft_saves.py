@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from assessment import services
 from assessment.models import Sheet
-from assessment.services._common import entries_match, locked, units_of
+from assessment.services._common import conflict, entries_match, locked, units_of
+from assessment.services.sheets import save_self_locked
 from orgs.access import Action, require
 from unionportal.actors import user_or_none
 from unionportal.models import AuditEntry
@@ -42,13 +42,14 @@ def _is_repeated_save(actor, current: Sheet, entries, loaded_version: int) -> bo
 
 
 def save_draft(*, actor, sheet: Sheet, entries: dict, expected_version: int) -> DraftOutcome:
-    """The sheet page's "save draft": ``services.save_self_assessment`` unless it repeats the
-    save just done from the same form."""
+    """The sheet page's "save draft": what ``services.save_self_assessment`` does (under the
+    one row lock taken here), unless it repeats the save just done from the same form."""
     require(actor, Action.FILL, sheet.org)
     with transaction.atomic():
-        current = locked(sheet)
-        if current.version != expected_version and _is_repeated_save(actor, current, entries, expected_version):
-            return DraftOutcome(current, repeated=True)
-        saved = services.save_self_assessment(actor=actor, sheet=current, entries=entries,
-                                               expected_version=expected_version)
-    return DraftOutcome(saved)
+        current = locked(sheet)  # one row lock for the check and the save
+        if current.version != expected_version:
+            if _is_repeated_save(actor, current, entries, expected_version):
+                return DraftOutcome(current, repeated=True)
+            raise conflict(current)
+        save_self_locked(actor, current, entries)
+    return DraftOutcome(current)

@@ -18,6 +18,7 @@ from orgs.models import Org
 from unionportal import audit
 from unionportal.actors import SYSTEM
 from unionportal.jobs import prerender
+from unionportal.jobs.models import Job, JobStatus
 from unionportal.jobs.registry import Output, job_kind
 from unionportal.jobs.services import start_job
 from unionportal.tabular import CONTENT_TYPES
@@ -105,21 +106,33 @@ def start_open_round(request, assessor, year: int, deadline):
 @job_kind(OPEN_ROUND, label=gettext_lazy("Opening a round"))
 def open_round(job, progress) -> None:
     """The round opened a step of assessees at a time, as the user who asked (their audit); its
-    page then says what the request's messages would: each template copied, the sheets made."""
+    page then says what the request's messages would: each template copied, the sheets made.
+    What each attempt did is kept in the job's params as it goes, so a retry after a dead
+    worker (which resumes where the steps stopped) still lists the earlier attempts' work."""
     params = job.params
     deadline = params.get("deadline")
+    earlier_copied, earlier_sheets = list(params.get("copied", [])), int(params.get("sheets", 0))
+
+    def keep(**done_so_far):  # under this run's claim: a superseded run writes nothing
+        job.params = {**job.params, **done_so_far}
+        Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(params=job.params)
+
+    def on_first(first):
+        if first.templates_copied:
+            keep(copied=earlier_copied + [copied_template_line(template) for template in first.templates_copied])
 
     def on_step(done, total):  # between two steps' transactions: the page sees it at once
+        keep(sheets=earlier_sheets + done)
         progress.advance(done - progress.job.done)
         progress.set_total(total)
 
     opened = open_round_in_steps(
         actor=_acting(job), assessor=Org.objects.get(pk=params["assessor"]), year=params["year"],
-        deadline=dt.date.fromisoformat(deadline) if deadline else None, on_step=on_step)
-    for template in opened.templates_copied:
-        progress.note(copied_template_line(template))
+        deadline=dt.date.fromisoformat(deadline) if deadline else None, on_step=on_step, on_first=on_first)
+    for line in job.params.get("copied", []):
+        progress.note(line)
     progress.note(_("Round %(year)d opened: %(n)d new sheet(s).")
-                  % {"year": opened.round.year, "n": opened.sheets_created})
+                  % {"year": opened.round.year, "n": earlier_sheets + opened.sheets_created})
 
 
 # --- a finalised sheet's PDF, before anyone asks -----------------------------------------------------

@@ -81,6 +81,36 @@ def plan() -> dict:
             "catalogues": [f"/duties/{c.catalogue.org.code}" for c in catalogues]}
 
 
+def prerender(planned: dict) -> dict:
+    """The PDFs production already holds when the week starts: each final sheet's and each
+    published catalogue's PDF is rendered by a job when it is finalised or published
+    (``UNIONPORTAL_PRERENDER_PDFS``, assessment/jobs.py and duties/jobs.py), but the generator
+    writes them in bulk, past those jobs.  The same job functions render the ones the clerks
+    will ask for into the PDF cache (a cached one costs a lookup).  BENCH_COLD_PDFS=1 skips
+    this: every first download then renders in the request (a cache lost at a deploy)."""
+    import time
+    from types import SimpleNamespace
+
+    from assessment.models import Sheet
+    from duties.models import CatalogueVersion
+    from unionportal.jobs.registry import kind_of
+
+    if os.environ.get("BENCH_COLD_PDFS") == "1":
+        return {"skipped": True}
+    progress = SimpleNamespace(set_total=lambda n: None, advance=lambda n=1: None, note=lambda text: None)
+    codes = {path.rsplit("/", 1)[1] for path in planned["final_sheets"]}
+    sheets = Sheet.objects.filter(year=2026, status="final", org__code__in=codes).values_list("pk", flat=True)
+    orgs = {path.rsplit("/", 1)[1] for path in planned["catalogues"]}
+    versions = CatalogueVersion.objects.filter(status="published", catalogue__org__code__in=orgs).values_list(
+        "pk", flat=True)
+    started = time.perf_counter()
+    for pk in sheets:
+        kind_of("assessment.sheet_pdf").run(SimpleNamespace(params={"sheet": pk}), progress)
+    for pk in versions:
+        kind_of("duties.catalogue_pdf").run(SimpleNamespace(params={"version": pk}), progress)
+    return {"sheets": len(sheets), "catalogues": len(versions), "seconds": round(time.perf_counter() - started, 1)}
+
+
 def pace(seconds: int, users: int) -> dict[str, str]:
     """The staff's pace: the deadline week's, unless the run is too short for a staff member
     started last to save SAVES_BEFORE_SUBMIT times and submit within ~70 % of what is left."""
@@ -195,6 +225,8 @@ def run(seconds: int, users: int) -> dict:
     results_path.unlink(missing_ok=True)
     staff_pace = pace(seconds, users)
     floor_cookie = cookie(planned["accounts"]["staff"][0]["session"])
+    prerendered = prerender(planned)
+    print(f"pre-rendered PDFs (as the finalise and publish jobs would have): {prerendered}", flush=True)
     load = load_average()
     command = [str(ROOT / ".venv" / "bin" / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
                "-u", str(users), "-r", str(spawn_rate(users)), "-t", f"{seconds}s", "--host", BASE,
@@ -212,7 +244,7 @@ def run(seconds: int, users: int) -> dict:
         raise RuntimeError("locust wrote no results; see its output above")
     results = json.loads(results_path.read_text())
     return {"load_at_start": load, "load_at_end": load_average(), "seconds": seconds, "users": users,
-            "staff_pace": staff_pace, "command": " ".join(command[1:]), "floors": floors,
+            "staff_pace": staff_pace, "prerendered": prerendered, "command": " ".join(command[1:]), "floors": floors,
             "checks": verify(results, started), "server_errors": server_errors(access_log), "stats": stats(prefix)}
 
 

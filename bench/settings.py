@@ -9,6 +9,7 @@ import os
 import dj_database_url
 
 from tests.settings import *  # noqa: F403
+from unionportal.shared_stores import PDF_CACHE_SECONDS
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -33,6 +34,9 @@ CACHES = {
         # As many entries as production keeps (unionportal/shared_stores.py), not Django's 300:
         # a run's cached PDFs must not be culled by the renders of the heavy paths.
         "OPTIONS": {"MAX_ENTRIES": 2000},
+        # And as long: Django's default of 300 s let a cached PDF expire in the middle of a
+        # 10-minute load run (bench/load.py), to be rendered again in a request.
+        "TIMEOUT": PDF_CACHE_SECONDS,
     },
 }
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
@@ -44,3 +48,4 @@ ROOT_URLCONF = "bench.urls"
 # `manage.py work` beside gunicorn, not inside the request that starts them (tests.settings).
 if os.environ.get("BENCH_JOBS") == "worker":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    UNIONPORTAL_PRERENDER_PDFS = True  # a sheet finalised, a catalogue published: its PDF in a job

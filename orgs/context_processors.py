@@ -1,4 +1,5 @@
 from orgs.access import Action, holds_anywhere
+from orgs.selectors import user_scope_if_read
 
 
 def portal(request):
@@ -7,7 +8,7 @@ def portal(request):
     EXISTS compiled once per process, cheaper than reading every grant with its org."""
     if not hasattr(request, "user") or not request.user.is_authenticated:
         return {"show_admin_link": False}
-    scope = getattr(request, "_user_scope", None)
-    if scope is not None and scope.user is request.user:
+    scope = user_scope_if_read(request)
+    if scope is not None:
         return {"show_admin_link": scope.holds(Action.MANAGE)}
     return {"show_admin_link": holds_anywhere(request.user, Action.MANAGE)}

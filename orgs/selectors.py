@@ -66,10 +66,17 @@ class UserScope:
         return tops
 
 
+def user_scope_if_read(request) -> UserScope | None:
+    """The request's ``user_scope`` when something on this page has already read it, else
+    None: a caller that needs one answer can then ask a cheaper query than all the grants."""
+    scope = getattr(request, "_user_scope", None)
+    return scope if scope is not None and scope.user is request.user else None
+
+
 def user_scope(request) -> UserScope:
     """The request's user's grants (one query, then kept on the request)."""
-    scope = getattr(request, "_user_scope", None)
-    if scope is None or scope.user is not request.user:
+    scope = user_scope_if_read(request)
+    if scope is None:
         user = request.user
         grants = list(user_grants(user)) if user.is_authenticated else []
         scope = request._user_scope = UserScope(user, grants)

@@ -52,6 +52,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 MATRIX = "tests/security/test_scope_matrix.py"
 MATRIX_SHARES = 2
 WHOLE_PACKAGES = ("tests/duties/", "tests/e2e/")
+# In tests/e2e but no browser test (the Django test client crawls the demo): a scope of its own,
+# beside the browser journeys rather than after them on the same worker.
+NOT_IN_PACKAGE = ("tests/e2e/test_crawl.py",)
 # Files that check what lands on disk under their MEDIA_ROOT: run one after the other on one
 # worker. Run side by side on two workers, each lost a file it had just stored (every run of the
 # suite on 2 workers, never serially); the cause is not found yet.
@@ -59,12 +62,38 @@ ONE_AFTER_ANOTHER = {"tests/services/test_files_left_behind.py": "files on disk"
                      "tests/assessment/test_files_left_behind.py": "files on disk"}
 
 
+# The scopes are handed out longest first.  xdist's own order (most tests first) started the
+# browser tests, few tests but the longest scope, late, and a worker that has two tests left
+# takes the next scope: one behind a long two-test scope waited while the other worker ran dry.
+# Seconds of one core for the scopes whose number of tests does not tell their time (measured
+# 2026-11-30, `pytest -n 0 --junitxml` per directory, load 3-7); any other scope counts
+# SECONDS_PER_TEST a test.
+SCOPE_SECONDS = {
+    "tests/e2e/": 270,
+    "tests/e2e/test_crawl.py": 165,
+    "tests/storage/test_backup_object_storage.py": 120,
+    **{f"{MATRIX}#{share}": 220 / MATRIX_SHARES for share in range(MATRIX_SHARES)},
+    "tests/reliability/test_backup.py": 60,  # 90 before its seeded copy (tests/reliability/portal.py)
+    "tests/reliability/test_killed_commands.py": 85,
+    "tests/unionportal/test_hostile_inputs.py": 70,
+    "tests/bench_counts/test_list_pages.py": 45,
+    "tests/governance/test_views.py": 38,
+    "tests/assessment/test_round_pdf.py": 25,
+    "tests/governance/test_app_migration.py": 21,
+}
+SECONDS_PER_TEST = 0.3
+
+
+def scope_seconds(scope: str, tests: dict) -> float:
+    return SCOPE_SECONDS.get(scope, len(tests) * SECONDS_PER_TEST)
+
+
 def worker_scope(nodeid: str) -> str:
     path = nodeid.split("::", 1)[0]
     if path in ONE_AFTER_ANOTHER:
         return ONE_AFTER_ANOTHER[path]
     for package in WHOLE_PACKAGES:
-        if path.startswith(package):
+        if path.startswith(package) and path not in NOT_IN_PACKAGE:
             return package
     if path == MATRIX and "[" in nodeid:
         return f"{path}#{zlib.crc32(nodeid.encode()) % MATRIX_SHARES}"
@@ -78,7 +107,17 @@ def pytest_xdist_make_scheduler(config, log):
     from xdist.scheduler import LoadScopeScheduling
 
     class Scopes(LoadScopeScheduling):
+        longest_first = False
+
         def _split_scope(self, nodeid: str) -> str:
             return worker_scope(nodeid)
+
+        def _assign_work_unit(self, node) -> None:
+            if not self.longest_first:  # the first hand-out: the queue is complete
+                self.longest_first = True
+                queue = sorted(self.workqueue.items(), key=lambda item: -scope_seconds(*item))
+                self.workqueue.clear()
+                self.workqueue.update(queue)
+            super()._assign_work_unit(node)
 
     return Scopes(config, log)

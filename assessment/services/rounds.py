@@ -219,13 +219,16 @@ def open_round(*, actor, assessor: Org, year: int, deadline: dt.date | None = No
 
 
 def open_round_in_steps(*, actor, assessor: Org, year: int, deadline: dt.date | None = None,
-                        step: int | None = None, on_step=None) -> OpenedRound:
+                        step: int | None = None, on_step=None, on_first=None) -> OpenedRound:
     """``open_round`` STEP assessees at a time, each step its own transaction (and audit
     entry): a large round opened in a background job, whose progress ``on_step(done, total)``
-    is seen between steps.  A step that fails leaves the earlier ones, which opening again
-    completes."""
+    is seen between steps, and which learns from ``on_first(opened)`` what the first step did
+    (the templates it copied) before the next begins.  A step that fails leaves the earlier
+    ones, which opening again completes."""
     step = step or STEP
     first = opened = open_round(actor=actor, assessor=assessor, year=year, deadline=deadline, limit=step)
+    if on_first is not None:
+        on_first(first)
     created, total = opened.sheets_created, opened.sheets_created + opened.remaining
     while True:
         if on_step is not None:

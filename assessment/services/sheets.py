@@ -55,11 +55,17 @@ def save_self_assessment(*, actor, sheet: Sheet, entries: dict[str, Entry],
     require(actor, Action.FILL, sheet.org)
     with transaction.atomic():
         current = locked(sheet, expected_version)
-        _editable(current)
-        changes = _save_self_entries(actor, current, units_of(current), entries, source)
-        if changes and source:
-            event(current, SheetEvent.Kind.IMPORTED, actor, comment=source, data={"units": sorted(changes)})
+        save_self_locked(actor, current, entries, source)
     return current
+
+
+def save_self_locked(actor, current: Sheet, entries: dict[str, Entry], source: str = "") -> None:
+    """``save_self_assessment`` on a sheet its caller has locked (``locked``) in the current
+    transaction and compared with the form's version, having checked the actor's right to fill."""
+    _editable(current)
+    changes = _save_self_entries(actor, current, units_of(current), entries, source)
+    if changes and source:
+        event(current, SheetEvent.Kind.IMPORTED, actor, comment=source, data={"units": sorted(changes)})
 
 
 @dataclass

@@ -67,18 +67,19 @@ def _history(sheet) -> dict:
             "returns": next((e for e in events if e.kind == SheetEvent.Kind.RETURNED), None) if returned else None}
 
 
-def _sheet_forms(sheet, units, perms, fill_form, review_form, *, with_units=True):
-    """The fill-in and review forms the user gets (unbound unless given); ``with_units=False``
-    leaves out the units' fields, when the table of units comes from sheet_table's store."""
+def _sheet_forms(sheet, units, perms, fill_form, review_form, *, rows=None):
+    """The fill-in and review forms the user gets (unbound unless given); unbound ones carry the
+    fields of ``rows`` only (default: every unit), the units whose rows are not in sheet_table's
+    store."""
     editable = [u.pk for u in units if sheet.status == SheetStatus.DRAFT or u.returned]
-    rows = units if with_units else []
+    rows = units if rows is None else rows
     if perms.fill and fill_form is None:
         fill_form = SelfAssessmentForm(units=rows, editable=editable, initial={"version": sheet.version})
     if perms.edits_review and review_form is None:
         review_form = ReviewForm(units=rows, returnable=perms.review, initial={"version": sheet.version})
     fill_form = fill_form if perms.fill else None
     for unit in units:  # (the evidence's delete buttons are the fill-in form's)
-        unit.fillable = fill_form is not None and unit.pk in (fill_form.editable if with_units else editable)
+        unit.fillable = fill_form is not None and unit.pk in fill_form.editable
     return fill_form, review_form if perms.edits_review else None
 
 
@@ -91,8 +92,17 @@ def _sheet_page(request, sheet, others, *, fill_form=None, review_form=None, sta
     given = fill_form is not None or review_form is not None
     key = None if given else sheet_table.table_key(sheet, units, perms, show_review)
     table = sheet_table.cached_table(key) if key else None
-    fill_form, review_form = _sheet_forms(sheet, units, perms, fill_form, review_form, with_units=table is None)
-    indicators = _indicator_rows(sheet, units, (fill_form, review_form) if table is None else ())
+    # Without the table: its rows from the store where they are, the others rendered (with fields).
+    row_keys = {u.pk: sheet_table.row_key(sheet, u, perms, show_review) for u in units} if key else None
+    stored = sheet_table.cached_rows(row_keys) if key and table is None else {}
+    missing = [] if table else [u for u in units if u.pk not in stored]
+    fill_form, review_form = _sheet_forms(sheet, units, perms, fill_form, review_form, rows=missing)
+    indicators = _indicator_rows(sheet, units, (fill_form, review_form) if missing else ())
+    for unit in units:
+        if unit.pk in stored:
+            unit.row_html = stored[unit.pk]
+    if table is None:
+        sheet_table.render_rows(missing, show_review, row_keys)
     context = {
         "sheet": sheet, "others": others, "units": units, "indicators": indicators, "perms": perms,
         "fill_form": fill_form, "review_form": review_form,

@@ -73,3 +73,30 @@ def test_a_form_with_the_users_input_is_never_stored(world, users, renders):
     assert "我刚输入的说明" in staff.post(URL + "fill/", typed).content.decode()
     assert renders == [None]  # rendered without a key
     assert "我刚输入的说明" not in _page(staff)  # the next view: what is saved, not what was typed
+
+
+def test_a_table_not_stored_reuses_the_rows_of_units_that_did_not_change(world, users, monkeypatch):
+    """After a save of one unit the page renders that unit's row only, and the page is the one
+    rendered with nothing stored."""
+    sheet_table.clear()
+    rows = []
+    original = sheet_table.render_rows
+    monkeypatch.setattr(sheet_table, "render_rows",
+                        lambda units, *args: rows.extend(u.pk for u in units) or original(units, *args))
+    staff = client_for(users["staff"])
+    sheet = world["a1"]
+    grade_all(sheet, actor=users["staff"])
+    sheet.refresh_from_db()
+    _page(staff)
+    units = list(sheet.units.order_by("position"))
+    assert sorted(rows) == sorted(u.pk for u in units)
+    rows.clear()
+    services.save_self_assessment(actor=users["staff"], sheet=sheet, expected_version=sheet.version,
+                                  entries={units[1].seq: services.Entry(grade="basic", docs=True, note="只改这一项")})
+    page = _page(staff)
+    assert rows == [units[1].pk] and "只改这一项" in page
+    sheet_table.clear()
+    assert _page(staff) == page  # the same page as one rendered from scratch
+    rows.clear()
+    services.apply_transition(name="submit", actor=SYSTEM, sheet=sheet)  # no unit editable now: every row anew
+    assert 'name="grade-' not in _page(staff) and len(rows) == len(units)

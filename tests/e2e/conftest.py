@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.demo_database import load_demo
 from tests.e2e.accessibility import AccessibilityAudit
 
 # A busy 2-core CI machine: give `expect(...)` the same 15 s as the page's own actions.
@@ -103,27 +104,8 @@ def sign_in(live_server, page):
     return sign_in_as
 
 
-# This worker's in-memory SQLite test database as `seed --demo` left it the first time: later
-# journeys copy it back (SQLite's backup API, milliseconds) instead of seeding again (seconds).
-_SEEDED_SQLITE: list = []
-
-
 @pytest.fixture
 def demo_data(transactional_db):
-    """The demo seeded into the (flushed) test database, committed so the live server sees it."""
-    import io
-    import sqlite3
-
-    from django.core.management import call_command
-    from django.db import connection
-
-    in_memory_sqlite = connection.vendor == "sqlite" and connection.is_in_memory_db()
-    if in_memory_sqlite and _SEEDED_SQLITE:
-        connection.ensure_connection()
-        _SEEDED_SQLITE[0].backup(connection.connection)
-        return
-    call_command("seed", "--demo", stdout=io.StringIO())
-    if in_memory_sqlite:
-        copy = sqlite3.connect(":memory:", check_same_thread=False)
-        connection.connection.backup(copy)
-        _SEEDED_SQLITE.append(copy)
+    """The demo seeded into the (flushed) test database, committed so the live server sees it;
+    seeded once per worker, later copied back (``tests.demo_database.load_demo``)."""
+    load_demo()

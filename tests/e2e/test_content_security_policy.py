@@ -70,8 +70,10 @@ def test_admin_scripts_work_under_the_policy(transactional_db, live_server, sign
     popup.locator(".field-parent .select2-selection").click()
     popup.locator(".select2-search__field").fill("甲系统")
     popup.locator(".select2-results__option", has_text=tree.a.name).click()
-    popup.locator("input[name=_save]").click()
-    popup.wait_for_event("close")
+    # Listen before clicking: the response page may close the popup before a later wait
+    # would start listening.
+    with popup.expect_event("close"):
+        popup.locator("input[name=_save]").click()
     expect(page.locator("#select2-id_org-container")).to_contain_text("甲九基层工会")
     expect(page.locator("#id_org")).to_have_value(re.compile(r"^\d+$"))
 

@@ -98,3 +98,34 @@ def test_a_superseded_claim_writes_no_summary(tree, settings):
     assert services.finish(stale, None, summary="from the dead worker") is False
     job.refresh_from_db()
     assert job.summary == "" and job.status == JobStatus.RUNNING
+
+
+def test_a_retried_opening_still_lists_what_the_dead_workers_attempt_did(tree, large_rounds, settings, monkeypatch):
+    """The first attempt copies the template and opens one sheet, then its worker dies; the
+    retry opens the rest. The page lists the copy and both attempts' sheets, as one run would."""
+    settings.TASKS = DUMMY
+    make_template(tree.a, year=2025)
+    admin = user_with_role(tree, "admin")
+    job = Job.objects.create(kind="assessment.open_round", title="开启", subject_org=tree.a, started_by=admin,
+                             language="en", params={"assessor": tree.a.pk, "year": 2026, "deadline": None})
+    real_open_round = assessment_services.rounds.open_round
+    calls = []
+
+    def dies_on_the_second_step(**kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise SystemExit("the worker was killed")
+        return real_open_round(**kwargs)
+
+    monkeypatch.setattr("assessment.services.rounds.open_round", dies_on_the_second_step)
+    with pytest.raises(SystemExit):
+        services.execute(job.pk)
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED)  # what the reaper does
+    monkeypatch.setattr("assessment.services.rounds.open_round", real_open_round)
+    assert services.execute(job.pk) == JobStatus.DONE
+    job.refresh_from_db()
+    assert job.attempts == 2
+    assert job.summary_lines[0].startswith("Copied the 2025 template")
+    assert job.summary_lines[-1] == "Round 2026 opened: 2 new sheet(s)."
+    assert len(job.summary_lines) == 2
+    assert Round.objects.get(assessor=tree.a, year=2026).sheets.count() == 2

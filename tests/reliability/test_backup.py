@@ -18,7 +18,7 @@ from tests.reliability.portal import (
     media_files,
     migrated_database,
     portal_env,
-    seed_portal_with_files,
+    seeded_portal_with_files,
     shell,
 )
 
@@ -26,7 +26,7 @@ from tests.reliability.portal import (
 @pytest.fixture
 def seeded(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    counts = seed_portal_with_files(settings.MEDIA_ROOT)
+    counts = seeded_portal_with_files(settings.MEDIA_ROOT)
     return settings.MEDIA_ROOT, counts
 
 
