@@ -12,28 +12,47 @@ import io
 import pytest
 from django.core.management import call_command
 
-# This process's in-memory SQLite test database as `seed --demo` left it the first time.
-_SEEDED_SQLITE: list = []
+# Per name, this process's in-memory SQLite test database as its first making left it.
+_SNAPSHOTS: dict = {}
 
 
-def load_demo() -> None:
-    import sqlite3
+def in_memory_sqlite() -> bool:
+    from django.db import connection
 
+    return connection.vendor == "sqlite" and connection.is_in_memory_db()
+
+
+def restore_snapshot(name: str) -> bool:
+    """Copy the snapshot ``name`` back into the test database (SQLite's backup API,
+    milliseconds); False when there is none (not in-memory SQLite, or not made yet)."""
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
 
-    in_memory_sqlite = connection.vendor == "sqlite" and connection.is_in_memory_db()
-    if in_memory_sqlite and _SEEDED_SQLITE:
-        connection.ensure_connection()
-        _SEEDED_SQLITE[0].backup(connection.connection)
-        # The copy's content types may have other ids than those a flush since re-made.
-        ContentType.objects.clear_cache()
-        return
-    call_command("seed", "--demo", stdout=io.StringIO(), stderr=io.StringIO())
-    if in_memory_sqlite:
+    if not in_memory_sqlite() or name not in _SNAPSHOTS:
+        return False
+    connection.ensure_connection()
+    _SNAPSHOTS[name].backup(connection.connection)
+    # The copy's content types may have other ids than those a flush since re-made.
+    ContentType.objects.clear_cache()
+    return True
+
+
+def take_snapshot(name: str) -> None:
+    """Keep the test database as it is now under ``name`` (in-memory SQLite only)."""
+    import sqlite3
+
+    from django.db import connection
+
+    if in_memory_sqlite():
         copy = sqlite3.connect(":memory:", check_same_thread=False)
         connection.connection.backup(copy)
-        _SEEDED_SQLITE.append(copy)
+        _SNAPSHOTS[name] = copy
+
+
+def load_demo() -> None:
+    if not restore_snapshot("demo"):
+        call_command("seed", "--demo", stdout=io.StringIO(), stderr=io.StringIO())
+        take_snapshot("demo")
 
 
 def demo_database_fixture():

@@ -133,7 +133,7 @@ def write_units(units: list[Unit]) -> None:
     fields = [Unit._meta.get_field(name) for name in WRITTEN_FIELDS]
     quote = connection.ops.quote_name
     sql = (f"UPDATE {quote(Unit._meta.db_table)} SET "
-           f"{', '.join(f'{quote(field.column)} = %s' for field in fields)} WHERE {quote('id')} = %s")
+           f"{', '.join(f'{quote(field.column)} = %s' for field in fields)} WHERE {quote(Unit._meta.pk.column)} = %s")
     rows = [[field.get_db_prep_save(getattr(unit, field.attname), connection) for field in fields] + [unit.pk]
             for unit in units]
     with connection.cursor() as cursor:

@@ -93,8 +93,9 @@ def _sheet_page(request, sheet, others, *, fill_form=None, review_form=None, sta
     key = None if given else sheet_table.table_key(sheet, units, perms, show_review)
     table = sheet_table.cached_table(key) if key else None
     # Without the table: its rows from the store where they are, the others rendered (with fields).
-    row_keys = {u.pk: sheet_table.row_key(sheet, u, perms, show_review) for u in units} if key else None
-    stored = sheet_table.cached_rows(row_keys) if key and table is None else {}
+    row_keys = ({u.pk: sheet_table.row_key(sheet, u, perms, show_review) for u in units}
+                if key and table is None else None)
+    stored = sheet_table.cached_rows(row_keys) if row_keys else {}
     missing = [] if table else [u for u in units if u.pk not in stored]
     fill_form, review_form = _sheet_forms(sheet, units, perms, fill_form, review_form, rows=missing)
     indicators = _indicator_rows(sheet, units, (fill_form, review_form) if missing else ())

@@ -55,33 +55,26 @@ def seed_portal_with_files(media_root: Path) -> dict[str, int]:
             "minutes": Meeting.objects.exclude(minutes="").count()}
 
 
-# This process's in-memory SQLite test database and MEDIA_ROOT as ``seed_portal_with_files``
-# left them the first time: later calls copy them back (SQLite's backup API and a copy of the
-# folder, a moment) instead of seeding again (seconds of CPU).  The same rows, ids and files.
-_SEEDED_WITH_FILES: dict = {}
+# The MEDIA_ROOT and counts ``seed_portal_with_files`` left the first time in this process, beside
+# its database snapshot (tests.demo_database): later calls copy both back (a moment) instead of
+# seeding again (seconds of CPU).  The same rows, ids and files.
+_SEEDED_FILES: dict = {}
 
 
 def seeded_portal_with_files(media_root: Path) -> dict[str, int]:
     """``seed_portal_with_files(media_root)`` on a flushed test database, committed."""
-    import sqlite3
+    from tests.demo_database import in_memory_sqlite, restore_snapshot, take_snapshot
 
-    from django.contrib.contenttypes.models import ContentType
-
-    if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
-        return seed_portal_with_files(media_root)
-    if _SEEDED_WITH_FILES:
-        connection.ensure_connection()
-        _SEEDED_WITH_FILES["database"].backup(connection.connection)
-        ContentType.objects.clear_cache()  # the copy's ids, not those a flush since re-made
-        shutil.copytree(_SEEDED_WITH_FILES["media"], media_root, dirs_exist_ok=True)
-        return dict(_SEEDED_WITH_FILES["counts"])
+    if _SEEDED_FILES and restore_snapshot("portal with files"):
+        shutil.copytree(_SEEDED_FILES["media"], media_root, dirs_exist_ok=True)
+        return dict(_SEEDED_FILES["counts"])
     counts = seed_portal_with_files(media_root)
-    database = sqlite3.connect(":memory:", check_same_thread=False)
-    connection.connection.backup(database)
-    folder = Path(tempfile.mkdtemp(prefix="unionportal-seeded-media-"))
-    atexit.register(shutil.rmtree, folder, True)
-    shutil.copytree(media_root, folder / "media")
-    _SEEDED_WITH_FILES.update(database=database, media=folder / "media", counts=dict(counts))
+    if in_memory_sqlite():
+        take_snapshot("portal with files")
+        folder = Path(tempfile.mkdtemp(prefix="unionportal-seeded-media-"))
+        atexit.register(shutil.rmtree, folder, True)
+        shutil.copytree(media_root, folder / "media")
+        _SEEDED_FILES.update(media=folder / "media", counts=dict(counts))
     return counts
 
 
