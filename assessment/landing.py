@@ -4,6 +4,7 @@ other sheets they can open (a clerk's only assessment work), in a fixed number o
 
 from assessment import selectors
 from assessment.models import SheetStatus
+from orgs.access import compiled_rows
 
 OTHER_SHEETS_SHOWN = 50
 TO_FILL = (SheetStatus.DRAFT, SheetStatus.RETURNED)
@@ -11,9 +12,11 @@ IN_PROGRESS = (SheetStatus.SUBMITTED, SheetStatus.REVIEWED, SheetStatus.SCORED)
 
 
 def index_context(user) -> dict:
-    mine = list(selectors.my_sheets(user)[:50])
-    review_queue = list(selectors.review_queue(user)[:100])
-    scoring_queue = list(selectors.scoring_queue(user)[:100])
+    # The queues' queries compiled once per process (orgs.access.compiled_rows): building them
+    # through the ORM cost more CPU than running them.
+    mine = compiled_rows(selectors.my_sheets, user, 50)
+    review_queue = compiled_rows(selectors.review_queue, user, 100)
+    scoring_queue = compiled_rows(selectors.scoring_queue, user, 100)
     listed = {sheet.pk for sheet in mine + review_queue + scoring_queue}
     others = (selectors.visible_sheets(user).exclude(pk__in=listed)
               .select_related("org", "assessor", "round").order_by("-year", "org__tree_id", "org__lft"))
@@ -30,7 +33,7 @@ def index_context(user) -> dict:
         "scoring_queue": scoring_queue,
         "other_sheets": other_sheets[:OTHER_SHEETS_SHOWN],
         "more_other_sheets": len(other_sheets) > OTHER_SHEETS_SHOWN,
-        "rounds": list(selectors.visible_rounds(user)[:50]),
+        "rounds": compiled_rows(selectors.visible_rounds, user, 50),
         "templates": list(selectors.visible_templates(user).order_by("-year", "assessor__lft")[:60]),
-        "openable": list(selectors.openable_orgs(user)[:20]),
+        "openable": compiled_rows(selectors.openable_orgs, user, 20),
     }

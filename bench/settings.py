@@ -9,7 +9,7 @@ import os
 import dj_database_url
 
 from tests.settings import *  # noqa: F403
-from unionportal.shared_stores import PDF_CACHE_SECONDS
+from unionportal.shared_stores import caches_setting
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -23,22 +23,13 @@ else:  # PostgreSQL as production runs it (unionportal/settings.py: no JIT)
     DATABASES["default"]["OPTIONS"] = {"options": "-c jit=off"}
 
 DEBUG = False
-# Real password hashing and the file-based PDF cache, as in production.
+# Real password hashing, and the cache as production configures it (unionportal/shared_stores.py):
+# Redis when REDIS_URL is set (every gunicorn worker of the throughput and load runs shares it,
+# as N app servers do), the database's cache tables otherwise; PDFs kept as many and as long as
+# production keeps them. (A file-based cache here, gone from production, cost a cached sheet
+# PDF 2.5 ms of CPU to read and decompress.)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
-    "pdf": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / "cache" / "bench-pdf"),  # noqa: F405
-        # As many entries as production keeps (unionportal/shared_stores.py), not Django's 300:
-        # a run's cached PDFs must not be culled by the renders of the heavy paths.
-        "OPTIONS": {"MAX_ENTRIES": 2000},
-        # And as long: Django's default of 300 s let a cached PDF expire in the middle of a
-        # 10-minute load run (bench/load.py), to be rendered again in a request.
-        "TIMEOUT": PDF_CACHE_SECONDS,
-    },
-}
+CACHES = caches_setting(os.environ)
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 # The floor view of the throughput benchmark exists only here (bench/urls.py), never in production.

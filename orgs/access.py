@@ -204,6 +204,35 @@ def scope_queryset(queryset, user, action=Action.VIEW, org_field="org"):
     return queryset.filter(**{f"{org_field}__in": _scope_subquery(user, action, queryset.db)})
 
 
+class _CompiledUser:
+    """Any signed-in user without the superuser's reach, while a gated query is compiled: the
+    gate binds its id, the placeholder ``compiled_sql.USER``."""
+
+    pk = id = compiled_sql.USER
+    is_authenticated = is_active = True
+    is_superuser = False
+
+
+def fetch_scoped(key: tuple, build, user, using: str = "default", **values) -> list:
+    """The instances of ``build(gate_user)`` — a queryset narrowed through this gate for
+    ``gate_user`` — compiled once per process (``compiled_sql.fetch_instances``) and bound to
+    ``user`` and ``values`` at each call: the rows are read live, only the SQL text is kept."""
+    if not _signed_in(user) and not is_system(user):
+        return []
+    if _sees_everything(user):
+        return compiled_sql.fetch_instances((*key, "everything"), lambda: build(user), using, **values)
+    return compiled_sql.fetch_instances((*key, "gated"), lambda: build(_CompiledUser()), using,
+                                        user=user.pk, **values)
+
+
+def compiled_rows(selector, user, limit: int) -> list:
+    """``list(selector(user)[:limit])``, compiled once per process (``fetch_scoped``), for a
+    selector whose query depends on the user only through this gate and the user's id; the
+    tests compare both for every role."""
+    key = (selector.__module__, selector.__qualname__, limit)
+    return fetch_scoped(key, lambda gate_user: selector(gate_user)[:limit], user)
+
+
 def can(user, action, org) -> bool:
     """Whether ``user`` may take ``action`` on ``org`` (one query; none for superusers)."""
     if _sees_everything(user):

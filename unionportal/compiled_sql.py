@@ -9,16 +9,31 @@ between users.
 
     sql, params = compiled(("my key",), lambda: Model.objects.filter(user_id=USER).query.exists())
     cursor.execute(sql, bind(params, user=request.user.pk))
+
+``fetch_instances`` does the same for a queryset whose model instances (``select_related``
+included) a page needs: Django's own compiler, kept from the first call, turns each call's
+rows into instances.
 """
 
-from django.db import connections
+import copy
 
-# Ids no row has (negative): they mark where the real ids go in the compiled parameters.
+from django.db import connections
+from django.db.models.query import get_related_populators
+
+# Values no row has (negative ids, a year no round has, a code with a NUL): they mark where the
+# real values go in the compiled parameters. The year fits a small positive integer field, as
+# Django compiles a value outside a field's range to "no rows".
 USER = -913_131_313
 ORG = -913_131_314
-_PLACEHOLDERS = {"user": USER, "org": ORG}
+YEAR = 32_749
+CODE = "\x00compiled-code\x00"
+PK = -913_131_316
+_PLACEHOLDERS = {"user": USER, "org": ORG, "year": YEAR, "code": CODE, "pk": PK}
+_PLACEHOLDER_VALUES = frozenset(_PLACEHOLDERS.values())
+_INT64 = (-(2**63), 2**63 - 1)
 
 _compiled: dict[tuple, tuple[str, tuple]] = {}
+_compilers: dict[tuple, tuple] = {}
 
 
 def compiled(key: tuple, build, using: str = "default") -> tuple[str, tuple]:
@@ -28,16 +43,29 @@ def compiled(key: tuple, build, using: str = "default") -> tuple[str, tuple]:
     found = _compiled.get(full_key)
     if found is None:
         sql, params = build().get_compiler(using).as_sql()
-        if not any(param in _PLACEHOLDERS.values() for param in params if isinstance(param, int)):
-            raise ValueError(f"no placeholder id in the compiled query {key!r}")
+        _check_placeholders(key, params)
         found = _compiled[full_key] = (sql, tuple(params))
     return found
 
 
+def _check_placeholders(key: tuple, params) -> None:
+    if not any(_is_placeholder(param) for param in params):
+        raise ValueError(f"no placeholder id in the compiled query {key!r}")
+
+
+def _is_placeholder(param) -> bool:
+    return isinstance(param, int | str) and param in _PLACEHOLDER_VALUES
+
+
 def bind(params: tuple, **ids) -> tuple:
-    """The compiled parameters with each placeholder replaced by its real id (``user=…``, ``org=…``)."""
+    """The compiled parameters with each placeholder replaced by its real value (``user=…``,
+    ``org=…``, ``year=…``, ``code=…``, ``pk=…``); a value whose placeholder the query lacks is refused,
+    as it would otherwise be silently ignored."""
     swap = {_PLACEHOLDERS[name]: value for name, value in ids.items()}
-    return tuple(swap.get(param, param) if isinstance(param, int) else param for param in params)
+    missing = [placeholder for placeholder in swap if placeholder not in params]
+    if missing:
+        raise ValueError(f"the compiled query has no place for {sorted(map(str, missing))}")
+    return tuple(swap[param] if _is_placeholder(param) and param in swap else param for param in params)
 
 
 def fetch_one(key: tuple, build, using: str = "default", **ids):
@@ -46,3 +74,49 @@ def fetch_one(key: tuple, build, using: str = "default", **ids):
     with connections[using].cursor() as cursor:
         cursor.execute(sql, bind(params, **ids))
         return cursor.fetchone()
+
+
+def fetch_instances(key: tuple, build, using: str = "default", **values) -> list:
+    """The model instances of the queryset ``build()`` returns, its ``select_related`` objects
+    attached, with ``values`` bound: the SQL and Django's compiler (which knows the columns and
+    how to turn a row into instances) are made once per process for ``key`` and ``using``.
+
+    The queryset may use ``select_related``, ``annotate``, ``order_by`` and a slice but no
+    ``prefetch_related`` or deferred fields; those are refused at the first call. A query
+    without placeholders (a superuser's) is compiled once as it is."""
+    if any(isinstance(value, int) and not _INT64[0] <= value <= _INT64[1] for value in values.values()):
+        return []  # no row holds such a number (an id typed into a URL); the database would refuse it
+    full_key = (*key, using, connections[using].vendor)
+    found = _compilers.get(full_key)
+    if found is None:
+        queryset = build()
+        query = queryset.query
+        if queryset._prefetch_related_lookups or query.deferred_loading[0]:
+            raise ValueError(f"fetch_instances compiles plain querysets only: {key!r}")
+        compiler = query.get_compiler(using)
+        sql, params = compiler.as_sql()
+        found = _compilers[full_key] = (compiler, sql, tuple(params))
+    compiler, sql, params = found
+    compiler = copy.copy(compiler)  # this thread's connection for the rows' converters
+    compiler.connection = connections[using]
+    with compiler.connection.cursor() as cursor:
+        cursor.execute(sql, bind(params, **values))
+        rows = cursor.fetchall()
+    return list(_instances(compiler, rows, using))
+
+
+def _instances(compiler, rows, using):
+    """Django's ``ModelIterable`` over rows already fetched with the compiler's SQL."""
+    select, klass_info = compiler.select, compiler.klass_info
+    model = klass_info["model"]
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    attnames = [column[0].target.attname for column in select[start:end]]
+    populators = get_related_populators(klass_info, select, using)
+    annotations = compiler.annotation_col_map.items()
+    for row in compiler.results_iter(results=[rows]):
+        instance = model.from_db(using, attnames, row[start:end])
+        for populator in populators:
+            populator.populate(row, instance)
+        for name, position in annotations:
+            setattr(instance, name, row[position])
+        yield instance

@@ -2,6 +2,7 @@ from django import template
 
 from assessment.models import Grade
 from assessment.scoring import num
+from unionportal.fragment_store import FragmentStore, values
 
 register = template.Library()
 
@@ -18,19 +19,36 @@ def grade_label(value) -> str:
     return Grade(value).label if value in Grade.values else ""
 
 
+_sheet_row_store = FragmentStore(4096, "assessment/_sheet_row.html")
+
+
+@register.simple_tag
+def sheet_rows(sheets, show_deadline=False):
+    """The rows of a list of sheets; a row rendered before for the same sheet, as it is now,
+    comes from the fragment store (a reviewer's queue of 100 rows cost ~10 ms to render)."""
+    show_deadline = bool(show_deadline)
+
+    def key_parts(sheet):
+        return (values(sheet), values(sheet.org), values(sheet.assessor), values(sheet.round),
+                sheet.is_overdue, getattr(sheet, "reminders", 0), show_deadline)
+
+    return _sheet_row_store.rows(list(sheets), key_parts,
+                                 lambda sheet: {"sheet": sheet, "show_deadline": show_deadline})
+
+
 @register.inclusion_tag("assessment/_work.html", takes_context=True)
 def assessment_work(context):
     """The user's assessment work for the home page: sheets to fill, reviews and scores waiting."""
     from assessment import selectors
     from assessment.models import SheetStatus
-    from orgs.access import Action
+    from orgs.access import Action, compiled_rows
     from orgs.selectors import user_scope
 
     request = context["request"]
     user, scope = request.user, user_scope(request)
     # A queue the user's grants cannot reach is empty: asked only of roles that have it (the
     # grants were read once for the whole page).
-    fill = [s for s in selectors.my_sheets(user)[:20]
+    fill = [s for s in compiled_rows(selectors.my_sheets, user, 20)
             if s.status in (SheetStatus.DRAFT, SheetStatus.RETURNED)] if scope.holds(Action.FILL) else []
     return {"work": {"fill": fill,
                      "review": selectors.review_queue(user).count() if scope.holds(Action.REVIEW) else 0,

@@ -1,5 +1,7 @@
 from django import template
 
+from unionportal.fragment_store import FragmentStore, values
+
 register = template.Library()
 
 
@@ -46,3 +48,19 @@ def yuan(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{int(value):,}"
+
+
+_case_row_store = FragmentStore(4096, "services/_case_row.html")
+
+
+@register.simple_tag
+def case_rows(cases, now):
+    """The rows of a list of cases; a row rendered before for the same case, as it is now, comes
+    from the fragment store (a queue's 50 rows cost ~10 ms of CPU to render)."""
+    def key_parts(case):
+        overdue = bool(case.is_open and case.due_at and case.due_at < now)
+        return (values(case), values(case.service_type), values(case.applicant),
+                case.current_step and values(case.current_step), case.current_org and values(case.current_org),
+                overdue)
+
+    return _case_row_store.rows(list(cases), key_parts, lambda case: {"case": case, "now": now})

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessment import services
-from assessment.models import AssesseeRule
+from assessment.models import AssesseeRule, Sheet
 from tests.kit import scope_tree, user_with_role
 from unionportal.actors import SYSTEM
 
@@ -100,3 +100,17 @@ def partial_reader(world):
     GrantFactory(user=reader, role="staff", org=world["tree"].a)
     GrantFactory(user=reader, role="clerk", org=world["tree"].a1)
     return reader
+
+
+ROOT_SPECS = [services.IndicatorSpec(number="1", name="市总专项指标", weight=D(100), content="市总专项内容")]
+
+
+@pytest.fixture
+def two_assessors(world):
+    """a1 is assessed in 2026 by kit-a (the world's round) and by the root kit."""
+    tree = world["tree"]
+    template = make_template(tree.root, indicators=ROOT_SPECS, rule=AssesseeRule.NAMED, assessees=[tree.a1])
+    template.title = "2026年度市总专项考核"
+    template.save()
+    services.open_round(actor=SYSTEM, assessor=tree.root, year=2026)
+    return {**world, "root_sheet": Sheet.objects.get(org=tree.a1, assessor=tree.root)}

@@ -5,7 +5,6 @@ change, and open_round naming the assessees of every template it copies."""
 
 from decimal import Decimal
 
-import pytest
 from django.contrib.messages import get_messages
 
 from assessment import services
@@ -17,8 +16,6 @@ from tests.pdftext import pdf_text
 from unionportal.actors import SYSTEM
 from unionportal.models import AuditEntry
 
-ROOT_SPECS = [services.IndicatorSpec(number="1", name="市总专项指标", weight=Decimal(100), content="市总专项内容")]
-
 
 def run(*args):
     return run_command(*args)
@@ -26,17 +23,6 @@ def run(*args):
 
 def _messages(response):
     return [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
-
-
-@pytest.fixture
-def two_assessors(world):
-    """a1 is assessed in 2026 by kit-a (the world's round) and by the root kit."""
-    tree = world["tree"]
-    template = make_template(tree.root, indicators=ROOT_SPECS, rule=AssesseeRule.NAMED, assessees=[tree.a1])
-    template.title = "2026年度市总专项考核"
-    template.save()
-    services.open_round(actor=SYSTEM, assessor=tree.root, year=2026)
-    return {**world, "root_sheet": Sheet.objects.get(org=tree.a1, assessor=tree.root)}
 
 
 def test_assessor_picks_the_sheet_on_the_page_and_the_pdf(two_assessors, users):

@@ -2,13 +2,17 @@
 download renders no HTML and reads no items, yet every later write it prints shows at once, a
 draft changes nothing printed, and the cache opens nothing to a user outside the org's scope."""
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from duties import services
-from duties.models import Catalogue
+from duties import selectors, services
+from duties.models import Catalogue, CatalogueVersion, VersionStatus
+from orgs.access import Action, scope_orgs
+from orgs.models import Org
 from tests.duties.helpers import plain_catalogue
-from tests.kit import client_for, scope_tree, user_with_role
+from tests.factories import UserFactory
+from tests.kit import ROLES, client_for, scope_tree, user_with_role
 from tests.pdftext import pdf_text
 from unionportal import pdf as renderer
 from unionportal.actors import SYSTEM
@@ -55,3 +59,23 @@ def test_the_cache_opens_no_catalogue_outside_the_users_scope(db):
     assert client_for(user_with_role(tree, "clerk")).get("/duties/kit-a.pdf").status_code == 200  # cached now
     outsider = user_with_role(tree, "staff", username="kit-b1-staff")  # staff of a1 sees a1 only
     assert client_for(outsider).get("/duties/kit-a.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("role", [*ROLES, "superuser", "nobody"])
+def test_the_compiled_read_of_a_published_version_answers_as_the_orm(db, role):
+    """``published_version_for`` is compiled once per process (orgs.access.fetch_scoped): for
+    every role and org it finds exactly the version the ORM's own query finds, its org attached."""
+    tree = scope_tree()
+    for org in (tree.root, tree.a, tree.a1, tree.b1):
+        plain_catalogue(org, texts=[f"{org.code}的职责"])
+    plain_catalogue(tree.a2, publish=False)  # a draft only: found by nobody
+    user = {"superuser": lambda: UserFactory(username="kit-super", is_superuser=True),
+            "nobody": lambda: UserFactory(username="kit-nobody")}.get(role, lambda: user_with_role(tree, role))()
+    for org in (tree.root, tree.a, tree.a1, tree.a2, tree.b, tree.b1):
+        reached = scope_orgs(Org.objects.filter(code=org.code), user, Action.VIEW)
+        expected = CatalogueVersion.objects.filter(catalogue__org__in=reached, status=VersionStatus.PUBLISHED).first()
+        with CaptureQueriesContext(connection) as queries:
+            found = selectors.published_version_for(user, org.code)
+            found_org = found and found.catalogue.org.code
+        assert found == expected, (role, org.code)
+        assert found_org == (expected and expected.catalogue.org.code) and len(queries) == 1

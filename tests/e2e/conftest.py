@@ -1,7 +1,8 @@
 """The browser-test harness: Debian's chromium driven by Playwright against the live server.
 
 Every journey test takes ``page`` (a fresh browser context) and ``live_server``; ``sign_in``
-logs a user in through the real form.  A missing chromium fails the run: CI must not skip.
+hands the browser a session the portal's sign-in view made, ``sign_in_with_the_form`` types
+into the real form (the journeys about signing in).  A missing chromium fails the run: CI must not skip.
 
 Every page a journey visits is audited by axe-core (npm, installed into ``tests/e2e/node_modules``
 by ``make test``): a test fails on any violation of impact serious or critical, naming the rule,
@@ -91,8 +92,34 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
+def session_cookie(live_server, username: str, password: str) -> dict:
+    """Signs in through the portal's own sign-in view (Django's test client posts the form:
+    the same password check, lockout and signals) and returns its session cookie for a browser."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    response = client.post("/accounts/login/", {"username": username, "password": password})
+    assert response.status_code == 302 and response.url == "/", f"{username} could not sign in"
+    return {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+            "url": live_server.url, "httpOnly": settings.SESSION_COOKIE_HTTPONLY,
+            "sameSite": settings.SESSION_COOKIE_SAMESITE}
+
+
 @pytest.fixture
 def sign_in(live_server, page):
+    """Signs in without the browser drawing the sign-in page (it is proven by the journeys
+    about it, through ``sign_in_with_the_form``) and opens the landing page, as the form does."""
+    def sign_in_as(username: str, password: str):
+        page.context.add_cookies([session_cookie(live_server, username, password)])
+        page.goto(f"{live_server.url}/")
+        return page
+
+    return sign_in_as
+
+
+@pytest.fixture
+def sign_in_with_the_form(live_server, page):
     def sign_in_as(username: str, password: str):
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", username)

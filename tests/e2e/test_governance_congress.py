@@ -5,6 +5,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import session_cookie
+
 
 def _congress_cell(page, code):
     return page.locator(f'tr[data-org="{code}"] td[data-rule="congress"]')
@@ -14,12 +16,8 @@ def test_staff_records_a_session_and_resolution_and_the_dashboard_updates(
         demo_data, live_server, sign_in, page, browser):
     # The reviewer of the system union watches the dashboard of its subtree.
     reviewer_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    reviewer_context.add_cookies([session_cookie(live_server, "demo-reviewer", "reviewer-demo-2026")])
     reviewer = reviewer_context.new_page()
-    reviewer.goto(f"{live_server.url}/accounts/login/")
-    reviewer.fill("#id_username", "demo-reviewer")
-    reviewer.fill("#id_password", "reviewer-demo-2026")
-    reviewer.click("button[type=submit].primary")
-    reviewer.wait_for_url(f"{live_server.url}/")
     reviewer.goto(f"{live_server.url}/orgs/zz-gzw/governance/dashboard/")
     expect(_congress_cell(reviewer, "zz-gzw-gwzgs")).to_contain_text("逾期")
     overdue_before = int(reviewer.locator('tr[data-rule="congress"] a[data-status="overdue"]').inner_text())

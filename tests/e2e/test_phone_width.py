@@ -10,7 +10,7 @@ import pytest
 from assessment.models import Sheet
 from fixtures.demo_orgs import DEMO_ACCOUNTS
 from services.models import Case
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, session_cookie
 
 PHONE = {"width": 375, "height": 812}
 PASSWORDS = {username: password for username, password, _role, _code in DEMO_ACCOUNTS}
@@ -36,8 +36,13 @@ def assert_fits_a_phone(page, live_server, path, shot):
         f"{path} scrolls sideways at {client_width} px (content {scroll_width} px): {page.evaluate(OVERFLOWING)}")
 
 
-def sign_in_on_a_phone(page, live_server, username):
+def sign_in_on_a_phone(page, live_server, username, with_the_form=False):
+    """The form (and so the sign-in page at phone width) once; the other accounts by session."""
     page.set_viewport_size(PHONE)
+    if not with_the_form:
+        page.context.add_cookies([session_cookie(live_server, username, PASSWORDS[username])])
+        page.goto(f"{live_server.url}/")
+        return
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORDS[username])
@@ -46,7 +51,7 @@ def sign_in_on_a_phone(page, live_server, username):
 
 
 def test_the_staffs_sheet_and_case_pages_fit_a_phone(demo_data, live_server, page):
-    sign_in_on_a_phone(page, live_server, "demo-staff")
+    sign_in_on_a_phone(page, live_server, "demo-staff", with_the_form=True)
     sheet = Sheet.objects.get(org__code="zz-gzw-gwzgs", year=2026)
     assert_fits_a_phone(page, live_server, sheet.get_absolute_url(), "staff-sheet")
     assert_fits_a_phone(page, live_server, "/services/cases/", "staff-cases")

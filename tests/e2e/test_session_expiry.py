@@ -40,7 +40,9 @@ def test_typed_text_survives_an_expired_session_and_re_sign_in(transactional_db,
     page.fill("#id_attendees", ATTENDEES)
     page.fill("#id_agenda", AGENDA)
     page.fill("#id_decisions", "通过")
-    page.wait_for_timeout(600)  # the draft is written 0.3 s after the last keystroke
+    # The draft is written 0.3 s after the last keystroke: wait until it holds the last field.
+    page.wait_for_function("""() => Object.keys(localStorage).some((key) => key.startsWith("unionportal-draft:")
+        && (JSON.parse(localStorage.getItem(key)).values.decisions || [])[0] === "通过")""")
 
     _expire_session(page)
     page.locator("form.stack-form button[type=submit], form.stack-form input[type=submit]").first.click()

@@ -5,8 +5,8 @@ import re
 from playwright.sync_api import expect
 
 
-def test_reviewer_signs_in_browses_the_tree_and_signs_out(demo_data, live_server, sign_in, page):
-    sign_in("demo-reviewer", "reviewer-demo-2026")
+def test_reviewer_signs_in_browses_the_tree_and_signs_out(demo_data, live_server, sign_in_with_the_form, page):
+    sign_in_with_the_form("demo-reviewer", "reviewer-demo-2026")
     expect(page.locator("h1")).to_contain_text("您好")
     expect(page.locator("table")).to_contain_text("审核员")
 

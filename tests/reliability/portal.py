@@ -2,15 +2,16 @@
 a subprocess (its own database and MEDIA_ROOT), and the tables' fingerprints on either side."""
 
 import atexit
+import fcntl
 import hashlib
-import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import uuid
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from django.core.files.base import ContentFile
@@ -48,33 +49,56 @@ def seed_portal_with_files(media_root: Path) -> dict[str, int]:
         meeting.minutes_name = "会议纪要.pdf"
         meeting.minutes.save("minutes.pdf", ContentFile(b"%PDF-1.4 minutes " + uuid.uuid4().bytes),
                              save=True)
-    (media_root / "其他").mkdir(parents=True, exist_ok=True)
-    (media_root / "其他" / "说明 文件.txt").write_text("无人引用的文件\n", encoding="utf-8")
-    (media_root / "empty").write_bytes(b"")
+    _write_unnamed_files(media_root)
     return {"evidence": Evidence.objects.count(), "attachments": CaseAttachment.objects.count(),
             "minutes": Meeting.objects.exclude(minutes="").count()}
 
 
-# The MEDIA_ROOT and counts ``seed_portal_with_files`` left the first time in this process, beside
-# its database snapshot (tests.demo_database): later calls copy both back (a moment) instead of
-# seeding again (seconds of CPU).  The same rows, ids and files.
+def _write_unnamed_files(media_root: Path) -> None:
+    (media_root / "其他").mkdir(parents=True, exist_ok=True)
+    (media_root / "其他" / "说明 文件.txt").write_text("无人引用的文件\n", encoding="utf-8")
+    (media_root / "empty").write_bytes(b"")
+
+
+def _uploaded_names() -> list[str]:
+    from assessment.models import Evidence
+    from orgs.governance.models import Meeting
+    from services.models import CaseAttachment
+
+    names = [*Evidence.objects.values_list("file", flat=True),
+             *CaseAttachment.objects.values_list("file", flat=True),
+             *Meeting.objects.values_list("minutes", flat=True)]
+    return [name for name in names if name]
+
+
+# The uploads (by storage name) and counts ``seed_portal_with_files`` left the first time in this
+# process, beside its database snapshot (tests.demo_database): later calls put both back (a
+# moment) instead of seeding again (seconds of CPU).  The same rows, ids and files.
 _SEEDED_FILES: dict = {}
 
 
 def seeded_portal_with_files(media_root: Path) -> dict[str, int]:
-    """``seed_portal_with_files(media_root)`` on a flushed test database, committed."""
+    """``seed_portal_with_files(media_root)`` on a flushed test database, committed; the uploads
+    go to the default storage, whichever it is (MEDIA_ROOT or a bucket)."""
+    from django.core.files.storage import default_storage
+
     from tests.demo_database import in_memory_sqlite, restore_snapshot, take_snapshot
 
     if _SEEDED_FILES and restore_snapshot("portal with files"):
-        shutil.copytree(_SEEDED_FILES["media"], media_root, dirs_exist_ok=True)
+        for name, content in _SEEDED_FILES["uploads"].items():
+            saved = default_storage.save(name, ContentFile(content))
+            if saved != name:
+                raise AssertionError(f"the storage saved {name} as {saved}")
+        _write_unnamed_files(media_root)
         return dict(_SEEDED_FILES["counts"])
     counts = seed_portal_with_files(media_root)
     if in_memory_sqlite():
         take_snapshot("portal with files")
-        folder = Path(tempfile.mkdtemp(prefix="unionportal-seeded-media-"))
-        atexit.register(shutil.rmtree, folder, True)
-        shutil.copytree(media_root, folder / "media")
-        _SEEDED_FILES.update(media=folder / "media", counts=dict(counts))
+        uploads = {}
+        for name in _uploaded_names():
+            with default_storage.open(name) as stored:
+                uploads[name] = stored.read()
+        _SEEDED_FILES.update(uploads=uploads, counts=dict(counts))
     return counts
 
 
@@ -105,15 +129,22 @@ def fresh_database(tmp_path: Path, *, suffix: str):
         yield url
 
 
-@contextmanager
-def _server_database(suffix: str, template: str | None = None):
-    """A new PostgreSQL database (a copy of ``template`` when given), dropped afterwards."""
+def _create_server_database(suffix: str, template: str | None = None) -> tuple[str, str]:
+    """(name, quoted name) of a new PostgreSQL database of this process (a copy of
+    ``template`` when given), made afresh."""
     name = f"{connection.settings_dict['NAME']}_{suffix}_{os.getpid()}"[:63]
     quoted = connection.ops.quote_name(name)
     copy_of = f" TEMPLATE {connection.ops.quote_name(template)}" if template else ""
     with connection.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
         cursor.execute(f"CREATE DATABASE {quoted}{copy_of}")
+    return name, quoted
+
+
+@contextmanager
+def _server_database(suffix: str, template: str | None = None):
+    """A new PostgreSQL database (a copy of ``template`` when given), dropped afterwards."""
+    name, quoted = _create_server_database(suffix, template)
     try:
         yield database_url(name)
     finally:
@@ -121,32 +152,60 @@ def _server_database(suffix: str, template: str | None = None):
             cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
 
 
-# This test process's database with every migration applied (a SQLite file or a PostgreSQL
-# database), made by one `migrate` the first time a test asks: copying it takes a moment,
-# migrating a new database takes seconds of CPU.
-_MIGRATED: dict[str, str] = {}
+# The template databases, each made the first time a test asks: "migrated" by one `migrate`,
+# "seeded" a copy of it after `seed`.  Copying one takes a moment; migrating a new database
+# takes seconds of CPU (7 s measured), seeding a second.  On SQLite one file serves every
+# pytest-xdist worker of the run; on PostgreSQL each test process makes its own.
+_TEMPLATES: dict[str, str] = {}
+TEMPLATE_COMMANDS = {"migrated": ("migrate", "--verbosity=0"), "seeded": ("seed",)}
 
 
-def _migrated_template() -> str:
-    """The name (PostgreSQL) or path (SQLite) of this process's migrated template database."""
-    if "template" in _MIGRATED:
-        return _MIGRATED["template"]
-    folder = Path(tempfile.mkdtemp(prefix="unionportal-migrated-"))
-    atexit.register(shutil.rmtree, folder, True)
-    if connection.vendor == "sqlite":
-        template = str(folder / "migrated.sqlite3")
-        url = f"sqlite:///{template}"
+def _template(kind: str, tmp_path: Path) -> str:
+    """The path (SQLite) or name (PostgreSQL) of the ``kind`` template database."""
+    if kind not in _TEMPLATES:
+        if connection.vendor == "sqlite":
+            _TEMPLATES[kind] = _sqlite_template(kind, tmp_path)
+        else:
+            _TEMPLATES[kind] = _server_template(kind, tmp_path)
+    return _TEMPLATES[kind]
+
+
+def _sqlite_template(kind: str, tmp_path: Path) -> str:
+    """Under pytest-xdist the file is in the run's base temporary folder (``tmp_path`` is
+    BASE/gwN/test0; pytest removes old runs' folders): the first worker to ask makes it under
+    a lock while the others wait for it.  Otherwise in a folder of this process's."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path.parents[1] / "unionportal-templates"
+        folder.mkdir(exist_ok=True)
     else:
-        template = f"{connection.settings_dict['NAME']}_migrated_{os.getpid()}"[:63]
-        quoted = connection.ops.quote_name(template)
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
-            cursor.execute(f"CREATE DATABASE {quoted}")
-        # Dropped when the test process ends (the suite's own connection is gone by then).
-        atexit.register(_drop_server_database, dict(connection.settings_dict), template)
-        url = database_url(template)
-    manage(portal_env(url, folder / "var"), "migrate", "--verbosity=0")
-    _MIGRATED["template"] = template
+        folder = Path(tempfile.mkdtemp(prefix="unionportal-templates-"))
+        atexit.register(shutil.rmtree, folder, True)
+    template = folder / f"{kind}.sqlite3"
+    with open(folder / f"{kind}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not template.exists():
+            # Made under another name and renamed: a worker that died half-way leaves no
+            # half-made template behind for the others.
+            making = folder / f"{kind}.making.sqlite3"
+            making.unlink(missing_ok=True)
+            if kind == "seeded":
+                shutil.copyfile(_template("migrated", tmp_path), making)
+            manage(portal_env(f"sqlite:///{making}", folder / "var"), *TEMPLATE_COMMANDS[kind])
+            # Into the one file: the copies take the file, not its write-ahead log.
+            with closing(sqlite3.connect(making)) as database:
+                database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            os.replace(making, template)
+    return str(template)
+
+
+def _server_template(kind: str, tmp_path: Path) -> str:
+    source = _template("migrated", tmp_path) if kind == "seeded" else None
+    template, _quoted = _create_server_database(kind, source)
+    # Dropped when the test process ends (the suite's own connection is gone by then).
+    atexit.register(_drop_server_database, dict(connection.settings_dict), template)
+    folder = Path(tempfile.mkdtemp(prefix=f"unionportal-{kind}-"))
+    atexit.register(shutil.rmtree, folder, True)
+    manage(portal_env(database_url(template), folder / "var"), *TEMPLATE_COMMANDS[kind])
     return template
 
 
@@ -160,10 +219,10 @@ def _drop_server_database(settings_dict: dict, name: str) -> None:
 
 
 @contextmanager
-def migrated_database(tmp_path: Path, *, suffix: str):
-    """``DATABASE_URL`` of a new database as ``migrate`` leaves it, dropped afterwards: a copy
-    of this process's migrated template."""
-    template = _migrated_template()
+def migrated_database(tmp_path: Path, *, suffix: str, seeded: bool = False):
+    """``DATABASE_URL`` of a new database as ``migrate`` leaves it (then ``seed`` when
+    ``seeded``), dropped afterwards: a copy of the template (``_template``)."""
+    template = _template("seeded" if seeded else "migrated", tmp_path)
     if connection.vendor == "sqlite":
         copy = tmp_path / f"{suffix}.sqlite3"
         shutil.copyfile(template, copy)
@@ -198,16 +257,33 @@ def manage(env: dict, *args: str, check: bool = True) -> subprocess.CompletedPro
     return result
 
 
-FINGERPRINT_SCRIPT = (
-    "import json; from django.db import connection; "
-    "from unionportal.backup_database import table_fingerprints; "
-    "print(json.dumps(table_fingerprints(connection)))"
-)
-
-
 def fingerprints_of(env: dict) -> dict:
-    """Every table's row count and digest, as the portal in ``env`` reads its database."""
-    return json.loads(shell(env, FINGERPRINT_SCRIPT))
+    """Every table's row count and digest in the database of the portal in ``env``."""
+    with portal_database(env) as other:
+        return table_fingerprints(other)
+
+
+@contextmanager
+def portal_database(env: dict):
+    """A connection of this process to the database of the portal in ``env`` (its
+    DATABASE_URL), closed afterwards.  It reads what a new portal process would, without the
+    second of CPU a `manage.py shell` takes to start.  Registered under an alias of its own
+    while open (Django's introspection looks it up)."""
+    import dj_database_url
+    from django.db import connections
+    from django.db.utils import load_backend
+
+    parsed = dj_database_url.parse(env["DATABASE_URL"])
+    settings_dict = {**connection.settings_dict, "OPTIONS": {}, "CONN_MAX_AGE": 0,
+                     **{key: parsed[key] for key in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT")}}
+    alias = f"portal-{uuid.uuid4().hex[:12]}"
+    other = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias=alias)
+    connections[alias] = other
+    try:
+        yield other
+    finally:
+        other.close()
+        del connections[alias]
 
 
 def shell(env: dict, script: str) -> str:

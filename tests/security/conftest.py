@@ -1,13 +1,17 @@
 """The scope matrix builds its world once per module (inside one transaction, rolled back at
 the end) and keeps rendered PDFs between its cases: each case only reads."""
 
+import time
+
 import pytest
 from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.test.utils import override_settings
 
+from tests.security.checksum import rows_checksum
 from tests.security.world import build_world
+from unionportal.accounts.sessions import LAST_SEEN
 
 
 @pytest.fixture
@@ -15,12 +19,23 @@ def _empty_caches():
     """Overrides the suite's per-test cache clearing: the matrix renders each PDF once."""
 
 
+# How far ahead the sessions are marked seen: longer than any run of the module.
+SEEN_AHEAD = 3600
+
+
 def _sessions(users) -> dict:
-    """One signed-in session per user, made once (each case only copies its cookie)."""
+    """One signed-in session per user, made once (each case only copies its cookie).
+
+    Marked seen ahead of time: the policy refreshes the idle clock (a write of the session) a
+    minute after it was last set, and each case's rollback undoes that write, so a session made
+    at the module's start would be written again by every request after its first minute."""
     cookies = {}
     for name, user in users.items():
         client = Client()
         client.force_login(user)
+        session = client.session
+        session[LAST_SEEN] = time.time() + SEEN_AHEAD
+        session.save()
         cookies[name] = client.cookies[settings.SESSION_COOKIE_NAME].value
     return cookies
 
@@ -35,6 +50,10 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         try:
             built = build_world()
             built.sessions = _sessions(built.users)
+            # Every case runs inside its own transaction, rolled back after it: each starts from
+            # these rows, which a refused POST is compared with (files, never rolled back, are
+            # read afresh by each case).
+            built.rows = rows_checksum()
         except BaseException:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)

@@ -70,6 +70,7 @@ class World:
     # named inside: a1's case waits at the root federation, where its steps are routed)
     group: Group | None = None
     sessions: dict = field(default_factory=dict)  # user -> session key (tests/security/conftest.py)
+    rows: dict = field(default_factory=dict)  # the tables' checksum every case starts from (the same)
 
 
 def _side(prefix: str, unit, branch, assessor_round, template, service_type, grant, user) -> SimpleNamespace:

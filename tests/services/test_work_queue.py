@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from orgs.models import Org
 from services.models import Case
 from tests.kit import client_for
 from tests.services.conftest import card_case
@@ -37,3 +38,25 @@ def test_work_queue_lists_overdue_cases_first_and_counts_them(flow):
     counts = home[home.index('class="counts"'):]
     counts = counts[:counts.index("</ul>")]
     assert "<strong>4</strong>" in counts and "<strong>2</strong>" in counts
+
+
+def test_a_case_row_is_rendered_once_and_shows_every_later_change(flow, rendered_fragments):
+    _tree, _types, _staff_a1, _staff_a, reviewer, _handler = flow
+    case = card_case(flow, title="第一次的标题")
+    client = client_for(reviewer)
+    assert "第一次的标题" in client.get("/services/").content.decode()
+    assert rendered_fragments.count("services/_case_row.html") == 1
+    assert "第一次的标题" in client.get("/services/").content.decode()
+    assert rendered_fragments.count("services/_case_row.html") == 1  # from the store
+
+    Case.objects.filter(pk=case.pk).update(title="改过的标题")
+    body = client.get("/services/").content.decode()
+    assert "改过的标题" in body and "第一次的标题" not in body
+    Org.objects.filter(pk=case.applicant_id).update(name="改名的基层工会")
+    assert "改名的基层工会" in client.get("/services/").content.decode()
+
+    Case.objects.filter(pk=case.pk).update(due_at=timezone.now() - dt.timedelta(days=1))
+    assert client.get("/services/").content.decode().count('class="overdue"') == 1
+    client.cookies["django_language"] = "en"
+    english = client.get("/services/").content.decode()
+    assert "overdue" in english and "逾期" not in english[english.index("<tbody>"):]

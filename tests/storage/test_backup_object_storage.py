@@ -13,7 +13,7 @@ from tests.reliability.portal import (
     media_files,
     migrated_database,
     portal_env,
-    seed_portal_with_files,
+    seeded_portal_with_files,
 )
 from tests.storage.servers import bucket_keys, new_bucket, s3_environment
 
@@ -21,7 +21,7 @@ from tests.storage.servers import bucket_keys, new_bucket, s3_environment
 @pytest.mark.django_db(transaction=True)
 def test_a_bucket_goes_into_a_new_bucket_into_var_media_and_back_into_a_bucket(s3, tmp_path):
     endpoint, bucket = s3
-    counts = seed_portal_with_files(tmp_path / "unused-media")  # its uploads go to the bucket
+    counts = seeded_portal_with_files(tmp_path / "unused-media")  # its uploads go to the bucket
     assert counts == {"evidence": 6, "attachments": 3, "minutes": 2}
     files_before = bucket_keys(endpoint, bucket)
     assert len(files_before) == 6 + 3 + 2

@@ -1,0 +1,135 @@
+"""The assessment's reads compiled once per process (``orgs.access.fetch_scoped`` and
+``compiled_rows`` → ``compiled_sql.fetch_instances``): the sheet every sheet page, PDF and
+write asks (``selectors.sheet_for``) and the landing pages' queues.  For every role they return
+exactly the instances the ORM's own queryset returns, in its order, with the related objects
+and annotations attached, and one user's compiled text never answers for another."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.http import Http404
+from django.test.utils import CaptureQueriesContext
+
+from assessment import selectors
+from assessment.models import Sheet, SheetEvent, SheetStatus
+from orgs.access import compiled_rows, fetch_scoped
+from tests.factories import UserFactory
+from tests.kit import ROLES, client_for, user_with_role
+from unionportal import compiled_sql
+
+RELATED = ("org", "assessor", "round", "template", "group")
+
+
+def _reference(user, year, code) -> list[Sheet]:
+    return list(selectors.visible_sheets(user).filter(year=year, org__code=code)
+                .select_related(*RELATED).order_by("-assessor__level", "assessor__code"))
+
+
+def _fields(sheet) -> tuple:
+    return (sheet.pk, sheet.version, sheet.status, sheet.org.code, sheet.assessor.code,
+            sheet.round.pk, sheet.template.title, sheet.group_id)
+
+
+def _every_read(user, tree):
+    for org in (tree.root, tree.a, tree.a1, tree.a2, tree.b, tree.b1):
+        for year in (2025, 2026):
+            yield org.code, year
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_the_compiled_read_returns_what_the_orm_returns_for_every_role(two_assessors, role):
+    tree = two_assessors["tree"]
+    user = user_with_role(tree, role)
+    for code, year in _every_read(user, tree):
+        expected = _reference(user, year, code)
+        try:
+            chosen, others = selectors.sheet_for(user, year, code)
+        except Http404:
+            assert expected == [], (role, code, year)
+            continue
+        assert [_fields(s) for s in [chosen, *others]] == [_fields(s) for s in expected], (role, code, year)
+
+
+def _user(tree, role):
+    if role == "superuser":
+        return UserFactory(username="kit-super", is_superuser=True)
+    if role == "nobody":
+        return UserFactory(username="kit-nobody")
+    return user_with_role(tree, role)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [*ROLES, "superuser", "nobody"])
+@pytest.mark.parametrize("selector", [selectors.my_sheets, selectors.review_queue, selectors.scoring_queue,
+                                      selectors.visible_rounds, selectors.openable_orgs])
+def test_the_compiled_queues_list_what_the_orm_lists(two_assessors, role, selector):
+    tree = two_assessors["tree"]
+    user = _user(tree, role)
+    # Something in every queue: a1's sheet submitted, a2's reviewed, and a reminder for a1.
+    world_sheets = [two_assessors["a1"], two_assessors["a2"], two_assessors["root_sheet"]]
+    Sheet.objects.filter(pk=world_sheets[0].pk).update(status=SheetStatus.SUBMITTED)
+    Sheet.objects.filter(pk=world_sheets[1].pk).update(status=SheetStatus.REVIEWED)
+    SheetEvent.objects.create(sheet=world_sheets[2], kind=SheetEvent.Kind.REMINDED)
+    expected = list(selector(user)[:2]) + list(selector(user)[2:50])
+    found = compiled_rows(selector, user, 50)
+    assert [vars_of(row) for row in found] == [vars_of(row) for row in expected]
+    assert compiled_rows(selector, user, 1) == expected[:1]  # a limit of its own, compiled apart
+
+
+def vars_of(row) -> dict:
+    """What a page reads of a row: its fields, its annotations, its related objects' fields."""
+    values = {name: value for name, value in vars(row).items() if not name.startswith("_")}
+    for name, related in row._state.fields_cache.items():
+        values[name] = related and {k: v for k, v in vars(related).items() if not k.startswith("_")}
+    return values
+
+
+@pytest.mark.django_db
+def test_related_objects_come_with_the_sheets_in_one_query(two_assessors):
+    tree = two_assessors["tree"]
+    reviewer = user_with_role(tree, "reviewer")
+    with CaptureQueriesContext(connection) as queries:
+        chosen, others = selectors.sheet_for(reviewer, 2026, tree.a1.code)
+        printed = [(s.org.name, s.assessor.name, s.round.year, s.template.title) for s in [chosen, *others]]
+    assert len(queries) == 1
+    assert printed == [(s.org.name, s.assessor.name, s.round.year, s.template.title)
+                       for s in _reference(reviewer, 2026, tree.a1.code)]
+    assert chosen.assessor == tree.a  # the nearest assessor first
+
+
+@pytest.mark.django_db
+def test_one_users_compiled_read_never_answers_for_another(two_assessors):
+    tree = two_assessors["tree"]
+    inside, outsider = user_with_role(tree, "reviewer"), UserFactory(username="kit-nobody")
+    assert selectors.sheet_for(inside, 2026, tree.a2.code)[0].org == tree.a2
+    with pytest.raises(Http404):  # the same compiled text, bound to the other user's id
+        selectors.sheet_for(outsider, 2026, tree.a2.code)
+    superuser = UserFactory(username="kit-super", is_superuser=True)
+    assert selectors.sheet_for(superuser, 2026, tree.b1.code)[0].org == tree.b1
+    with pytest.raises(Http404):
+        selectors.sheet_for(AnonymousUser(), 2026, tree.b1.code)
+
+
+@pytest.mark.django_db
+def test_what_cannot_be_compiled_is_refused(two_assessors):
+    tree = two_assessors["tree"]
+    user = user_with_role(tree, "admin")
+
+    def prefetching(gate_user):
+        return selectors.visible_sheets(gate_user).filter(year=compiled_sql.YEAR).prefetch_related("units")
+
+    with pytest.raises(ValueError, match="plain querysets"):
+        fetch_scoped(("test.prefetching",), prefetching, user, year=2026)
+    with pytest.raises(ValueError, match="no place for"):  # a value the query has no placeholder for
+        compiled_sql.bind((compiled_sql.USER,), user=1, code="kit-a-1")
+
+
+@pytest.mark.django_db
+def test_numbers_no_row_can_hold_find_nothing_instead_of_failing(two_assessors):
+    """A year or id typed into a URL beyond what the database stores is a 404, as through the ORM."""
+    tree = two_assessors["tree"]
+    client = client_for(user_with_role(tree, "reviewer"))
+    for url in (f"/assessment/{10**30}/{tree.a1.code}/", f"/assessment/{2**63}/{tree.a1.code}.pdf",
+                f"/assessment/99999/{tree.a1.code}/", f"/services/cases/{2**63}/", f"/services/cases/{10**40}/"):
+        assert client.get(url).status_code == 404, url

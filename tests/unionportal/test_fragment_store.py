@@ -1,0 +1,19 @@
+"""unionportal.fragment_store: the newest entries kept, keys that differ by language (the list
+pages' rows that use it are tested in tests/services/test_work_queue.py and
+tests/assessment/test_list_rows.py)."""
+
+from django.utils import translation
+
+from unionportal.fragment_store import FragmentStore
+
+
+def test_the_store_keeps_its_newest_entries_and_keys_by_language():
+    store = FragmentStore(2, "assessment/_sheet_row.html")
+    for name in ("one", "two", "three"):
+        store.put(name, f"<p>{name}</p>")
+    assert store.get_many({1: "one", 2: "two", 3: "three"}) == {2: "<p>two</p>", 3: "<p>three</p>"}
+    with translation.override("en"):
+        english = store.key("same", 1)
+    with translation.override("zh-hans"):
+        chinese = store.key("same", 1)
+    assert english != chinese and store.key("same", 1) == store.key("same", 1)
