@@ -11,9 +11,12 @@ import dj_database_url
 from tests.settings import *  # noqa: F403
 from unionportal.shared_stores import caches_setting
 
+# Connections kept as production keeps them (unionportal/settings.py): a new PostgreSQL
+# connection for every request cost the floor most of its time under gunicorn.
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'bench.sqlite3'}"  # noqa: F405
+        os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'bench.sqlite3'}",  # noqa: F405
+        conn_max_age=60, conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
