@@ -223,6 +223,8 @@ def run(seconds: int, users: int) -> dict:
     planned = plan()
     plan_path.write_text(json.dumps(planned))
     results_path.unlink(missing_ok=True)
+    # gunicorn appends to its access log: an earlier run's lines would be counted as this run's.
+    access_log.unlink(missing_ok=True)
     staff_pace = pace(seconds, users)
     floor_cookie = cookie(planned["accounts"]["staff"][0]["session"])
     prerendered = prerender(planned)

@@ -11,6 +11,7 @@ import functools
 import logging
 import threading
 import time
+import uuid
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
@@ -43,11 +44,17 @@ def uses_object_storage() -> bool:
 
 
 def check_cache() -> None:
+    # A key of this check's own: health checks of several workers, or of several balancers,
+    # run at once, and one writing a shared key between another's write and read made a
+    # working cache look down (a 503 seen under load).
     store = caches["default"]
-    value = str(time.time_ns())
-    store.set("healthz", value, timeout=30)
-    if store.get("healthz") != value:
-        raise RuntimeError("the cache did not keep a value")
+    key, value = f"healthz:{uuid.uuid4().hex}", str(time.time_ns())
+    store.set(key, value, timeout=30)
+    try:
+        if store.get(key) != value:
+            raise RuntimeError("the cache did not keep a value")
+    finally:
+        store.delete(key)
 
 
 @functools.lru_cache(maxsize=4)

@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
@@ -5,6 +7,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from unionportal import dependencies
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -20,9 +24,12 @@ def healthz(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
+        logger.warning("Health check database failed", exc_info=True)
         body["database"] = "error"
     body.update(dependencies.run_bounded(dependencies.configured_checks()))
-    if any(value == "error" for key, value in body.items() if key != "status"):
+    failed = [key for key, value in body.items() if key != "status" and value == "error"]
+    if failed:
+        logger.warning("Health check: %s down", ", ".join(failed))  # the monitor sees no detail
         body["status"] = "error"
         return JsonResponse(body, status=503)
     return JsonResponse(body)

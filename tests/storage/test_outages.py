@@ -134,3 +134,30 @@ def test_with_redis_down_pages_with_cached_parts_are_computed_afresh(sheets, red
         response = reviewer.get(url)
         assert response.status_code == 200, url
     assert tree.a1.name in response.content.decode()  # the org page's list, computed afresh
+
+
+def test_healthz_checks_running_at_once_do_not_report_a_working_cache_down(client, db, redis_url, monkeypatch):
+    """Another worker's check writing between this check's write and read (a balancer's checks
+    reach every worker at once) must not read as a cache that lost its value."""
+    from django.core.cache import caches
+
+    from unionportal import dependencies
+
+    with override_settings(CACHES=caches_setting({"REDIS_URL": redis_url})):
+        store = caches["default"]
+        original = type(store).set
+        interleaved = []
+
+        def set_then_another_check(self, *args, **kwargs):
+            result = original(self, *args, **kwargs)
+            if not interleaved:  # the other check runs whole between this one's write and read
+                interleaved.append(1)
+                dependencies.check_cache()
+            return result
+
+        monkeypatch.setattr(type(store), "set", set_then_another_check)
+        dependencies.check_cache()
+        assert interleaved
+        monkeypatch.undo()
+        assert healthz(client)[:2] == (200, {"status": "ok", "database": "ok", "cache": "ok"})
+        assert not [key for key in store._cache.get_client().keys("*") if b"healthz" in key]
