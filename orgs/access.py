@@ -227,8 +227,9 @@ def fetch_scoped(key: tuple, build, user, using: str = "default", **values) -> l
 
 def compiled_rows(selector, user, limit: int) -> list:
     """``list(selector(user)[:limit])``, compiled once per process (``fetch_scoped``), for a
-    selector whose query depends on the user only through this gate and the user's id; the
-    tests compare both for every role."""
+    selector whose query depends on the user only through this gate (a superuser's query is
+    compiled once for every superuser, so it must not name the user otherwise); the tests
+    compare both for every role."""
     key = (selector.__module__, selector.__qualname__, limit)
     return fetch_scoped(key, lambda gate_user: selector(gate_user)[:limit], user)
 
