@@ -2,11 +2,11 @@
 everything they show, and reused by every request that would render the same text.
 
 A fragment's key is a digest of the rows the request has just read (every column of the row's
-instance and of the related objects read with it), of the language, the URL prefix and the
-source of the templates that render it, and of whatever else the caller names (permissions,
-"overdue" as of now): a write is visible on the next request, and a user never gets a fragment
-rendered for another permission.  Fragments must hold nothing of the request (no CSRF token,
-no user name) and no user's unsaved input.
+instance and of each related object it prints, named by the caller), of the language, the time
+zone (dates are printed in it), the URL prefix and the source of the templates that render it,
+and of whatever else the caller names (permissions, "overdue" as of now): a write is visible on
+the next request, and a user never gets a fragment rendered for another permission.  Fragments
+must hold nothing of the request (no CSRF token, no user name) and no user's unsaved input.
 
 The store is a small LRU in each process: keys from the data need no invalidation across
 processes, and a lookup adds no query or network round trip to the page.  Rendering a list's
@@ -22,7 +22,7 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -30,12 +30,6 @@ def values(instance) -> tuple:
     """The instance's column values (what a fragment can print of it), in a stable order."""
     return tuple(sorted((name, value) for name, value in vars(instance).items()
                         if not name.startswith("_") and name not in ("fields", "row_html")))
-
-
-def values_with_related(instance) -> tuple:
-    """``values`` of the instance and of the related objects read with it (``select_related``)."""
-    related = instance._state.fields_cache
-    return values(instance), tuple((name, related[name] and values(related[name])) for name in sorted(related))
 
 
 class FragmentStore:
@@ -56,7 +50,8 @@ class FragmentStore:
 
     def key(self, *parts) -> str:
         """A digest of ``parts`` (what the fragment shows) and of what every fragment depends on."""
-        every = (self._template_digest, translation.get_language(), get_script_prefix())
+        every = (self._template_digest, translation.get_language(), timezone.get_current_timezone_name(),
+                 get_script_prefix())
         return hashlib.sha256(repr((every, parts)).encode()).hexdigest()
 
     def get_many(self, keys: dict) -> dict:

@@ -28,9 +28,9 @@ def sheet_rows(sheets, show_deadline=False):
     comes from the fragment store (a reviewer's queue of 100 rows cost ~10 ms to render)."""
     show_deadline = bool(show_deadline)
 
-    def key_parts(sheet):
+    def key_parts(sheet):  # (a landing page's reminder count is an attribute: in values(sheet))
         return (values(sheet), values(sheet.org), values(sheet.assessor), values(sheet.round),
-                sheet.is_overdue, getattr(sheet, "reminders", 0), show_deadline)
+                sheet.is_overdue, show_deadline)
 
     return _sheet_row_store.rows(list(sheets), key_parts,
                                  lambda sheet: {"sheet": sheet, "show_deadline": show_deadline})

@@ -2,12 +2,12 @@
 pages' rows that use it are tested in tests/services/test_work_queue.py and
 tests/assessment/test_list_rows.py)."""
 
-from django.utils import translation
+from django.utils import timezone, translation
 
 from unionportal.fragment_store import FragmentStore
 
 
-def test_the_store_keeps_its_newest_entries_and_keys_by_language():
+def test_the_store_keeps_its_newest_entries_and_keys_by_language_and_time_zone():
     store = FragmentStore(2, "assessment/_sheet_row.html")
     for name in ("one", "two", "three"):
         store.put(name, f"<p>{name}</p>")
@@ -17,3 +17,5 @@ def test_the_store_keeps_its_newest_entries_and_keys_by_language():
     with translation.override("zh-hans"):
         chinese = store.key("same", 1)
     assert english != chinese and store.key("same", 1) == store.key("same", 1)
+    with translation.override("zh-hans"), timezone.override("UTC"):  # dates print in the time zone
+        assert store.key("same", 1) != chinese
