@@ -16,7 +16,9 @@ short steps, so the deadline's exception reaches it, and the pool's processes ar
 killed rather than left to finish.
 """
 
+import contextlib
 import functools
+import gc
 import multiprocessing
 import os
 
@@ -34,8 +36,32 @@ def processes_for(parts: int) -> int:
     return max(1, min(wanted, parts, os.cpu_count() or 1))
 
 
+@contextlib.contextmanager
+def cyclic_gc_paused():
+    """Python's cycle collector paused for one part, and run once when it is written.
+
+    A part keeps every laid-out page of its documents alive until it is written (hundreds of
+    thousands of boxes), and each automatic collection walked all of them again: a quarter
+    of a sheet's layout time in a part of 25 (measured 2026-12-01: 0.57 → 0.44 s a sheet,
+    for 60 MB more peak memory in a part, given back after it). The layout's own garbage is
+    freed by reference counting as before; only cycles wait for the collection at the end."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.collect()
+
+
 def write_part(htmls: list[str], tagged: bool, on_document=None) -> bytes:
     """``htmls`` laid out each as a document of its own, their pages in one PDF."""
+    with cyclic_gc_paused():  # (collected once the part's documents are gone)
+        return _lay_out_and_write(htmls, tagged, on_document)
+
+
+def _lay_out_and_write(htmls: list[str], tagged: bool, on_document) -> bytes:
     from unionportal.pdf import html_to_document
 
     documents = []

@@ -143,6 +143,12 @@ def test_the_sheet_pdf_in_the_official_layout(world, users):
                      "权重", "自评分", "考核得分", "审核意见", "民主管理材料不够完整", "合计", "100",
                      "负责人签字", "考核人签字", "日期"):
         assert expected in text, expected
+    # The unit line and the two signature blocks spread over one line each, left edge to right.
+    unit_line = next(line for line in text.splitlines() if "单位：甲一基层工会" in line)
+    assert unit_line.index("单位：甲一") < unit_line.index("考核单位：") < unit_line.index("状态：")
+    assert unit_line.index("状态：") - unit_line.index("考核单位：") > 20  # spread, not packed
+    signers = next(line for line in text.splitlines() if "负责人签字" in line)
+    assert signers.index("负责人签字") + 40 < signers.index("考核人签字")
 
 
 def test_one_pdf_per_round_with_a_bookmark_per_sheet(world, users):

@@ -1,5 +1,6 @@
 """A joined PDF's parts laid out in worker processes, and a template's own <style> parsed once."""
 
+import gc
 import multiprocessing
 
 import pytest
@@ -42,6 +43,27 @@ def test_one_process_lays_out_the_parts_itself(settings, monkeypatch):
     pdf = renderer.render_pdf_joined("pdf_sample.html", _contexts())
     assert len(laid_out) == 3
     assert [title for title in TITLES if title in pdf_text(pdf)] == TITLES
+
+
+def test_a_part_is_laid_out_with_the_cycle_collector_paused(settings, monkeypatch):
+    settings.PDF_RENDER_PROCESSES = 1
+    collector_on = []
+    original = renderer.html_to_document
+    monkeypatch.setattr(renderer, "html_to_document",
+                        lambda html: collector_on.append(gc.isenabled()) or original(html))
+    renderer.render_pdf_joined("pdf_sample.html", _contexts())
+    assert collector_on == [False, False, False]
+    assert gc.isenabled()
+
+
+def test_the_cycle_collector_comes_back_when_a_layout_fails(monkeypatch):
+    def fail(html):
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(renderer, "html_to_document", fail)
+    with pytest.raises(RuntimeError):
+        pdf_parts.write_part(["<p>一</p>"], tagged=False)
+    assert gc.isenabled()
 
 
 def test_the_deadline_stops_the_worker_processes(settings, monkeypatch):
