@@ -66,3 +66,20 @@ def test_an_empty_round_prints_that_it_has_no_sheets(tree):
     services.open_round(actor=SYSTEM, assessor=tree.a, year=2026)
     pdf = render_round_pdf(tree.a.assessment_rounds.get(), [])
     assert "本轮没有可打印的考核表" in pdf_text(pdf).replace(" ", "")
+
+
+def test_a_sheets_twenty_items_fit_one_page_of_details(tree):
+    # 20 graded items: their 评分明细 rows all on the page the table starts on (a last row alone
+    # on a page of its own would cost the reader a page and the round's layout a page a sheet).
+    from assessment.pdf import render_sheet_pdf
+    from tests.assessment.conftest import grade_all, specs
+
+    make_template(tree.a, indicators=specs(item_points={0: [4] * 5, 1: [5] * 5, 2: [5] * 5, 3: [6] * 5}))
+    services.open_round(actor=SYSTEM, assessor=tree.a, year=2026)
+    sheet = grade_all(Sheet.objects.get(round__assessor=tree.a, org=tree.a1))
+    assert sheet.units.count() == 20
+    pages = [page for page in pdf_text(render_sheet_pdf(sheet), raw=True).split("\f") if page.strip()]
+    details = [page for page in pages if "评分明细" in page]
+    assert len(details) == 1
+    assert pages[-1] == details[0]
+    assert "4.5" in details[0].split("评分明细", 1)[1]

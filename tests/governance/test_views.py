@@ -169,6 +169,8 @@ def test_resolution_pdf_states_the_votes_against_all_delegates(tree):
     for expected in ("决议表决记录", "关于集体合同草案的决议", "代表总数", "20 人", "18 人", "未通过",
                      "全体职工代表过半数"):
         assert expected in text, expected
+    signers = next(line for line in text.splitlines() if "大会主席团" in line)  # one line, spread
+    assert signers.index("大会主席团") + 20 < signers.index("计票人") < signers.index("监票人") - 20
 
 
 def test_minutes_sheet_pdf(tree):
@@ -177,9 +179,12 @@ def test_minutes_sheet_pdf(tree):
         chaired_by="张主席", attendees="张主席\n李四\n王五", agenda="季度工作部署\n财务收支",
         decisions="通过季度工作安排")
     client = client_for(user_with_role(tree, "reviewer"))
-    text = pdf_text(client.get(_url("governance-meeting-pdf", tree.a1, pk=meeting.pk)).content)
+    pdf = client.get(_url("governance-meeting-pdf", tree.a1, pk=meeting.pk)).content
+    text = pdf_text(pdf)
     for expected in ("甲一基层工会", "常委会会议纪要", "2026-04-02", "张主席", "季度工作部署", "通过季度工作安排"):
         assert expected in text, expected
+    signers = next(line for line in text.splitlines() if "记录人" in line)  # one line, spread
+    assert signers.index("记录人") + 20 < signers.index("主持人（签字）") < signers.index("日期：") - 20
     assert "第1页共1页" in text.replace(" ", "")
 
 
