@@ -17,6 +17,36 @@ def pdf_text(pdf: bytes, *, raw: bool = False) -> str:
     return result.stdout.decode("utf-8")
 
 
+def pdf_words(pdf: bytes) -> list[dict]:
+    """Each word poppler finds (text between spaces), with its page number, left and right edge
+    and its page's width in points (pdftotext -bbox): where on the line a text was printed."""
+    import html
+    import re
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "doc.pdf"
+        path.write_bytes(pdf)
+        result = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True, timeout=60)
+    words, page, width = [], 0, 0.0
+    for line in result.stdout.decode("utf-8").splitlines():
+        if found := re.search(r'<page width="([\d.]+)"', line):
+            page, width = page + 1, float(found.group(1))
+        elif found := re.search(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*)</word>', line):
+            words.append({"page": page, "text": html.unescape(found.group(3)), "left": float(found.group(1)),
+                          "right": float(found.group(2)), "page_width": width})
+    return words
+
+
+def spread_over_the_line(pdf: bytes, first: str, last: str) -> bool:
+    """Whether the words starting with ``first`` and ``last`` are printed as one line spread
+    from the left edge to the right (the first within 15 % of the page's left side, the last
+    within 15 % of its right side)."""
+    words = pdf_words(pdf)
+    start = next(word for word in words if word["text"].startswith(first))
+    end = next(word for word in words if word["text"].startswith(last) and word["page"] == start["page"])
+    return start["left"] < 0.15 * start["page_width"] and end["right"] > 0.85 * end["page_width"]
+
+
 def pdf_info(pdf: bytes) -> dict[str, str]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "doc.pdf"

@@ -41,18 +41,23 @@ def cyclic_gc_paused():
     """Python's cycle collector paused for one part, and run once when it is written.
 
     A part keeps every laid-out page of its documents alive until it is written (hundreds of
-    thousands of boxes), and each automatic collection walked all of them again: a quarter
-    of a sheet's layout time in a part of 25 (measured 2026-12-01: 0.57 → 0.44 s a sheet,
-    for 60 MB more peak memory in a part, given back after it). The layout's own garbage is
-    freed by reference counting as before; only cycles wait for the collection at the end."""
+    thousands of boxes), and each automatic collection walked all of them again: about a
+    quarter of a sheet's layout CPU in a part of 25 (docs/benchmarks.md, "Sixth pass"), for
+    about 60 MB more peak memory. A pool process ends with its PDF; in a long-lived process (one
+    part laid out in place) Python may keep that memory for its next render. The layout's own
+    garbage is freed by reference counting as before; only cycles wait for the collection.
+    The collector is the process's: other threads run without it meanwhile (production's
+    gunicorn and job workers run one render at a time)."""
     was_enabled = gc.isenabled()
-    gc.disable()
     try:
+        # Inside the try: the render deadline's exception (pdf_bounds) may land on any
+        # bytecode, and must never leave the collector off for the rest of the process's life.
+        gc.disable()
         yield
     finally:
         if was_enabled:
             gc.enable()
-        gc.collect()
+            gc.collect()  # (not when someone else had paused it: theirs to collect)
 
 
 def write_part(htmls: list[str], tagged: bool, on_document=None) -> bytes:

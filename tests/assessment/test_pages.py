@@ -16,7 +16,7 @@ from assessment.models import SheetStatus, Template
 from tests.assessment.conftest import grade_all, make_template, named_templates, query_count
 from tests.factories import OrgFactory
 from tests.kit import ROLES, assert_hidden, assert_visible, client_for
-from tests.pdftext import pdf_bookmarks, pdf_text
+from tests.pdftext import pdf_bookmarks, pdf_text, pdf_words, spread_over_the_line
 from unionportal.actors import SYSTEM
 
 
@@ -143,12 +143,14 @@ def test_the_sheet_pdf_in_the_official_layout(world, users):
                      "权重", "自评分", "考核得分", "审核意见", "民主管理材料不够完整", "合计", "100",
                      "负责人签字", "考核人签字", "日期"):
         assert expected in text, expected
-    # The unit line and the two signature blocks spread over one line each, left edge to right.
-    unit_line = next(line for line in text.splitlines() if "单位：甲一基层工会" in line)
-    assert unit_line.index("单位：甲一") < unit_line.index("考核单位：") < unit_line.index("状态：")
-    assert unit_line.index("状态：") - unit_line.index("考核单位：") > 20  # spread, not packed
-    signers = next(line for line in text.splitlines() if "负责人签字" in line)
-    assert signers.index("负责人签字") + 40 < signers.index("考核人签字")
+    # The unit line spread from the left edge to the right; the assessor's signature block at
+    # the right, beside the union's.
+    assert spread_over_the_line(response.content, "单位：甲一基层工会", "状态：")
+    words = pdf_words(response.content)
+    union_signs = next(word for word in words if word["text"].startswith("负责人签字"))
+    assessor_signs = next(word for word in words if word["text"].startswith("考核人签字"))
+    assert union_signs["page"] == assessor_signs["page"]
+    assert union_signs["left"] < 0.15 * union_signs["page_width"] < 0.5 * union_signs["page_width"] < assessor_signs["left"]
 
 
 def test_one_pdf_per_round_with_a_bookmark_per_sheet(world, users):

@@ -82,4 +82,5 @@ def test_a_sheets_twenty_items_fit_one_page_of_details(tree):
     details = [page for page in pages if "评分明细" in page]
     assert len(details) == 1
     assert pages[-1] == details[0]
-    assert "4.5" in details[0].split("评分明细", 1)[1]
+    rows = details[0].split("评分明细", 1)[1]
+    assert all(f"{indicator}.{item}" in rows for indicator in range(1, 5) for item in range(1, 6))

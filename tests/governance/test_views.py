@@ -20,7 +20,7 @@ from orgs.governance.services.meetings import record_meeting, update_meeting
 from tests.factories import OrgFactory
 from tests.governance.helpers import congress_with, session_with
 from tests.kit import ROLES, assert_hidden, assert_visible, client_for, scope_tree, user_with_role
-from tests.pdftext import pdf_text
+from tests.pdftext import pdf_text, spread_over_the_line
 from unionportal.actors import SYSTEM
 from unionportal.models import AuditEntry
 
@@ -169,8 +169,7 @@ def test_resolution_pdf_states_the_votes_against_all_delegates(tree):
     for expected in ("决议表决记录", "关于集体合同草案的决议", "代表总数", "20 人", "18 人", "未通过",
                      "全体职工代表过半数"):
         assert expected in text, expected
-    signers = next(line for line in text.splitlines() if "大会主席团" in line)  # one line, spread
-    assert signers.index("大会主席团") + 20 < signers.index("计票人") < signers.index("监票人") - 20
+    assert spread_over_the_line(response.content, "大会主席团", "监票人")
 
 
 def test_minutes_sheet_pdf(tree):
@@ -183,8 +182,7 @@ def test_minutes_sheet_pdf(tree):
     text = pdf_text(pdf)
     for expected in ("甲一基层工会", "常委会会议纪要", "2026-04-02", "张主席", "季度工作部署", "通过季度工作安排"):
         assert expected in text, expected
-    signers = next(line for line in text.splitlines() if "记录人" in line)  # one line, spread
-    assert signers.index("记录人") + 20 < signers.index("主持人（签字）") < signers.index("日期：") - 20
+    assert spread_over_the_line(pdf, "记录人", "日期：")
     assert "第1页共1页" in text.replace(" ", "")
 
 

@@ -66,6 +66,15 @@ def test_the_cycle_collector_comes_back_when_a_layout_fails(monkeypatch):
     assert gc.isenabled()
 
 
+def test_a_collector_paused_by_someone_else_stays_paused():
+    gc.disable()
+    try:
+        pdf_parts.write_part([renderer.render_html("pdf_sample.html", _contexts()[0])], tagged=False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_the_deadline_stops_the_worker_processes(settings, monkeypatch):
     settings.PDF_RENDER_PROCESSES = 2
     settings.PDF_RENDER_SECONDS = 0.5  # a worker process takes longer than this to start
