@@ -16,7 +16,7 @@ from assessment.models import SheetStatus, Template
 from tests.assessment.conftest import grade_all, make_template, named_templates, query_count
 from tests.factories import OrgFactory
 from tests.kit import ROLES, assert_hidden, assert_visible, client_for
-from tests.pdftext import pdf_bookmarks, pdf_text, pdf_words, spread_over_the_line
+from tests.pdftext import pdf_bookmarks, pdf_text, pdf_words, spread_over_the_line, word_starting
 from unionportal.actors import SYSTEM
 
 
@@ -147,8 +147,7 @@ def test_the_sheet_pdf_in_the_official_layout(world, users):
     # the right, beside the union's.
     assert spread_over_the_line(response.content, "单位：甲一基层工会", "状态：")
     words = pdf_words(response.content)
-    union_signs = next(word for word in words if word["text"].startswith("负责人签字"))
-    assessor_signs = next(word for word in words if word["text"].startswith("考核人签字"))
+    union_signs, assessor_signs = word_starting(words, "负责人签字"), word_starting(words, "考核人签字")
     assert union_signs["page"] == assessor_signs["page"]
     assert union_signs["left"] < 0.15 * union_signs["page_width"] < 0.5 * union_signs["page_width"] < assessor_signs["left"]
 
