@@ -40,6 +40,16 @@ def rendered_fragments(monkeypatch):
 
 
 @pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """``redis://127.0.0.1:PORT/0`` of a Redis of the test run's own (Debian's redis-server,
+    which `make test` installs): the tests that need a working Redis never skip."""
+    from tests.storage.servers import redis_server
+
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's test databases, and on PostgreSQL no straggling session left at the end.
 

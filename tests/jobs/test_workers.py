@@ -3,7 +3,6 @@ on Redis (django-tasks-rq, RQ), each running a round's PDF job to the end, plus 
 worker died, reaped by ``work`` on start and run again."""
 
 import datetime as dt
-import os
 
 import pytest
 from django.core.management import call_command
@@ -15,8 +14,6 @@ from unionportal.jobs.models import Job, JobStatus
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROUND = "/assessment/rounds/kit-a/2026"
-# A database of its own on the loopback Redis (CI starts one), emptied before and after.
-REDIS_URL = os.environ.get("UNIONPORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
 def _queued_round_pdf(users) -> Job:
@@ -62,20 +59,14 @@ def test_the_database_worker_runs_the_queue_until_idle(world, users, settings):
 
 
 @pytest.fixture
-def redis_queue(settings):
+def redis_queue(settings, redis_url):
+    """The RQ backend on the test run's own Redis (tests/conftest.py), emptied before and after."""
     import redis
 
-    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        connection.ping()
-    except redis.RedisError as exc:
-        message = f"Redis is not reachable at {REDIS_URL} ({exc}); start redis-server to run this test"
-        if os.environ.get("CI"):
-            pytest.fail(message)  # CI starts Redis: never skipped there
-        pytest.skip(message)
+    connection = redis.Redis.from_url(redis_url, socket_connect_timeout=2)
     connection.flushdb()
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    settings.RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    settings.RQ_QUEUES = {"default": {"URL": redis_url, "DEFAULT_TIMEOUT": 600}}
     yield connection
     connection.flushdb()
     connection.close()

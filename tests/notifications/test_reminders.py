@@ -95,6 +95,24 @@ def test_governance_rules_reach_the_unions_staff_and_nearest_admins_once(people,
     assert note.title.startswith(tree.a1.name)
 
 
+def test_a_congress_overdue_reaches_the_union_and_a_congress_held_does_not(people, tree):
+    """a1 held last year's congress session; a2 held none: only a2's staff and admin hear of
+    the congress, and a1 is told only once its own session is missed."""
+    from tests.governance.helpers import congress_with, session_with
+
+    session_with(congress_with(tree.a1, 5, start=dt.date(2024, 1, 10)), date=dt.date(2025, 6, 1))
+    day = dt.date(2026, 3, 2)
+    governance_rules.remind_rules(day)
+    congress = Notification.objects.filter(kind=governance_rules.RULE_AT_RISK, key__contains=":congress:")
+    about = {(note.params["org"], note.recipient.username) for note in congress}
+    assert {(tree.a2.name, "staff-a2"), (tree.a2.name, "admin-a")} <= about
+    assert not [who for org, who in about if org == tree.a1.name]
+    assert congress.filter(key__contains=":congress:overdue:").exists()
+    governance_rules.remind_rules(dt.date(2027, 3, 2))  # a1's 2026 session never came
+    assert Notification.objects.filter(key__startswith=f"{governance_rules.RULE_AT_RISK}:{tree.a1.pk}:congress:overdue:",
+                                       recipient=people["staff"]).count() == 1
+
+
 def test_an_old_rounds_overdue_sheets_are_not_nagged_about_for_ever(people, deadline_round):
     remind(dt.date(2028, 1, 5))
     assert not Notification.objects.exists()

@@ -46,11 +46,3 @@ def sheets(db):
     round_a = services.open_round(actor=opener, assessor=tree.a, year=2026).round
     users = {role: user_with_role(tree, role) for role in ("staff", "reviewer", "clerk")}
     return tree, users, round_a.sheets.get(org=tree.a1)
-
-
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory):
-    from tests.storage.servers import redis_server
-
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url

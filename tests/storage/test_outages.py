@@ -136,6 +136,41 @@ def test_with_redis_down_pages_with_cached_parts_are_computed_afresh(sheets, red
     assert tree.a1.name in response.content.decode()  # the org page's list, computed afresh
 
 
+def test_with_redis_up_the_shared_page_parts_live_in_redis(sheets, redis_url, monkeypatch):
+    """With REDIS_URL the ranking, the board's table and an org page's list are kept in Redis,
+    under the pages prefix, and a repeat of each page reads them back from there."""
+    import redis
+    from django.core.cache import caches
+
+    from unionportal.page_cache import TolerantRedisCache
+
+    hits = []
+    for method in ("get", "get_many"):
+        original = getattr(TolerantRedisCache, method)
+
+        def reading(self, *args, _original=original, **kwargs):
+            found = _original(self, *args, **kwargs)
+            hits.append(bool(found))
+            return found
+
+        monkeypatch.setattr(TolerantRedisCache, method, reading)
+    tree, users, _sheet = sheets
+    reviewer = client_for(users["reviewer"])
+    store = redis.Redis.from_url(redis_url)
+    with override_settings(CACHES=caches_setting({"REDIS_URL": redis_url})):
+        caches["pages"].clear()
+        for url in (f"/assessment/rounds/{tree.a.code}/2026/", f"/assessment/rounds/{tree.a.code}/2026/ranking/",
+                    f"/orgs/{tree.a.code}/"):
+            kept_before = len(store.keys("unionportal-pages:*"))
+            assert reviewer.get(url).status_code == 200, url
+            assert len(store.keys("unionportal-pages:*")) > kept_before, url  # a part went to Redis
+            hits.clear()
+            assert reviewer.get(url).status_code == 200, url
+            assert any(hits), url  # and the repeat read it back
+        caches["pages"].clear()
+    store.close()
+
+
 def test_healthz_checks_running_at_once_do_not_report_a_working_cache_down(client, db, redis_url, monkeypatch):
     """Another worker's check writing between this check's write and read (a balancer's checks
     reach every worker at once) must not read as a cache that lost its value."""

@@ -8,7 +8,9 @@ then marked failed: never "running" for ever.
 """
 
 import logging
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -16,7 +18,8 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db import connections as db_connections
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -124,6 +127,34 @@ class Progress:
             done=self.job.done, total=self.job.total, heartbeat_at=timezone.now())
 
 
+@contextmanager
+def heartbeat(job: Job):
+    """While the block runs, a thread marks the job alive every quarter of ``stale_after()``:
+    a single step longer than that (one big PDF laid out within its render budget) is not
+    taken for a dead worker and run a second time.  Only this claim's row is touched."""
+    interval = stale_after().total_seconds() / 4
+    stopped = threading.Event()
+
+    def beat():
+        try:
+            while not stopped.wait(interval):
+                try:
+                    Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(
+                        heartbeat_at=timezone.now())
+                except DatabaseError:  # a missed beat is tried again next time; the job goes on
+                    logger.warning("heartbeat of job %s not written", job.pk, exc_info=True)
+        finally:
+            db_connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=beat, name=f"job-{job.pk}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stopped.set()
+        thread.join(timeout=10)
+
+
 def claim(job_id: int) -> Job | None:
     """Queued → running, under a row lock; None when the job is gone, running or finished."""
     with transaction.atomic():
@@ -150,7 +181,8 @@ def execute(job_id: int) -> str:
             render_seconds=getattr(settings, "JOBS_PDF_RENDER_SECONDS", 900)):
         progress = Progress(job)
         try:
-            output = kind_of(job.kind).run(job, progress)
+            with heartbeat(job):
+                output = kind_of(job.kind).run(job, progress)
         except Exception as exc:  # every failure becomes words on the job's page
             fail(job, error_text(exc))
             if not isinstance(exc, PdfRefused | Http404 | ObjectDoesNotExist | PermissionDenied):
