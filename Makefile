@@ -13,7 +13,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
-.PHONY: help run test system-deps e2e-deps venv messages lint check serve bench clean
+.PHONY: help run test system-deps e2e-deps venv messages fonts lint check serve bench clean
 
 help:
 	@echo "make run    install what is missing, migrate, load the documents and demo accounts, serve http://$(HOST):$(PORT)"
@@ -48,9 +48,14 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
 
 messages: system-deps $(MO_FILES)
 
+# The print fonts (unionportal/print_fonts.py: Noto CJK SC, everyday hanzi first, for small PDFs),
+# made from Debian's fonts-noto-cjk into var/fonts; faces already current are kept.
+fonts: system-deps venv
+	$(PY) manage.py build_print_fonts
+
 # Development: debug on (unless set) for every step; `seed --demo` refuses without it.
 run: export DJANGO_DEBUG ?= 1
-run: system-deps venv messages
+run: system-deps venv messages fonts
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed --demo
 	$(PY) manage.py collectstatic --noinput -v0
@@ -77,7 +82,7 @@ e2e-deps: system-deps
 # The suite on TEST_WORKERS processes (pytest-xdist; `auto`: one per core), each with its own test
 # database; tests/conftest.py groups what must run together on one worker (--dist loadscope).
 TEST_WORKERS ?= auto
-test: system-deps venv messages lint check e2e-deps
+test: system-deps venv messages fonts lint check e2e-deps
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 # Benchmarks (docs/benchmarks.md): the micro-benchmarks on a scratch database (BENCH_DATABASE_URL,
@@ -85,7 +90,7 @@ test: system-deps venv messages lint check e2e-deps
 # bench/generate.py, throughput against the floor (gunicorn + wrk), the heavy paths and the
 # load test (locust, BENCH_LOAD_SECONDS, default 600).  Every figure is printed beside its floor.
 BENCH_LOAD_SECONDS ?= 600
-bench: venv messages
+bench: venv messages fonts
 	@command -v wrk >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; \
 	  else echo "wrk is missing. Run this as root, then try again:"; echo "  sudo apt-get install -y wrk"; exit 1; fi; }

@@ -22,8 +22,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20,
                                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-else:  # PostgreSQL as production runs it (unionportal/settings.py: no JIT)
-    DATABASES["default"]["OPTIONS"] = {"options": "-c jit=off"}
+else:  # PostgreSQL as production runs it (unionportal/settings.py: no JIT, prepared statements)
+    DATABASES["default"]["OPTIONS"] = dict(POSTGRES_OPTIONS)  # noqa: F405
 
 DEBUG = False
 # Real password hashing, and the cache as production configures it (unionportal/shared_stores.py):

@@ -34,6 +34,7 @@ from django.db import DatabaseError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
+from unionportal import print_fonts
 from unionportal.pdf_bounds import (
     PdfTooSlow,
     check_size,
@@ -47,7 +48,7 @@ logger = logging.getLogger(__name__)
 PDF_CACHE = "pdf"
 STATIC_PREFIX = "/" + settings.STATIC_URL.lstrip("/")
 # Bumped when print.css or the renderer changes in a way the HTML hash cannot see.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 # A document that ran out of time is refused at once for this long, not laid out again.
 TOO_SLOW_REMEMBERED = 3600
 
@@ -72,8 +73,18 @@ def print_stylesheet():
 
 
 @cache
+def font_face_stylesheets() -> tuple:
+    """The print fonts' @font-face rules (unionportal/print_fonts.py), when they are built."""
+    from weasyprint import CSS
+
+    rules = print_fonts.font_face_css()
+    return (CSS(string=rules, font_config=font_config(), url_fetcher=url_fetcher()),) if rules else ()
+
+
+@cache
 def _print_css_digest() -> str:
-    return hashlib.sha256(Path(finders.find("css/print.css")).read_bytes()).hexdigest()[:16]
+    css = Path(finders.find("css/print.css")).read_bytes()
+    return hashlib.sha256(css + print_fonts.digest().encode()).hexdigest()[:16]
 
 
 def _static_file(url: str) -> Path:
@@ -93,6 +104,11 @@ def _static_file(url: str) -> Path:
     return Path(found)
 
 
+def _print_font_file(url: str) -> Path | None:
+    """A built print font named by its own ``file:`` URL (font_face_css), else None."""
+    return next((path for path in print_fonts.available() if path.as_uri() == url), None)
+
+
 def _fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -100,7 +116,7 @@ def _fetcher_class():
         """Serves ``/static/…`` from the portal's own files; refuses every other URL."""
 
         def fetch(self, url, headers=None):
-            found = _static_file(url)
+            found = _print_font_file(url) or _static_file(url)
             mime_type, _encoding = mimetypes.guess_type(found.name)
             return URLFetcherResponse(
                 url, found.read_bytes(), {"Content-Type": mime_type or "application/octet-stream"}
@@ -169,7 +185,7 @@ def template_stylesheet(text: str):
 def _stylesheets(html: str) -> tuple[str, list]:
     """``html`` without its <style> elements, and the stylesheets to lay it out with."""
     styles = [template_stylesheet(text) for text in STYLE_ELEMENT.findall(html)]
-    return (STYLE_ELEMENT.sub("", html) if styles else html), [print_stylesheet(), *styles]
+    return (STYLE_ELEMENT.sub("", html) if styles else html), [*font_face_stylesheets(), print_stylesheet(), *styles]
 
 
 @cache

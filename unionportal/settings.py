@@ -110,6 +110,17 @@ TEMPLATES = [
     },
 ]
 
+# PostgreSQL as the portal runs it (also the benchmarks' settings):
+# - no JIT: it compiles any query its planner prices high, and a scope check over a city's
+#   5,000 orgs is priced high: measured 114 ms of compiling for a 0.6 ms query;
+# - prepared statements (server-side binding; a statement run twice on a connection is
+#   prepared): planning the scoped sheet query took 1.1 ms to run it in 0.1 ms, and every page
+#   asks such queries. Off with UNIONPORTAL_DB_PREPARED=0 behind a pooler in transaction mode
+#   (PgBouncer), which cannot keep a connection's prepared statements.
+POSTGRES_OPTIONS = {"options": "-c jit=off"}
+if os.environ.get("UNIONPORTAL_DB_PREPARED", "1") != "0":
+    POSTGRES_OPTIONS |= {"server_side_binding": True, "prepare_threshold": 2}
+
 # SQLite is the embedded default for `make run`; production and CI also use PostgreSQL.
 DATABASES = {
     "default": dj_database_url.parse(
@@ -131,10 +142,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # PostgreSQL's JIT compiles any query its planner prices high, and a scope check over a
-    # city's 5,000 orgs is priced high: measured 114 ms of compiling for a 0.6 ms query. The
-    # portal's queries are short; compiling never pays. An explicit "options" in the URL wins.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    for option, value in POSTGRES_OPTIONS.items():  # an explicit option in the URL wins
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(option, value)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -198,6 +207,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# The print fonts `manage.py build_print_fonts` makes (unionportal/print_fonts.py): a build
+# output like the static files, the same on every app server, so not under VAR_DIR.
+PRINT_FONTS_DIR = Path(os.environ.get("UNIONPORTAL_PRINT_FONTS_DIR", BASE_DIR / "var" / "fonts"))
 STATICFILES_DIRS = [BASE_DIR / "unionportal" / "static"]
 # Uploaded and generated files: var/media, or an S3-compatible object store when
 # AWS_STORAGE_BUCKET_NAME is set (unionportal/shared_stores.py, docs/deployment.md).

@@ -1,0 +1,132 @@
+"""The print fonts (unionportal/print_fonts.py): Noto CJK SC renumbered so that everyday hanzi
+are the first glyphs.  Each glyph keeps its outline, metrics, private dict and layout rules, so
+a PDF looks the same to the pixel; its embedded font subsets are a fraction of the size."""
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+
+from unionportal import pdf as renderer
+from unionportal import print_fonts
+
+SAMPLE = ("第一章 总则 第一条 为加强和规范基层工会建设，根据《中华人民共和国工会法》《中国工会章程》，"
+          "结合本市实际，制定本办法。职工代表大会每年至少召开一次；会员评家、困难职工帮扶、劳模管理。"
+          "（一）组织建设 ①②③ ＡＢＣ１２３ abc 123 %‰ ×÷±…·「」“”——")
+
+
+def _source_and_built(face: print_fonts.Face, folder: Path):
+    """The system's face and the print font made of it, read back from the file written."""
+    from fontTools.ttLib import TTFont
+
+    path = folder / face.file_name
+    print_fonts.reordered(print_fonts._source_face(face)).save(path)
+    return print_fonts._source_face(face), TTFont(path)
+
+
+def _outline(charstring) -> list:
+    from fontTools.pens.recordingPen import RecordingPen
+
+    pen = RecordingPen()
+    charstring.draw(pen)
+    return pen.value
+
+
+def _hints(charstring) -> dict:
+    return {key: value for key, value in charstring.private.rawDict.items() if key != "Subrs"}  # an offset
+
+
+def test_everyday_hanzi_come_first_and_every_glyph_keeps_its_drawing(tmp_path):
+    face = print_fonts.FACES[0]
+    source, built = _source_and_built(face, tmp_path)
+    assert sorted(built.getGlyphOrder()) == sorted(source.getGlyphOrder())
+    source_cmap, built_cmap = source.getBestCmap(), built.getBestCmap()
+    assert built_cmap == source_cmap  # the same glyph (by name) for every character
+    gb2312 = [c for c in print_fonts.first_characters() if 0x4E00 <= c <= 0x9FFF]
+    assert len(gb2312) == 6763
+    assert max(built.getGlyphID(built_cmap[c]) for c in gb2312) < 8000
+    assert max(source.getGlyphID(source_cmap[c]) for c in gb2312) > 60000  # what it was
+    source_top, built_top = (f["CFF "].cff.topDictIndex[0] for f in (source, built))
+    rare = [c for c in (0x4DAE, 0x5803, 0x9FA5, 0x20AC) if c in source_cmap]  # 䶮 堃 龥 €
+    for character in [*map(ord, SAMPLE), *rare]:
+        name = source_cmap[character]
+        old, new = source_top.CharStrings[name], built_top.CharStrings[name]
+        assert _outline(new) == _outline(old), chr(character)  # drawn through its own subroutines
+        assert _hints(new) == _hints(old), chr(character)  # its own private dict (FDSelect)
+        for metrics in ("hmtx", "vmtx"):
+            assert built[metrics][name] == source[metrics][name], chr(character)
+    vertical = {}
+    for font in (source, built):  # the vertical forms of punctuation, by glyph name
+        table = font["GSUB"].table
+        lookups = {index for record in table.FeatureList.FeatureRecord if record.FeatureTag == "vert"
+                   for index in record.Feature.LookupListIndex}
+        vertical[font is built] = {src: dst for index in lookups
+                                   for sub in table.LookupList.Lookup[index].SubTable
+                                   for src, dst in getattr(sub, "mapping", {}).items()}
+    assert vertical[True] == vertical[False] and vertical[True]
+
+
+def _pages_as_images(pdf: bytes) -> list[bytes]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "doc.pdf"
+        path.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(Path(folder) / "page")],
+                       check=True, timeout=60)
+        return [page.read_bytes() for page in sorted(Path(folder).glob("page*.png"))]
+
+
+def _with_system_fonts_only(html: str) -> bytes:
+    """``html`` laid out as before the print fonts: print.css and the template's own style with
+    the system's Noto CJK only, in a font configuration that never saw the print fonts."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    def system_only(css: str) -> str:
+        return css.replace('"UnionPortal Sans", ', "").replace('"UnionPortal Serif", ', "")
+
+    fonts = FontConfiguration()
+    print_css = CSS(string=system_only(Path(finders.find("css/print.css")).read_text()), font_config=fonts)
+    return HTML(string=system_only(html), base_url="portal:///", url_fetcher=renderer.url_fetcher()).write_pdf(
+        stylesheets=[print_css], font_config=fonts)
+
+
+def test_a_pdf_looks_the_same_to_the_pixel_and_carries_a_fraction_of_the_fonts():
+    assert print_fonts.available(), "make builds the print fonts (manage.py build_print_fonts)"
+    html = render_to_string("pdf_sample.html", {
+        "title": "株洲市总工会 工作职责", "section": "教育系统工会", "version": "3",
+        "rows": [SAMPLE, "<b>加粗</b>", SAMPLE[::-1]],
+        "raw": f"<p><b>{SAMPLE}</b></p><p>{SAMPLE}</p>"})
+    with_print_fonts = renderer.html_to_pdf(html)
+    before = _with_system_fonts_only(html)
+    pages = _pages_as_images(with_print_fonts)
+    assert pages == _pages_as_images(before) and len(pages) >= 1
+    fonts = subprocess.run(["pdffonts", "-"], input=with_print_fonts, capture_output=True, check=True).stdout
+    assert b"UnionPortal-Sans" in fonts and b"UnionPortal-Serif" in fonts
+    assert len(with_print_fonts) < len(before) / 3, (len(with_print_fonts), len(before))
+
+
+def test_only_the_built_fonts_are_fetched_by_their_own_url(tmp_path):
+    assert print_fonts.available()
+    fetcher = renderer.url_fetcher()
+    built = print_fonts.available()[0]
+    fetched = fetcher.fetch(built.as_uri())
+    assert fetched.read(4) == b"OTTO"
+    fetched.close()
+    for url in (built.parent.joinpath("..", "db.sqlite3").as_uri(), (tmp_path / "x.otf").as_uri(),
+                "file:///etc/passwd"):
+        with pytest.raises(renderer.FetchRefused):
+            fetcher.fetch(url)
+
+
+def test_a_font_is_built_again_only_when_its_source_or_the_builder_changed(tmp_path, monkeypatch):
+    face = print_fonts.FACES[0]
+    monkeypatch.setattr(print_fonts, "FACES", (face,))
+    written = print_fonts.build(tmp_path)
+    assert written == [tmp_path / face.file_name] and print_fonts.is_current(face, tmp_path)
+    assert print_fonts.build(tmp_path) == []  # current: kept
+    monkeypatch.setattr(print_fonts, "BUILDER_VERSION", "changed")
+    assert not print_fonts.is_current(face, tmp_path)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no half-written font left

@@ -1,0 +1,237 @@
+"""The print fonts: Noto CJK SC with the glyphs of everyday Chinese numbered first.
+
+WeasyPrint keeps a font's glyph ids when it embeds a subset (its content streams name glyphs by
+id), so an embedded subset holds an empty slot for every glyph below the highest one used: with
+Debian's Noto CJK, whose common hanzi sit anywhere up to id 65,000, a one-page sheet carried
+425 kB of fonts.  The same fonts with ASCII, punctuation and the GB 2312 hanzi (6,763, 99.9 % of
+running text) as glyphs 1 to about 7,800 give subsets a tenth of the size, and a PDF that looks
+the same to the pixel: each glyph keeps its outline, its metrics, its private dict, its layout
+rules; only the numbering changes (fontTools' ``reorderGlyphs``).  Every character the fonts
+cover is still covered; a rare one just makes that document's subset larger again.
+
+``manage.py build_print_fonts`` (run by ``make``) writes them to ``PRINT_FONTS_DIR``; the PDF
+renderer declares them (``font_face_css``) ahead of the system fonts in print.css's font stacks.
+Without them, PDFs use the system's Noto CJK: the same pages, bigger files.
+"""
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+
+BUILDER_VERSION = "3"  # bumped when the glyph order below changes
+SYSTEM_FONTS = Path("/usr/share/fonts/opentype/noto")  # Debian's fonts-noto-cjk
+
+
+@dataclass(frozen=True)
+class Face:
+    family: str  # the CSS family print.css names first
+    weight: int
+    source: str  # a collection of Debian's fonts-noto-cjk
+    source_family: str  # the face in it
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.family.replace(' ', '')}-{self.weight}.otf"
+
+
+FACES = (
+    Face("UnionPortal Sans", 400, "NotoSansCJK-Regular.ttc", "Noto Sans CJK SC"),
+    Face("UnionPortal Sans", 700, "NotoSansCJK-Bold.ttc", "Noto Sans CJK SC"),
+    Face("UnionPortal Serif", 400, "NotoSerifCJK-Regular.ttc", "Noto Serif CJK SC"),
+    Face("UnionPortal Serif", 700, "NotoSerifCJK-Bold.ttc", "Noto Serif CJK SC"),
+)
+
+
+def fonts_dir() -> Path:
+    return Path(settings.PRINT_FONTS_DIR)
+
+
+def _gb2312_rows(first: int, last: int) -> list[int]:
+    """The characters of GB 2312 rows ``first``..``last`` (0xA1-based), in the standard's order."""
+    found = []
+    for row in range(first, last + 1):
+        for cell in range(0xA1, 0xFF):
+            try:
+                found.append(ord(bytes((row, cell)).decode("gb2312")))
+            except UnicodeDecodeError:
+                continue
+    return found
+
+
+def first_characters() -> list[int]:
+    """The characters whose glyphs come first, most used first: ASCII and Latin-1, general and
+    CJK punctuation, full-width forms, GB 2312's symbols, its level-1 hanzi (3,755, by pinyin),
+    then its level-2 hanzi (3,008, by radical)."""
+    return [*range(0x20, 0x7F), *range(0xA0, 0x100), *range(0x2000, 0x2070), *range(0x3000, 0x3040),
+            *range(0xFF00, 0xFFF0), *_gb2312_rows(0xA1, 0xA9), *_gb2312_rows(0xB0, 0xD7),
+            *_gb2312_rows(0xD8, 0xF7)]
+
+
+def _source_face(face: Face):
+    from fontTools.ttLib import TTCollection
+
+    collection = TTCollection(SYSTEM_FONTS / face.source, recalcBBoxes=False)
+    for font in collection.fonts:
+        if font["name"].getDebugName(1) == face.source_family:
+            return font
+    raise LookupError(f"{face.source_family} is not in {face.source}")
+
+
+def _substitutions(subtable):
+    """(from glyphs, to glyphs) pairs of one GSUB subtable; nothing for contextual ones (their
+    nested lookups are subtables of the list too)."""
+    subtable = getattr(subtable, "ExtSubTable", subtable)
+    if hasattr(subtable, "mapping"):  # single and multiple substitution
+        for source, target in subtable.mapping.items():
+            yield (source,), (target,) if isinstance(target, str) else tuple(target)
+    for source, targets in getattr(subtable, "alternates", {}).items():
+        yield (source,), tuple(targets)
+    for first, ligatures in getattr(subtable, "ligatures", {}).items():
+        for ligature in ligatures:
+            yield (first, *ligature.Component), (ligature.LigGlyph,)
+
+
+# The GSUB features HarfBuzz applies to horizontal Chinese by default (its shaper's list), i.e.
+# what can appear in a PDF without the CSS asking for a variant.  Not 'aalt' and the other
+# alternates features: they reach thousands of glyphs no print template asks for.
+DEFAULT_FEATURES = frozenset({"ccmp", "locl", "rlig", "calt", "liga", "clig", "rclt"})
+
+
+def _nested_lookups(value, found: set[int], depth: int = 0) -> None:
+    """The lookup indexes a contextual subtable calls (``LookupListIndex`` anywhere inside)."""
+    if depth > 6:
+        return
+    index = getattr(value, "LookupListIndex", None)
+    if isinstance(index, int):
+        found.add(index)
+    for child in (value if isinstance(value, list) else getattr(value, "__dict__", {}).values()):
+        if isinstance(child, list) or hasattr(child, "__dict__"):
+            _nested_lookups(child, found, depth + 1)
+
+
+def substitutes(font, glyphs: set[str]) -> set[str]:
+    """Every glyph the default features' substitutions can produce from ``glyphs``."""
+    if "GSUB" not in font:
+        return set()
+    table = font["GSUB"].table
+    features = set()  # of each script's default language and of Simplified Chinese: not the
+    for script in table.ScriptList.ScriptRecord:  # other languages' local forms (locl)
+        languages = [script.Script.DefaultLangSys, *(record.LangSys for record in script.Script.LangSysRecord
+                                                     if record.LangSysTag == "ZHS ")]
+        features.update(index for language in languages if language is not None
+                        for index in language.FeatureIndex)
+    records = table.FeatureList.FeatureRecord
+    wanted = {index for feature in features if records[feature].FeatureTag in DEFAULT_FEATURES
+              for index in records[feature].Feature.LookupListIndex}
+    pending = list(wanted)
+    while pending:
+        nested: set[int] = set()
+        for subtable in table.LookupList.Lookup[pending.pop()].SubTable:
+            _nested_lookups(getattr(subtable, "ExtSubTable", subtable), nested)
+        pending += sorted(nested - wanted)
+        wanted |= nested
+    pairs = [pair for index in sorted(wanted) for subtable in table.LookupList.Lookup[index].SubTable
+             for pair in _substitutions(subtable)]
+    reached, grown = set(glyphs), True
+    while grown:
+        grown = False
+        for sources, targets in pairs:
+            if reached.issuperset(sources) and not reached.issuperset(targets):
+                reached.update(targets)
+                grown = True
+    return reached - set(glyphs)
+
+
+def reordered(font):
+    """``font`` (a CID-keyed CFF OpenType face) with ``first_characters``' glyphs numbered first,
+    every other glyph after them in its old order."""
+    from fontTools.ttLib.reorderGlyphs import reorderGlyphs
+
+    old_order = font.getGlyphOrder()
+    character_glyph = font.getBestCmap()
+    new_order, placed = [old_order[0]], {old_order[0]}  # .notdef stays glyph 0
+    for character in first_characters():
+        glyph = character_glyph.get(character)
+        if glyph is not None and glyph not in placed:
+            placed.add(glyph)
+            new_order.append(glyph)
+    # Then what shaping may put in their place (the 中文 forms of quotes and dashes, vertical
+    # punctuation, ligatures): glyphs reached through GSUB only, which a document uses as often.
+    reached = substitutes(font, placed)
+    new_order += [glyph for glyph in old_order if glyph in reached and glyph not in placed]
+    placed |= reached
+    new_order += [glyph for glyph in old_order if glyph not in placed]
+    top = font["CFF "].cff.topDictIndex[0]
+    # Each glyph's private dict is chosen by its position (FDSelect), which reorderGlyphs leaves
+    # as it was: decode every charstring under its old position first, then move the choices.
+    old_position = {glyph: index for index, glyph in enumerate(old_order)}
+    for glyph in old_order:
+        top.CharStrings[glyph]
+    fd_of = [top.FDSelect[old_position[glyph]] for glyph in new_order]
+    reorderGlyphs(font, new_order)
+    top.FDSelect.gidArray = fd_of
+    return font
+
+
+def _source_stamp(face: Face) -> dict:
+    stat = (SYSTEM_FONTS / face.source).stat()
+    return {"builder": BUILDER_VERSION, "source": face.source, "size": stat.st_size, "mtime": int(stat.st_mtime)}
+
+
+def _stamp_path(face: Face, target: Path) -> Path:
+    return target / (face.file_name + ".json")
+
+
+def is_current(face: Face, target: Path) -> bool:
+    stamp = _stamp_path(face, target)
+    try:
+        return (target / face.file_name).is_file() and json.loads(stamp.read_text()) == _source_stamp(face)
+    except (OSError, ValueError):
+        return False
+
+
+def build(target: Path | None = None) -> list[Path]:
+    """Writes each face not yet current into ``target``; the paths written."""
+    target = Path(target or fonts_dir())
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for face in FACES:
+        if is_current(face, target):
+            continue
+        font = reordered(_source_face(face))
+        partial = target / f".{face.file_name}.{os.getpid()}"
+        font.save(partial)
+        os.replace(partial, target / face.file_name)  # a reader never sees half a font
+        _stamp_path(face, target).write_text(json.dumps(_source_stamp(face)))
+        written.append(target / face.file_name)
+    return written
+
+
+@cache
+def available() -> tuple[Path, ...]:
+    """The built faces' files, when all of them are built and current; else none (a partial set
+    would print some text in the system fonts and some in these: the same glyphs, but no gain)."""
+    target = fonts_dir()
+    if not all(is_current(face, target) for face in FACES):
+        return ()
+    return tuple(target / face.file_name for face in FACES)
+
+
+def font_face_css() -> str:
+    """@font-face rules for the built faces (empty without them)."""
+    files = available()
+    return "\n".join(
+        f'@font-face {{ font-family: "{face.family}"; font-weight: {face.weight}; '
+        f'src: url("{path.as_uri()}"); }}'
+        for face, path in zip(FACES, files, strict=False))
+
+
+def digest() -> str:
+    """Changes when the fonts PDFs are laid out with change (a cache key's part)."""
+    stamps = [_source_stamp(face) for face in FACES] if available() else []
+    return hashlib.sha256(json.dumps([font_face_css(), stamps]).encode()).hexdigest()[:16]
