@@ -49,7 +49,7 @@ def sheet_for(user, year: int, code: str, assessor_code: str | None = None) -> t
 
     # Compiled once per process: building this six-table query through the ORM cost 1.7 ms of
     # the 5.5 ms of CPU of a cached sheet PDF's download, and every sheet page and write asks it.
-    sheets = fetch_scoped(("assessment.sheet_for",), build, user, year=year, code=code)
+    sheets = fetch_scoped(("assessment.sheet_for",), build, user, by_key=True, year=year, code=code)
     if not sheets:
         raise Http404
     if assessor_code:

@@ -167,7 +167,7 @@ def published_version_for(user, code: str) -> CatalogueVersion | None:
 
     # Compiled once per process (orgs.access.fetch_scoped): building it through the ORM was
     # most of a cached catalogue PDF's CPU.
-    found = fetch_scoped(("duties.published_version_for",), build, user, code=code)
+    found = fetch_scoped(("duties.published_version_for",), build, user, by_key=True, code=code)
     return found[0] if found else None
 
 

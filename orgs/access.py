@@ -213,16 +213,18 @@ class _CompiledUser:
     is_superuser = False
 
 
-def fetch_scoped(key: tuple, build, user, using: str = "default", **values) -> list:
+def fetch_scoped(key: tuple, build, user, using: str = "default", *, by_key: bool = False, **values) -> list:
     """The instances of ``build(gate_user)`` — a queryset narrowed through this gate for
     ``gate_user`` — compiled once per process (``compiled_sql.fetch_instances``) and bound to
-    ``user`` and ``values`` at each call: the rows are read live, only the SQL text is kept."""
+    ``user`` and ``values`` at each call: the rows are read live, only the SQL text is kept.
+    ``by_key``: a read of one row (or a few) by its key, prepared on PostgreSQL."""
     if not _signed_in(user) and not is_system(user):
         return []
     if _sees_everything(user):
-        return compiled_sql.fetch_instances((*key, "everything"), lambda: build(user), using, **values)
+        return compiled_sql.fetch_instances((*key, "everything"), lambda: build(user), using,
+                                            prepared=by_key, **values)
     return compiled_sql.fetch_instances((*key, "gated"), lambda: build(_CompiledUser()), using,
-                                        user=user.pk, **values)
+                                        prepared=by_key, user=user.pk, **values)
 
 
 def compiled_rows(selector, user, limit: int) -> list:

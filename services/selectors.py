@@ -40,7 +40,7 @@ def get_case_or_404(user, pk: int) -> Case:
 
     # Compiled once per process (orgs.access.fetch_scoped): building this eight-table query
     # through the ORM cost more than running it, on every case page and decision.
-    found = fetch_scoped(("services.get_case_or_404",), build, user, pk=pk)
+    found = fetch_scoped(("services.get_case_or_404",), build, user, by_key=True, pk=pk)
     if not found:
         raise Http404
     return found[0]

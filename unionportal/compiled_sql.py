@@ -13,10 +13,19 @@ between users.
 ``fetch_instances`` does the same for a queryset whose model instances (``select_related``
 included) a page needs: Django's own compiler, kept from the first call, turns each call's
 rows into instances.
+
+On PostgreSQL a read by key (``prepared=True``: one org's sheet, one case) also runs as a
+prepared statement, so the server plans it once per connection instead of every time (1.1 ms
+of planning for 0.1 ms of running the sheet's).  Only such reads: a prepared statement soon
+runs a generic plan, blind to the values bound, and for a list whose size depends on the
+user (a federation's queue against a base union's) the generic plan was measured 12 times
+slower than planning each call.
 """
 
 import copy
+from functools import cache
 
+from django.conf import settings
 from django.db import connections
 from django.db.models.query import get_related_populators
 
@@ -76,14 +85,38 @@ def fetch_one(key: tuple, build, using: str = "default", **ids):
         return cursor.fetchone()
 
 
-def fetch_instances(key: tuple, build, using: str = "default", **values) -> list:
+@cache
+def _prepared_cursor_class():
+    import psycopg
+
+    class PreparedCursor(psycopg.Cursor):
+        """Server-side binding, each statement prepared on its connection (psycopg keeps them)."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
+
+    return PreparedCursor
+
+
+def _cursor(connection, prepared: bool):
+    """A cursor of ``connection`` (Django's wrapper: errors, query logging, thread checks); on
+    PostgreSQL with ``prepared``, one whose statements are prepared."""
+    if not (prepared and connection.vendor == "postgresql" and settings.PREPARED_KEY_READS):
+        return connection.cursor()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(_prepared_cursor_class()(connection.connection))
+
+
+def fetch_instances(key: tuple, build, using: str = "default", *, prepared: bool = False, **values) -> list:
     """The model instances of the queryset ``build()`` returns, its ``select_related`` objects
     attached, with ``values`` bound: the SQL and Django's compiler (which knows the columns and
     how to turn a row into instances) are made once per process for ``key`` and ``using``.
 
     The queryset may use ``select_related``, ``annotate``, ``order_by`` and a slice but no
     ``prefetch_related`` or deferred fields; those are refused at the first call. A query
-    without placeholders (a superuser's) is compiled once as it is."""
+    without placeholders (a superuser's) is compiled once as it is. ``prepared``: a read by key
+    (a row or a few), run as a prepared statement on PostgreSQL (see the module's text)."""
     if any(isinstance(value, int) and not _INT64[0] <= value <= _INT64[1] for value in values.values()):
         return []  # no row holds such a number (an id typed into a URL); the database would refuse it
     full_key = (*key, using, connections[using].vendor)
@@ -99,7 +132,7 @@ def fetch_instances(key: tuple, build, using: str = "default", **values) -> list
     compiler, sql, params = found
     compiler = copy.copy(compiler)  # this thread's connection for the rows' converters
     compiler.connection = connections[using]
-    with compiler.connection.cursor() as cursor:
+    with _cursor(compiler.connection, prepared) as cursor:
         cursor.execute(sql, bind(params, **values))
         rows = cursor.fetchall()
     return list(_instances(compiler, rows, using))

@@ -110,16 +110,20 @@ TEMPLATES = [
     },
 ]
 
-# PostgreSQL as the portal runs it (also the benchmarks' settings):
-# - no JIT: it compiles any query its planner prices high, and a scope check over a city's
-#   5,000 orgs is priced high: measured 114 ms of compiling for a 0.6 ms query;
-# - prepared statements (server-side binding; a statement run twice on a connection is
-#   prepared): planning the scoped sheet query took 1.1 ms to run it in 0.1 ms, and every page
-#   asks such queries. Off with UNIONPORTAL_DB_PREPARED=0 behind a pooler in transaction mode
-#   (PgBouncer), which cannot keep a connection's prepared statements.
+# PostgreSQL as the portal runs it (also the benchmarks' settings): no JIT. It compiles any
+# query its planner prices high, and a scope check over a city's 5,000 orgs is priced high:
+# measured 114 ms of compiling for a 0.6 ms query.
 POSTGRES_OPTIONS = {"options": "-c jit=off"}
-if os.environ.get("UNIONPORTAL_DB_PREPARED", "1") != "0":
-    POSTGRES_OPTIONS |= {"server_side_binding": True, "prepare_threshold": 2}
+# The hot single-row reads by key (a sheet, a catalogue's published version, a case) run as
+# prepared statements (unionportal/compiled_sql.py): planning the scoped sheet query cost
+# 1.1 ms to run it in 0.1 ms. Off (0) behind a pooler in transaction mode (PgBouncer), which
+# cannot keep a connection's prepared statements.
+PREPARED_KEY_READS = os.environ.get("UNIONPORTAL_DB_PREPARED", "1") != "0"
+if PREPARED_KEY_READS:
+    # Django turns psycopg's prepared statements off (None); any number turns them on for the
+    # cursors that ask (Django's own client-side binding cursors never prepare), and those
+    # prepare at once, so the count is never reached.
+    POSTGRES_OPTIONS["prepare_threshold"] = 1_000_000
 
 # SQLite is the embedded default for `make run`; production and CI also use PostgreSQL.
 DATABASES = {

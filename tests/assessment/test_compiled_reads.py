@@ -133,3 +133,39 @@ def test_numbers_no_row_can_hold_find_nothing_instead_of_failing(two_assessors):
     for url in (f"/assessment/{10**30}/{tree.a1.code}/", f"/assessment/{2**63}/{tree.a1.code}.pdf",
                 f"/assessment/99999/{tree.a1.code}/", f"/services/cases/{2**63}/", f"/services/cases/{10**40}/"):
         assert client.get(url).status_code == 404, url
+
+
+def _prepared_statements() -> dict[str, int]:
+    """This connection's prepared statements: {statement text: generic plans run}."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans FROM pg_prepared_statements")
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.django_db
+def test_the_sheet_read_is_prepared_on_postgresql_and_its_generic_plan_answers_as_the_orm(two_assessors, settings):
+    """Past five calls PostgreSQL runs a prepared statement's generic plan, blind to the values
+    bound: every role's reads of every org and year still return what the ORM returns, each is
+    still one logged query, and with UNIONPORTAL_DB_PREPARED=0 nothing is prepared."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (SQLite plans each statement itself)")
+    tree = two_assessors["tree"]
+    users = [user_with_role(tree, role) for role in ROLES]
+    for _twice in range(2):
+        for role, user in zip(ROLES, users):
+            for code, year in _every_read(user, tree):
+                expected = [_fields(s) for s in _reference(user, year, code)]
+                with CaptureQueriesContext(connection) as queries:
+                    try:
+                        chosen, others = selectors.sheet_for(user, year, code)
+                        found = [_fields(s) for s in [chosen, *others]]
+                    except Http404:
+                        found = []
+                assert found == expected and len(queries) == 1, (role, code, year)
+    generic = [runs for text, runs in _prepared_statements().items() if '"assessment_sheet"' in text]
+    assert generic and max(generic) > 0  # prepared, and its generic plan ran
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # psycopg forgets its names with them
+    settings.PREPARED_KEY_READS = False
+    selectors.sheet_for(users[-1], 2026, tree.a1.code)
+    assert not [text for text in _prepared_statements() if '"assessment_sheet"' in text]
