@@ -95,6 +95,11 @@ def _prepared_cursor_class():
         def execute(self, query, params=None, *, prepare=None, binary=None):
             return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
 
+        def _convert_query(self, query, params=None):
+            # Kept, as Django's own cursors keep it: the query log reads it (last_executed_query).
+            self._query = converted = super()._convert_query(query, params)
+            return converted
+
     return PreparedCursor
 
 

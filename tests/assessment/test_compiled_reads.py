@@ -162,6 +162,7 @@ def test_the_sheet_read_is_prepared_on_postgresql_and_its_generic_plan_answers_a
                     except Http404:
                         found = []
                 assert found == expected and len(queries) == 1, (role, code, year)
+                assert '"assessment_sheet"' in queries[0]["sql"]  # logged as any query is
     generic = [runs for text, runs in _prepared_statements().items() if '"assessment_sheet"' in text]
     assert generic and max(generic) > 0  # prepared, and its generic plan ran
     with connection.cursor() as cursor:
