@@ -19,7 +19,9 @@ prepared statement, so the server plans it once per connection instead of every 
 of planning for 0.1 ms of running the sheet's).  Only such reads: a prepared statement soon
 runs a generic plan, blind to the values bound, and for a list whose size depends on the
 user (a federation's queue against a base union's) the generic plan was measured 12 times
-slower than planning each call.
+slower than planning each call.  The SQL is Django's, compiled for its client-side binding and
+run here with server-side binding: a query with a bound value PostgreSQL cannot type (one in
+its SELECT list) would fail here, so a new ``prepared`` read is tested on PostgreSQL.
 """
 
 import copy
@@ -96,7 +98,8 @@ def _prepared_cursor_class():
             return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
 
         def _convert_query(self, query, params=None):
-            # Kept, as Django's own cursors keep it: the query log reads it (last_executed_query).
+            # Kept, as Django's own cursors keep it: the query log reads it (last_executed_query;
+            # the text with $1, $2 where a client-side cursor's log shows the values).
             self._query = converted = super()._convert_query(query, params)
             return converted
 
@@ -108,6 +111,7 @@ def _cursor(connection, prepared: bool):
     PostgreSQL with ``prepared``, one whose statements are prepared."""
     if not (prepared and connection.vendor == "postgresql" and settings.PREPARED_KEY_READS):
         return connection.cursor()
+    connection.close_if_health_check_failed()  # as Django's own cursor() does first
     connection.ensure_connection()
     with connection.wrap_database_errors:
         return connection._prepare_cursor(_prepared_cursor_class()(connection.connection))

@@ -59,9 +59,22 @@ class FetchRefused(ValueError):
 
 @cache
 def font_config():
+    """WeasyPrint's font configuration, with the print fonts (unionportal/print_fonts.py) added
+    to its fontconfig set when they are built."""
+    from weasyprint.text.ffi import ffi, fontconfig, pangoft2
     from weasyprint.text.fonts import FontConfiguration
 
-    return FontConfiguration()
+    config = FontConfiguration()
+    # config._config: WeasyPrint 70's own fontconfig set (pinned in pyproject.toml), as its
+    # add_font_face uses it, minus the copy of each font into a temporary folder.
+    added = [fontconfig.FcConfigAppFontAddFile(config._config, str(path).encode())
+             for path in print_fonts.available()]
+    if any(added):
+        pangoft2.pango_fc_font_map_config_changed(ffi.cast("PangoFcFontMap *", config.font_map))
+    if not all(added):
+        logger.warning("print fonts not loaded: %s", [str(path) for path, ok in
+                                                       zip(print_fonts.available(), added) if not ok])
+    return config
 
 
 @cache
@@ -70,15 +83,6 @@ def print_stylesheet():
 
     path = finders.find("css/print.css")
     return CSS(filename=path, font_config=font_config(), url_fetcher=url_fetcher())
-
-
-@cache
-def font_face_stylesheets() -> tuple:
-    """The print fonts' @font-face rules (unionportal/print_fonts.py), when they are built."""
-    from weasyprint import CSS
-
-    rules = print_fonts.font_face_css()
-    return (CSS(string=rules, font_config=font_config(), url_fetcher=url_fetcher()),) if rules else ()
 
 
 @cache
@@ -104,11 +108,6 @@ def _static_file(url: str) -> Path:
     return Path(found)
 
 
-def _print_font_file(url: str) -> Path | None:
-    """A built print font named by its own ``file:`` URL (font_face_css), else None."""
-    return next((path for path in print_fonts.available() if path.as_uri() == url), None)
-
-
 def _fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -116,7 +115,7 @@ def _fetcher_class():
         """Serves ``/static/…`` from the portal's own files; refuses every other URL."""
 
         def fetch(self, url, headers=None):
-            found = _print_font_file(url) or _static_file(url)
+            found = _static_file(url)
             mime_type, _encoding = mimetypes.guess_type(found.name)
             return URLFetcherResponse(
                 url, found.read_bytes(), {"Content-Type": mime_type or "application/octet-stream"}
@@ -185,7 +184,7 @@ def template_stylesheet(text: str):
 def _stylesheets(html: str) -> tuple[str, list]:
     """``html`` without its <style> elements, and the stylesheets to lay it out with."""
     styles = [template_stylesheet(text) for text in STYLE_ELEMENT.findall(html)]
-    return (STYLE_ELEMENT.sub("", html) if styles else html), [*font_face_stylesheets(), print_stylesheet(), *styles]
+    return (STYLE_ELEMENT.sub("", html) if styles else html), [print_stylesheet(), *styles]
 
 
 @cache

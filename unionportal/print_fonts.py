@@ -9,21 +9,25 @@ the same to the pixel: each glyph keeps its outline, its metrics, its private di
 rules; only the numbering changes (fontTools' ``reorderGlyphs``).  Every character the fonts
 cover is still covered; a rare one just makes that document's subset larger again.
 
-``manage.py build_print_fonts`` (run by ``make``) writes them to ``PRINT_FONTS_DIR``; the PDF
-renderer declares them (``font_face_css``) ahead of the system fonts in print.css's font stacks.
-Without them, PDFs use the system's Noto CJK: the same pages, bigger files.
+``manage.py build_print_fonts`` (run by ``make``) writes them to ``PRINT_FONTS_DIR`` under their
+own names ("UnionPortal Sans", "UnionPortal Serif"); the PDF renderer adds that folder to its
+font configuration (``unionportal.pdf.font_config``; not through @font-face, for which
+WeasyPrint copies each font, 80 MB in all, into a temporary folder of every process), and
+print.css's font stacks name them ahead of the system's Noto CJK. Without them, PDFs use the
+system's Noto CJK: the same pages, bigger files.
 """
 
 import hashlib
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
 
-BUILDER_VERSION = "3"  # bumped when the glyph order below changes
+BUILDER_VERSION = "4"  # bumped when the glyph order below changes
 SYSTEM_FONTS = Path("/usr/share/fonts/opentype/noto")  # Debian's fonts-noto-cjk
 
 
@@ -48,7 +52,7 @@ FACES = (
 
 
 def fonts_dir() -> Path:
-    return Path(settings.PRINT_FONTS_DIR)
+    return Path(settings.PRINT_FONTS_DIR).resolve()
 
 
 def _gb2312_rows(first: int, last: int) -> list[int]:
@@ -178,8 +182,28 @@ def reordered(font):
     return font
 
 
+def renamed(font, face: Face):
+    """``font`` under the face's own names (family, style, PostScript name): fontconfig and the
+    PDF then tell it apart from the system's Noto CJK, whose names it came with."""
+    style = "Bold" if face.weight >= 700 else "Regular"
+    postscript = f"{face.family.replace(' ', '')}-{style}"
+    names = font["name"]
+    names.names = [record for record in names.names if record.nameID not in (1, 2, 3, 4, 6, 16, 17, 21, 22)]
+    for name_id, value in ((1, face.family), (2, style), (3, f"{postscript};{BUILDER_VERSION}"),
+                           (4, f"{face.family} {style}"), (6, postscript)):
+        names.setName(value, name_id, 3, 1, 0x409)
+    cff = font["CFF "].cff
+    cff.fontNames = [postscript]
+    top = cff.topDictIndex[0]
+    top.FullName, top.FamilyName = f"{face.family} {style}", face.family
+    return font
+
+
 def _source_stamp(face: Face) -> dict:
-    stat = (SYSTEM_FONTS / face.source).stat()
+    source = SYSTEM_FONTS / face.source
+    if not source.is_file():
+        raise FileNotFoundError(f"{source} is missing: install Debian's fonts-noto-cjk (make system-deps)")
+    stat = source.stat()
     return {"builder": BUILDER_VERSION, "source": face.source, "size": stat.st_size, "mtime": int(stat.st_mtime)}
 
 
@@ -187,12 +211,30 @@ def _stamp_path(face: Face, target: Path) -> Path:
     return target / (face.file_name + ".json")
 
 
-def is_current(face: Face, target: Path) -> bool:
-    stamp = _stamp_path(face, target)
+def _stamp(face: Face, target: Path) -> dict | None:
+    """What the last build of ``face`` into ``target`` recorded, or None."""
     try:
-        return (target / face.file_name).is_file() and json.loads(stamp.read_text()) == _source_stamp(face)
+        return json.loads(_stamp_path(face, target).read_text())
     except (OSError, ValueError):
-        return False
+        return None
+
+
+def is_current(face: Face, target: Path) -> bool:
+    stamp = _stamp(face, target)
+    return (stamp is not None and (target / face.file_name).is_file()
+            and {key: value for key, value in stamp.items() if key != "sha256"} == _source_stamp(face))
+
+
+def _write_atomically(path: Path, write) -> None:
+    """``write(temporary path)``, then the file replaces ``path`` at once (a reader, another
+    build, sees the old file or the new one, never half of one); nothing is left on failure."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
 
 
 def build(target: Path | None = None) -> list[Path]:
@@ -201,37 +243,36 @@ def build(target: Path | None = None) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for face in FACES:
+        source = _source_stamp(face)  # first: a missing source names its package
         if is_current(face, target):
             continue
-        font = reordered(_source_face(face))
-        partial = target / f".{face.file_name}.{os.getpid()}"
-        font.save(partial)
-        os.replace(partial, target / face.file_name)  # a reader never sees half a font
-        _stamp_path(face, target).write_text(json.dumps(_source_stamp(face)))
-        written.append(target / face.file_name)
+        font = renamed(reordered(_source_face(face)), face)
+        path = target / face.file_name
+        _write_atomically(path, font.save)
+        stamp = {**source, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+        _write_atomically(_stamp_path(face, target), lambda temporary, s=stamp: temporary.write_text(json.dumps(s)))
+        written.append(path)
     return written
 
 
 @cache
 def available() -> tuple[Path, ...]:
     """The built faces' files, when all of them are built and current; else none (a partial set
-    would print some text in the system fonts and some in these: the same glyphs, but no gain)."""
+    would print some text in the system fonts and some in these: the same glyphs, but no gain).
+    Read once per process: a process started before a build uses the system fonts until it
+    restarts."""
     target = fonts_dir()
-    if not all(is_current(face, target) for face in FACES):
+    try:
+        if not all(is_current(face, target) for face in FACES):
+            return ()
+    except FileNotFoundError:  # no source fonts: nothing to be current with
         return ()
     return tuple(target / face.file_name for face in FACES)
 
 
-def font_face_css() -> str:
-    """@font-face rules for the built faces (empty without them)."""
-    files = available()
-    return "\n".join(
-        f'@font-face {{ font-family: "{face.family}"; font-weight: {face.weight}; '
-        f'src: url("{path.as_uri()}"); }}'
-        for face, path in zip(FACES, files, strict=False))
-
-
+@cache
 def digest() -> str:
-    """Changes when the fonts PDFs are laid out with change (a cache key's part)."""
-    stamps = [_source_stamp(face) for face in FACES] if available() else []
-    return hashlib.sha256(json.dumps([font_face_css(), stamps]).encode()).hexdigest()[:16]
+    """Changes when the fonts PDFs are laid out with change (a part of each PDF's cache key):
+    the built files' checksums, never their folder, so app servers in different folders agree."""
+    stamps = [_stamp(face, fonts_dir()) for face in FACES] if available() else []
+    return hashlib.sha256(json.dumps(stamps, sort_keys=True).encode()).hexdigest()[:16]

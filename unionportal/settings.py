@@ -300,6 +300,8 @@ else:
 # has had fewer than JOBS_MAX_ATTEMPTS claims, failed after; finished jobs are kept a week.
 JOBS_STALE_SECONDS = int(os.environ.get("UNIONPORTAL_JOBS_STALE_SECONDS", "600"))
 JOBS_MAX_ATTEMPTS = 2
+# A job's heartbeat thread stops beating after this long; past it, a job lives by its progress.
+JOBS_MAX_RUN_SECONDS = int(os.environ.get("UNIONPORTAL_JOBS_MAX_RUN_SECONDS", "3600"))
 JOBS_KEEP_DAYS = 7
 JOBS_REAP_SECONDS = 60
 # A PDF rendered by a job has larger budgets than one rendered in a request (PDF_* below).

@@ -73,7 +73,7 @@ def _pages_as_images(pdf: bytes) -> list[bytes]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "doc.pdf"
         path.write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(Path(folder) / "page")],
+        subprocess.run(["pdftoppm", "-r", "110", "-png", str(path), str(Path(folder) / "page")],
                        check=True, timeout=60)
         return [page.read_bytes() for page in sorted(Path(folder).glob("page*.png"))]
 
@@ -104,29 +104,47 @@ def test_a_pdf_looks_the_same_to_the_pixel_and_carries_a_fraction_of_the_fonts()
     pages = _pages_as_images(with_print_fonts)
     assert pages == _pages_as_images(before) and len(pages) >= 1
     fonts = subprocess.run(["pdffonts", "-"], input=with_print_fonts, capture_output=True, check=True).stdout
-    assert b"UnionPortal-Sans" in fonts and b"UnionPortal-Serif" in fonts
+    assert b"UnionPortal-Sans" in fonts and b"UnionPortal-Serif-Bold" in fonts
+    assert b"Noto" not in fonts  # every character printed in the print fonts
     assert len(with_print_fonts) < len(before) / 3, (len(with_print_fonts), len(before))
 
 
-def test_only_the_built_fonts_are_fetched_by_their_own_url(tmp_path):
-    assert print_fonts.available()
-    fetcher = renderer.url_fetcher()
-    built = print_fonts.available()[0]
-    fetched = fetcher.fetch(built.as_uri())
-    assert fetched.read(4) == b"OTTO"
-    fetched.close()
-    for url in (built.parent.joinpath("..", "db.sqlite3").as_uri(), (tmp_path / "x.otf").as_uri(),
-                "file:///etc/passwd"):
+def test_the_fonts_are_loaded_from_their_folder_copied_nowhere_and_never_fetched_by_url():
+    """Through @font-face WeasyPrint would copy the four fonts (80 MB) into a temporary folder
+    of every process, left behind by any process that is killed."""
+    config = renderer.font_config()
+    renderer.html_to_pdf('<html lang="zh-hans"><p>工会 <b>工会</b></p><h1>工会</h1></html>')
+    assert config._folder is None
+    for path in print_fonts.available():
         with pytest.raises(renderer.FetchRefused):
-            fetcher.fetch(url)
+            renderer.url_fetcher().fetch(path.as_uri())
 
 
 def test_a_font_is_built_again_only_when_its_source_or_the_builder_changed(tmp_path, monkeypatch):
+    from fontTools.ttLib import TTFont
+
     face = print_fonts.FACES[0]
     monkeypatch.setattr(print_fonts, "FACES", (face,))
-    written = print_fonts.build(tmp_path)
-    assert written == [tmp_path / face.file_name] and print_fonts.is_current(face, tmp_path)
+    assert print_fonts.build(tmp_path) == [tmp_path / face.file_name] and print_fonts.is_current(face, tmp_path)
+    assert TTFont(tmp_path / face.file_name)["name"].getDebugName(1) == "UnionPortal Sans"
+    built_at = (tmp_path / face.file_name).stat().st_mtime_ns
     assert print_fonts.build(tmp_path) == []  # current: kept
     monkeypatch.setattr(print_fonts, "BUILDER_VERSION", "changed")
     assert not print_fonts.is_current(face, tmp_path)
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no half-written font left
+    assert print_fonts.build(tmp_path) == [tmp_path / face.file_name]
+    assert (tmp_path / face.file_name).stat().st_mtime_ns != built_at
+    assert sorted(p.name for p in tmp_path.iterdir()) == [face.file_name, face.file_name + ".json"]
+
+
+def test_without_the_source_fonts_the_build_says_which_package_is_missing(tmp_path, monkeypatch):
+    import io
+
+    from django.core.management import call_command
+
+    monkeypatch.setattr(print_fonts, "SYSTEM_FONTS", tmp_path / "nowhere")
+    monkeypatch.setattr(print_fonts, "fonts_dir", lambda: tmp_path / "fonts")
+    errors = io.StringIO()
+    with pytest.raises(SystemExit) as exited:
+        call_command("build_print_fonts", stderr=errors)
+    assert exited.value.code == 1
+    assert "fonts-noto-cjk" in errors.getvalue() and "Traceback" not in errors.getvalue()

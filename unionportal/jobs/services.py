@@ -4,7 +4,8 @@ A job runs at most once to completion: a worker claims it (queued → running) u
 lock, and its result is written only while that claim holds.  A retried or duplicated task
 finds the job running or finished and does nothing.  A job whose worker died (no heartbeat
 for ``JOBS_STALE_SECONDS``) is queued again, at most ``JOBS_MAX_ATTEMPTS`` claims in all, and
-then marked failed: never "running" for ever.
+then marked failed: never "running" for ever.  A running job's thread beats for it during a
+long step, for ``JOBS_MAX_RUN_SECONDS`` at most, so a job hung in one step is reaped too.
 """
 
 import logging
@@ -127,17 +128,25 @@ class Progress:
             done=self.job.done, total=self.job.total, heartbeat_at=timezone.now())
 
 
+def longest_run() -> float:
+    """Seconds a job's heartbeat thread beats for at most: past that, only its own progress
+    keeps it alive, so a job hung in one step is reaped (``JOBS_MAX_RUN_SECONDS``)."""
+    return float(getattr(settings, "JOBS_MAX_RUN_SECONDS", 3600))
+
+
 @contextmanager
 def heartbeat(job: Job):
-    """While the block runs, a thread marks the job alive every quarter of ``stale_after()``:
-    a single step longer than that (one big PDF laid out within its render budget) is not
-    taken for a dead worker and run a second time.  Only this claim's row is touched."""
-    interval = stale_after().total_seconds() / 4
+    """While the block runs, a thread marks the job alive every quarter of ``stale_after()``
+    (not more often than every quarter second, and for ``longest_run()`` at most): a single step longer than
+    ``stale_after()`` (one big PDF laid out within its render budget) is not taken for a dead
+    worker and run a second time.  Only this claim's row is touched."""
+    interval = max(0.25, stale_after().total_seconds() / 4)
     stopped = threading.Event()
 
     def beat():
+        beats_until = time.monotonic() + longest_run()
         try:
-            while not stopped.wait(interval):
+            while not stopped.wait(interval) and time.monotonic() < beats_until:
                 try:
                     Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(
                         heartbeat_at=timezone.now())

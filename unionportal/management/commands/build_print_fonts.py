@@ -1,3 +1,5 @@
+from django.core.management import CommandError
+
 from unionportal import print_fonts
 from unionportal.commands import PortalCommand
 
@@ -7,7 +9,10 @@ class Command(PortalCommand):
             "small font subsets) to PRINT_FONTS_DIR; faces already current are kept.")
 
     def handle(self, *args, **options):
-        written = print_fonts.build()
+        try:
+            written = print_fonts.build()
+        except FileNotFoundError as exc:
+            raise CommandError(str(exc)) from exc
         for path in written:
             self.stdout.write(f"written {path}")
         self.stdout.write(f"{len(print_fonts.FACES) - len(written)} of {len(print_fonts.FACES)} "
