@@ -67,13 +67,12 @@ def font_config():
     config = FontConfiguration()
     # config._config: WeasyPrint 70's own fontconfig set (pinned in pyproject.toml), as its
     # add_font_face uses it, minus the copy of each font into a temporary folder.
-    added = [fontconfig.FcConfigAppFontAddFile(config._config, str(path).encode())
-             for path in print_fonts.available()]
-    if any(added):
+    refused = [path for path in print_fonts.available()
+               if not fontconfig.FcConfigAppFontAddFile(config._config, str(path).encode())]
+    if print_fonts.available():
         pangoft2.pango_fc_font_map_config_changed(ffi.cast("PangoFcFontMap *", config.font_map))
-    if not all(added):
-        logger.warning("print fonts not loaded: %s", [str(path) for path, ok in
-                                                       zip(print_fonts.available(), added) if not ok])
+    if refused:
+        logger.warning("print fonts not loaded: %s", ", ".join(map(str, refused)))
     return config
 
 
@@ -86,7 +85,8 @@ def print_stylesheet():
 
 
 @cache
-def _print_css_digest() -> str:
+def _print_digest() -> str:
+    """print.css and the print fonts: what every PDF is laid out with beside its HTML."""
     css = Path(finders.find("css/print.css")).read_bytes()
     return hashlib.sha256(css + print_fonts.digest().encode()).hexdigest()[:16]
 
@@ -156,7 +156,7 @@ def render_html(template_name: str, context: dict) -> str:
 
 def cache_key(html: str) -> str:
     digest = hashlib.sha256()
-    for part in (RENDERER_VERSION, _print_css_digest(), html):
+    for part in (RENDERER_VERSION, _print_digest(), html):
         digest.update(part.encode())
         digest.update(b"\0")
     return "pdf:" + digest.hexdigest()
@@ -202,7 +202,7 @@ def data_cache_key(template_name: str, data_key: str) -> str:
     from django.utils import translation
 
     digest = hashlib.sha256()
-    for part in (RENDERER_VERSION, _print_css_digest(), _print_templates_digest(),
+    for part in (RENDERER_VERSION, _print_digest(), _print_templates_digest(),
                  translation.get_language() or "", template_name, data_key):
         digest.update(part.encode())
         digest.update(b"\0")
