@@ -31,18 +31,30 @@ def index(request):
 
 @login_required
 def catalogue(request, code):
-    org = get_visible_org_or_404(request.user, code)
-    can_manage = can(request.user, Action.MANAGE, org)
-    # Every version the user may read, in one query: the one shown is picked from them.
-    versions = list(selectors.versions_of(org, request.user, may_manage=can_manage))
-    number = request.GET.get("version", "")
-    if number == "" and not any(v.status == VersionStatus.PUBLISHED for v in versions):
-        return federation(request, org, versions)
-    version = selectors.version_in(versions, number)
+    number = request.GET.get("version", "")[:20]
     term = request.GET.get("q", "").strip()
+    if term:  # a search is read live (and its terms are not kept)
+        template, context = _catalogue_page(request.user, code, number, term)
+    else:
+        # The page depends on the user's grants only (the gate): kept until a catalogue is
+        # written, shared by everyone with the same grants (page_cache.until_written).
+        template, context = org_selectors.user_scope(request).until_written(
+            f"duties.catalogue:{code}:{number}", ("duties",),
+            lambda: _catalogue_page(request.user, code, number, term))
+    return render(request, template, context)
+
+
+def _catalogue_page(user, code, number, term) -> tuple[str, dict]:
+    org = get_visible_org_or_404(user, code)
+    can_manage = can(user, Action.MANAGE, org)
+    # Every version the user may read, in one query: the one shown is picked from them.
+    versions = list(selectors.versions_of(org, user, may_manage=can_manage))
+    if number == "" and not any(v.status == VersionStatus.PUBLISHED for v in versions):
+        return "duties/federation.html", _federation_context(user, org, versions)
+    version = selectors.version_in(versions, number)
     sections = selectors.sections(version, term)
     found = sum(len(section.items) for section in sections)
-    return render(request, "duties/catalogue.html", {
+    return "duties/catalogue.html", {
         "org": org,
         "version": version,
         "versions": versions,
@@ -53,25 +65,25 @@ def catalogue(request, code):
         "can_manage": can_manage,
         "total": version.items.count() if term else found,  # unsearched, every item is listed
         "has_children": not org.is_leaf_node(),
-        "can_compare": selectors.children_with_catalogues(org, request.user),
-    })
+        "can_compare": selectors.children_with_catalogues(org, user),
+    }
 
 
-def federation(request, org, own_versions=None):
+def _federation_context(user, org, own_versions) -> dict:
     """An org without a published catalogue of its own (a federation such as zz): an overview
     of the catalogues of the visible orgs below it, with the subtree's exports; 404 when
     nothing below is visible either."""
-    catalogues = selectors.catalogues_below(org, request.user)
+    catalogues = selectors.catalogues_below(org, user)
     if not catalogues:
         raise Http404
-    return render(request, "duties/federation.html", {
+    return {
         "org": org,
-        "catalogues": catalogues,
+        "catalogues": list(catalogues),
         "total": sum(version.item_count for version in catalogues),
         # A manager may have a draft of the org's own catalogue in the works.
-        "own_versions": list(selectors.versions_of(org, request.user)) if own_versions is None else own_versions,
-        "can_compare": selectors.children_with_catalogues(org, request.user),
-    })
+        "own_versions": own_versions,
+        "can_compare": selectors.children_with_catalogues(org, user),
+    }
 
 
 @login_required

@@ -1,11 +1,13 @@
 """Reads of the union tree that need scoping or aggregation (every one through the gate)."""
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 
 from orgs.access import ACTION_REACH, Action, Reach, roles_for
 from orgs.models import Grant, Org, OrgKind
+from unionportal import page_cache
 
 TREE_DEPTH = 2  # levels shown below an org on its page
 TREE_NODE_LIMIT = 400  # beyond this the page points to search instead of drawing every node
@@ -53,6 +55,19 @@ class UserScope:
         roles = {role for role, reach in ACTION_REACH[Action(action)].items() if reach is Reach.SUBTREE}
         return any(grant.role in roles and grant.org.tree_id == org.tree_id
                    and grant.org.lft <= org.lft and grant.org.rght >= org.rght for grant in self.grants)
+
+    def signature(self) -> str:
+        """Who this scope reaches, as a cache key's part: users with the same grants see the
+        same things (the gate reads nothing else), so they may share what was counted."""
+        if self.user.is_superuser:
+            return "all"
+        return ".".join(sorted(f"{grant.role}@{grant.org_id}" for grant in self.grants)) or "none"
+
+    def until_written(self, name: str, subjects: tuple[str, ...], compute):
+        """``compute()`` for this scope, kept until a write to ``subjects`` (app labels; the
+        tree's own, which moves scopes, always counts) or a minute (``page_cache``)."""
+        key = "scoped:" + hashlib.sha256(f"{name}|{self.signature()}".encode()).hexdigest()
+        return page_cache.until_written(key, ("orgs", *subjects), compute)
 
     def top_orgs(self) -> list[Org]:
         """The highest orgs the user sees: their granted orgs without a granted ancestor."""

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -49,17 +49,28 @@ ROUNDS_PAGE = 50
 @login_required
 def index(request):
     # The grants, read once: the header's admin link and the registers card share them.
-    user_scope(request)
-    counts = selectors.queue_counts(request.user)
-    paginator = Paginator(selectors.waiting_for(request.user), QUEUE_PAGE)
-    paginator.count = counts["waiting"]  # already counted: no second COUNT over the queue
-    queue = paginator.get_page(request.GET.get("page"))
-    applicant_orgs = list(scope_orgs(Org.objects.all(), request.user, Action.FILL)[:20])
+    scope = user_scope(request)
+    asked = request.GET.get("page", "")[:20]
+
+    def work() -> dict:
+        counts = selectors.queue_counts(request.user)
+        paginator = Paginator(selectors.waiting_for(request.user), QUEUE_PAGE)
+        paginator.count = counts["waiting"]  # already counted: no second COUNT over the queue
+        page = paginator.get_page(asked)
+        return {"rows": list(page.object_list), "number": page.number, "counts": counts,
+                "applicant_orgs": list(scope_orgs(Org.objects.all(), request.user, Action.FILL)[:20]),
+                "certificates": list(selectors.certificates_to_warn(request.user)[:20])}
+
+    # The queue depends on the user's grants only (the gate): kept until a case, certificate or
+    # register is written (or a minute, for what becomes overdue), shared by the same grants.
+    work = scope.until_written(f"services.index:{asked}", ("services",), work)
+    paginator = Paginator([], QUEUE_PAGE)
+    paginator.count = work["counts"]["waiting"]
     return render(request, "services/index.html", {
-        "queue": queue,
-        "counts": counts,
-        "applicant_orgs": applicant_orgs,
-        "certificates": selectors.certificates_to_warn(request.user)[:20],
+        "queue": Page(work["rows"], work["number"], paginator),
+        "counts": work["counts"],
+        "applicant_orgs": work["applicant_orgs"],
+        "certificates": work["certificates"],
         "now": timezone.now(),
     })
 
@@ -120,24 +131,33 @@ def case_detail(request, pk):
         status = 200
         if may_act:
             form = ActionForm(step=case.current_step, documents_needed=_documents_needed(case))
-    timeline = selectors.timeline(case)
+    # The case's history depends on the user's grants only (the gate): kept until a case is
+    # written, shared by everyone with the same grants (page_cache.until_written).
+    shown = user_scope(request).until_written(f"services.case:{case.pk}", ("services",),
+                                              lambda: _case_shown(request.user, case))
     step = case.current_step
+    timeline = shown["timeline"]
     return render(request, "services/case_detail.html", {
+        **shown,
         "case": case,
-        # The type's page, when the user may open it (services.selectors.visible_service_types).
-        "type_visible": selectors.visible_service_types(request.user)
-                        .filter(pk=case.service_type_id).exists(),
-        "timeline": timeline,
         "form": form if may_act else None,
         "may_act": may_act,
         "is_last": bool(step) and timeline.entries and timeline.entries[-1].step.pk == step.pk,
         "applicant_step": bool(step) and step.applicant_fills,
         "has_previous": bool(step) and step.position > 1,
         "officers": case.details.get("officers") or {},
-        "paper_documents": list(case.paper_documents.select_related("recorded_by")),
         "certificate": case.details.get("certificate") or {},
         "now": timezone.now(),
     }, status=status)
+
+
+def _case_shown(user, case) -> dict:
+    return {
+        # The type's page, when the user may open it (services.selectors.visible_service_types).
+        "type_visible": selectors.visible_service_types(user).filter(pk=case.service_type_id).exists(),
+        "timeline": selectors.timeline(case),
+        "paper_documents": list(case.paper_documents.select_related("recorded_by")),
+    }
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.forms.models import model_to_dict
 
+from unionportal import page_cache
 from unionportal.actors import is_system, user_or_none
 from unionportal.models import AuditEntry
 
@@ -40,7 +41,13 @@ recorded = Signal()
 
 
 def _announce(entries) -> None:
+    # What the write touched is marked written at commit, so that no value kept between
+    # requests outlives it (``page_cache.until_written``); at once too, where that takes no lock.
+    subjects = {entry.content_type.app_label for entry in entries}
+    page_cache.mark_written(subjects, in_transaction=True)
+
     def send():
+        page_cache.mark_written(subjects)
         for entry in entries:
             recorded.send(sender=AuditEntry, entry=entry)
     transaction.on_commit(send)

@@ -5,7 +5,11 @@ answering 503 (docs/deployment.md, "When a store is down").  Pages that cannot d
 cache (a job's queue) still fail with the clear page of ``unionportal.dependencies``."""
 
 import logging
+import time
+import uuid
 
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -36,3 +40,51 @@ class TolerantRedisCache(RedisCache):
     add = _tolerant("add", lambda: False)
     delete = _tolerant("delete", lambda: False)
     has_key = _tolerant("has_key", lambda: False)
+
+
+# Counts that summarise a whole scope (a federation's landing page counts 50,000 cases and
+# 25,000 sheets) are kept between requests until something they count is written.  Every
+# audited write marks its app ("subject") written when its transaction commits
+# (``unionportal.audit``): a reader who computed before the commit, or between the commit and
+# the mark, stored its value under the old mark, and the writer's own next request comes after
+# the mark.  A mark is a fresh random token, so no lost or reordered update can bring an old
+# mark back.  Time alone also changes a count (what is overdue), so a kept value is used for at
+# most COUNTS_MAX_AGE seconds.
+COUNTS_MAX_AGE = 60
+_WRITTEN = "written:"
+
+
+def mark_written(subjects, *, in_transaction: bool = False) -> None:
+    """Every value kept for ``subjects`` (app labels) is computed afresh from now on.
+
+    ``in_transaction``: marked from inside the writer's transaction as well as at its commit
+    (a transaction that never commits, as a test's, still renews what it read); skipped when
+    the cache is the database, where the mark's row would stay locked until the commit and
+    serialise every writer of the app behind it."""
+    cache = caches[PAGES_CACHE]
+    if in_transaction and isinstance(cache, DatabaseCache):
+        return
+    token = uuid.uuid4().hex
+    cache.set_many({_WRITTEN + subject: token for subject in set(subjects)}, timeout=None)
+
+
+def until_written(key: str, subjects: tuple[str, ...], compute, max_age: int = COUNTS_MAX_AGE):
+    """``compute()``, or the value it gave for ``key`` since none of ``subjects`` was written
+    (and at most ``max_age`` seconds ago).  The key must say whose value it is (the scope)."""
+    cache = caches[PAGES_CACHE]
+    marks = [_WRITTEN + subject for subject in subjects]
+    found = cache.get_many([*marks, key])
+    stamp = tuple(found.get(mark) for mark in marks)
+    kept = found.get(key)
+    if kept is not None and None not in stamp and kept[0] == stamp and time.time() - kept[1] < max_age:
+        return kept[2]
+    if None in stamp:  # never written since the cache began (or evicted): start a mark
+        for mark in marks:
+            if found.get(mark) is None:
+                cache.add(mark, uuid.uuid4().hex, timeout=None)
+        stamp = tuple(cache.get_many(marks).get(mark) for mark in marks)
+    started = time.time()
+    value = compute()
+    if None not in stamp:  # the shared cache answered: keep it for the next reader
+        cache.set(key, (stamp, started, value), timeout=max_age)
+    return value

@@ -46,12 +46,18 @@ def assessment_work(context):
 
     request = context["request"]
     user, scope = request.user, user_scope(request)
-    # A queue the user's grants cannot reach is empty: asked only of roles that have it (the
-    # grants were read once for the whole page).
-    fill = [s for s in compiled_rows(selectors.my_sheets, user, 20)
-            if s.status in (SheetStatus.DRAFT, SheetStatus.RETURNED)] if scope.holds(Action.FILL) else []
-    return {"work": {"fill": fill,
-                     "review": selectors.review_queue(user).count() if scope.holds(Action.REVIEW) else 0,
-                     "score": selectors.scoring_queue(user).count() if scope.holds(Action.SCORE) else 0,
-                     # Readers (clerks) have no queue but every sheet of their unions to open.
-                     "readable": selectors.visible_sheets(user).count()}}
+
+    def work():
+        # A queue the user's grants cannot reach is empty: asked only of roles that have it
+        # (the grants were read once for the whole page).
+        fill = [s for s in compiled_rows(selectors.my_sheets, user, 20)
+                if s.status in (SheetStatus.DRAFT, SheetStatus.RETURNED)] if scope.holds(Action.FILL) else []
+        return {"fill": fill,
+                "review": selectors.review_queue(user).count() if scope.holds(Action.REVIEW) else 0,
+                "score": selectors.scoring_queue(user).count() if scope.holds(Action.SCORE) else 0,
+                # Readers (clerks) have no queue but every sheet of their unions to open.
+                "readable": selectors.visible_sheets(user).count()}
+
+    # Counting a federation's 25,000 sheets is most of its landing page: kept until a sheet is
+    # written (shared by everyone with the same grants).
+    return {"work": scope.until_written("home.assessment", ("assessment",), work)}

@@ -14,11 +14,16 @@ from assessment.member_evaluation import evaluation_contents, validity_reasons
 from assessment.models import MemberEvaluation
 from assessment.views._common import attempt
 from orgs.access import Action, can, get_visible_org_or_404, require
+from orgs.selectors import user_scope
 
 
 @login_required
 def index(request):
-    return render(request, "assessment/index.html", landing.index_context(request.user))
+    # The lists depend on the user's grants only (the gate): kept until a sheet, template or
+    # round is written, shared by everyone with the same grants.
+    context = user_scope(request).until_written("assessment.index", ("assessment",),
+                                                lambda: landing.index_context(request.user))
+    return render(request, "assessment/index.html", context)
 
 
 @login_required

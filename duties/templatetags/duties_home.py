@@ -15,10 +15,18 @@ def home_catalogues(context):
 
     # One query, however many there are: the first ones with their total beside them (a window
     # count over the catalogues, each once, before the limit), instead of a count and a list.
-    visible = visible_catalogues(context["request"].user).values("pk")
-    first = list(Catalogue.objects.filter(pk__in=visible).select_related("org")
-                 .order_by("org__tree_id", "org__lft").annotate(total=Window(Count("pk")))[:HOME_CATALOGUES])
-    return {"count": first[0].total if first else 0, "first": first}
+    from orgs.selectors import user_scope
+
+    request = context["request"]
+
+    def catalogues():
+        visible = visible_catalogues(request.user).values("pk")
+        first = list(Catalogue.objects.filter(pk__in=visible).select_related("org")
+                     .order_by("org__tree_id", "org__lft").annotate(total=Window(Count("pk")))[:HOME_CATALOGUES])
+        return {"count": first[0].total if first else 0, "first": first}
+
+    # Kept until a catalogue is written, shared by everyone with the same grants.
+    return user_scope(request).until_written("home.catalogues", ("duties",), catalogues)
 
 
 @register.simple_tag(takes_context=True)

@@ -20,13 +20,19 @@ def waiting_counts(context):
     # Cases wait only for those who handle or fill steps: asked only of those roles, whose
     # orgs come from the grants the page read once (services.selectors keeps them on the user).
     scope = user_scope(request)
-    waiting = {"waiting": 0, "overdue": 0}
-    if scope.holds(Action.HANDLE, Action.FILL):
+    acting = scope.holds(Action.HANDLE, Action.FILL)
+    if acting:
         granted = scope.granted_org_ids(Action.HANDLE, Action.FILL)
         user._services_acting_orgs = (granted[Action.HANDLE], granted[Action.FILL])
-        waiting = queue_counts(user)
-    # Readers (clerks) act on no case but may open every case of their unions.
-    return {**waiting, "visible": visible_cases(user).count()}
+
+    def counts():
+        waiting = queue_counts(user) if acting else {"waiting": 0, "overdue": 0}
+        # Readers (clerks) act on no case but may open every case of their unions.
+        return {**waiting, "visible": visible_cases(user).count()}
+
+    # A federation counts 50,000 cases here: kept until a case is written (or a minute, for
+    # what becomes overdue meanwhile), shared by everyone with the same grants.
+    return scope.until_written("home.cases", ("services",), counts)
 
 
 @register.simple_tag(takes_context=True)
@@ -38,8 +44,11 @@ def registers(context):
     request = context["request"]
     if not request.user.is_authenticated:
         return []
-    # The user's top orgs from the grants the page already read (one query per request).
-    return registers_of(request.user, user_scope(request).top_orgs())
+    # The user's top orgs from the grants the page already read (one query per request); the
+    # sums over a city's registers kept until a register is written.
+    scope = user_scope(request)
+    return scope.until_written("home.registers", ("services",),
+                               lambda: registers_of(request.user, scope.top_orgs()))
 
 
 @register.filter

@@ -9,6 +9,7 @@ from orgs.models import Org
 from services.models import Case
 from tests.kit import client_for
 from tests.services.conftest import card_case
+from unionportal.page_cache import mark_written
 
 pytestmark = pytest.mark.django_db
 
@@ -50,12 +51,15 @@ def test_a_case_row_is_rendered_once_and_shows_every_later_change(flow, rendered
     assert rendered_fragments.count("services/_case_row.html") == 1  # from the store
 
     Case.objects.filter(pk=case.pk).update(title="改过的标题")
+    mark_written(["orgs", "services"])  # raw updates: what an audited write marks
     body = client.get("/services/").content.decode()
     assert "改过的标题" in body and "第一次的标题" not in body
     Org.objects.filter(pk=case.applicant_id).update(name="改名的基层工会")
+    mark_written(["orgs", "services"])  # raw updates: what an audited write marks
     assert "改名的基层工会" in client.get("/services/").content.decode()
 
     Case.objects.filter(pk=case.pk).update(due_at=timezone.now() - dt.timedelta(days=1))
+    mark_written(["orgs", "services"])  # raw updates: what an audited write marks
     assert client.get("/services/").content.decode().count('class="overdue"') == 1
     client.cookies["django_language"] = "en"
     english = client.get("/services/").content.decode()
