@@ -15,6 +15,8 @@ shown to a reader with another scope:
 - the reader's scope: superuser, or the (role, org) of each of their grants — readers with the
   same grants see the same sheets, so they share the entry;
 - the language the labels are kept in.
+
+The version itself is read once per write to sheets or orgs (or a minute), not per request.
 """
 
 import hashlib
@@ -64,7 +66,11 @@ def scope_of(request) -> tuple:
 
 
 def ranking_key(request, round_: Round) -> str:
-    parts = (round_.pk, data_version(round_), scope_of(request), get_language())
+    # The data's version itself (two aggregates over the round's sheets and the tree) is read
+    # again only after a write to sheets or orgs (page_cache.until_written), not per request.
+    version = user_scope(request).until_written(f"assessment.ranking-version:{round_.pk}", ("assessment",),
+                                                lambda: data_version(round_))
+    parts = (round_.pk, version, scope_of(request), get_language())
     return "assessment:ranking:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 

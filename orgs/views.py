@@ -32,10 +32,14 @@ def org_detail(request, code):
     term = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
     kind = kind if kind in OrgKind.values else ""
-    summary = selectors.subtree_summary(org, request.user)
+    # The subtree's counts (a federation's: 5,000 unions) and the path above it, kept until an
+    # org is written (page_cache.until_written), shared by everyone with the same grants.
+    summary, ancestors = selectors.user_scope(request).until_written(
+        f"orgs.detail:{org.pk}", (),
+        lambda: (selectors.subtree_summary(org, request.user), selectors.visible_ancestors(org, request.user)))
     context = {
         "org": org,
-        "ancestors": selectors.visible_ancestors(org, request.user),
+        "ancestors": ancestors,
         "summary": summary,
         "term": term,
         "kind": kind,

@@ -41,13 +41,11 @@ recorded = Signal()
 
 
 def _announce(entries) -> None:
-    # What the write touched is marked written at commit, so that no value kept between
-    # requests outlives it (``page_cache.until_written``); at once too, where that takes no lock.
-    subjects = {entry.content_type.app_label for entry in entries}
-    page_cache.mark_written(subjects, in_transaction=True)
+    # What the write touched is marked written, so that no value kept between requests
+    # outlives it (``page_cache.until_written``).
+    page_cache.written_by_transaction({entry.content_type.app_label for entry in entries})
 
     def send():
-        page_cache.mark_written(subjects)
         for entry in entries:
             recorded.send(sender=AuditEntry, entry=entry)
     transaction.on_commit(send)

@@ -11,6 +11,7 @@ import uuid
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
+from django.db import transaction
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,14 @@ def mark_written(subjects, *, in_transaction: bool = False) -> None:
         return
     token = uuid.uuid4().hex
     cache.set_many({_WRITTEN + subject: token for subject in set(subjects)}, timeout=None)
+
+
+def written_by_transaction(subjects) -> None:
+    """``subjects`` are written by the current transaction: marked at its commit (at once
+    outside one), and already now where that takes no lock (``mark_written``)."""
+    subjects = set(subjects)
+    mark_written(subjects, in_transaction=True)
+    transaction.on_commit(lambda: mark_written(subjects))
 
 
 def until_written(key: str, subjects: tuple[str, ...], compute, max_age: int = COUNTS_MAX_AGE):

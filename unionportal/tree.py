@@ -15,6 +15,8 @@ from django.db import connections, models, router, transaction
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel
 
+from unionportal import page_cache
+
 
 def _lock_key(model) -> int:
     # A stable 32-bit key per table, so different trees do not wait for each other.
@@ -42,6 +44,9 @@ def tree_write_lock(model):
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key[1]])
         token = _held_locks.set(held | {key})
+        # Whatever kept a count or a scope of the tree (page_cache.until_written) reads it again,
+        # however the tree was written (a service, an import's bulk path, a rebuild).
+        page_cache.written_by_transaction([model._meta.app_label])
         try:
             yield
         finally:

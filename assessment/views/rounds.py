@@ -13,6 +13,7 @@ from assessment.forms import OpenRoundForm, RemindForm
 from assessment.services.rounds import OPEN_IN_JOB_FROM
 from assessment.views._common import attempt
 from orgs.access import Action, can, get_visible_org_or_404, require
+from orgs.selectors import user_scope
 from unionportal.jobs.responses import started
 
 
@@ -36,8 +37,12 @@ def round_board(request, code, year):
         for error in form.errors.get("sheet", []):
             messages.error(request, error)
         status = 400
+    # Counting a 5,000-sheet round by group and status: kept until a sheet is written, shared
+    # by everyone with the same grants (page_cache.until_written).
+    board = user_scope(request).until_written(f"assessment.board:{round_.pk}", ("assessment",),
+                                              lambda: selectors.board(round_, sheets))
     return render(request, "assessment/board.html", {
-        "board": selectors.board(round_, sheets), "round": round_, "may_act": may_act,
+        "board": board, "round": round_, "may_act": may_act,
         "remind_form": form,
     }, status=status)
 

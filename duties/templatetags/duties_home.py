@@ -33,5 +33,9 @@ def home_catalogues(context):
 def catalogue_org_for(context, org):
     """The org whose duty catalogue ``org``'s page links to (or None): see the selector."""
     from duties.selectors import catalogue_org_for as selector
+    from orgs.selectors import user_scope
 
-    return selector(org, context["request"].user)
+    request = context["request"]
+    # Two queries on every org page: kept until a catalogue or an org is written.
+    return user_scope(request).until_written(f"duties.catalogue_org_for:{org.pk}", ("duties",),
+                                             lambda: selector(org, request.user))

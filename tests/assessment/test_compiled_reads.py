@@ -173,3 +173,24 @@ def test_the_sheet_read_is_prepared_on_postgresql_and_its_generic_plan_answers_a
     settings.PREPARED_KEY_READS = False
     selectors.sheet_for(users[-1], 2026, tree.a1.code)
     assert not [text for text in _prepared_statements() if '"assessment_sheet"' in text]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [*ROLES, "superuser", "nobody"])
+def test_the_compiled_round_read_returns_what_the_orm_returns_for_every_role(two_assessors, role):
+    """``selectors.round_for`` (every round page: board, ranking, PDFs) against the ORM's
+    ``visible_rounds``: the same round or a 404, for each assessor and year."""
+    tree = two_assessors["tree"]
+    user = _user(tree, role)
+    seen = 0
+    for code, year in _every_read(user, tree):
+        expected = list(selectors.visible_rounds(user).filter(assessor__code=code, year=year))
+        try:
+            found = selectors.round_for(user, code, year)
+        except Http404:
+            assert expected == [], (role, code, year)
+            continue
+        seen += 1
+        assert (found.pk, found.assessor.code, found.year) == (expected[0].pk, expected[0].assessor.code,
+                                                                expected[0].year), (role, code, year)
+    assert seen or role in ("nobody", "staff")

@@ -109,3 +109,15 @@ def test_with_the_database_as_cache_a_write_marks_only_at_commit(django_capture_
         for callback in callbacks:
             callback()
         assert page_cache.until_written("k", ("orgs",), compute) == 2
+
+
+def test_any_write_to_the_tree_marks_it_written():
+    """However the tree is written (a service, an import's bulk path, a factory's save): its
+    lock marks it, so a kept scope or count of it is read again."""
+    from tests.factories import OrgFactory
+
+    tree = scope_tree()
+    compute = Counter()
+    page_cache.until_written("k", ("orgs",), compute)
+    OrgFactory(code="kit-a-9", name="甲九基层工会", parent=tree.a)  # no service, no audit
+    assert page_cache.until_written("k", ("orgs",), compute) == 2
