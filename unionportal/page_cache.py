@@ -4,10 +4,14 @@ read is a miss and a write is skipped (and logged): the page is computed afresh 
 answering 503 (docs/deployment.md, "When a store is down").  Pages that cannot do without the
 cache (a job's queue) still fail with the clear page of ``unionportal.dependencies``."""
 
+import functools
+import hashlib
 import logging
 import time
 import uuid
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
@@ -77,10 +81,24 @@ def written_by_transaction(subjects) -> None:
     transaction.on_commit(lambda: mark_written(subjects))
 
 
+@functools.cache
+def code_release() -> str:
+    """A digest of the portal's own Python source, once per process: a kept value holds the
+    shapes (dataclasses, dict keys, model fields) of the code that computed it, so a deploy —
+    or the old and new servers of a rolling one — never reads another release's values."""
+    digest = hashlib.sha256()
+    for room in ("unionportal", "orgs", "assessment", "services", "duties"):
+        for path in sorted(Path(settings.BASE_DIR, room).rglob("*.py")):
+            if "migrations" not in path.parts:
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def until_written(key: str, subjects: tuple[str, ...], compute, max_age: int = COUNTS_MAX_AGE):
     """``compute()``, or the value it gave for ``key`` since none of ``subjects`` was written
     (and at most ``max_age`` seconds ago).  The key must say whose value it is (the scope)."""
     cache = caches[PAGES_CACHE]
+    key = f"{key}:{code_release()}"
     marks = [_WRITTEN + subject for subject in subjects]
     found = cache.get_many([*marks, key])
     stamp = tuple(found.get(mark) for mark in marks)

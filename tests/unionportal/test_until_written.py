@@ -121,3 +121,30 @@ def test_any_write_to_the_tree_marks_it_written():
     page_cache.until_written("k", ("orgs",), compute)
     OrgFactory(code="kit-a-9", name="甲九基层工会", parent=tree.a)  # no service, no audit
     assert page_cache.until_written("k", ("orgs",), compute) == 2
+
+
+def test_a_new_release_reads_no_value_kept_by_the_old_one(monkeypatch):
+    compute = Counter()
+    assert page_cache.until_written("k", ("orgs",), compute) == 1
+    monkeypatch.setattr(page_cache, "code_release", lambda: "0123456789abcdef")
+    assert page_cache.until_written("k", ("orgs",), compute) == 2  # another shape, maybe
+
+
+def test_the_release_is_the_digest_of_the_portals_source(settings, tmp_path):
+    (tmp_path / "orgs" / "migrations").mkdir(parents=True)
+    source = tmp_path / "orgs" / "selectors.py"
+    source.write_text("A = 1\n")
+    settings.BASE_DIR = tmp_path
+
+    def release():
+        page_cache.code_release.cache_clear()
+        return page_cache.code_release()
+
+    try:
+        first = release()
+        (tmp_path / "orgs" / "migrations" / "0002_x.py").write_text("# a migration\n")
+        assert release() == first
+        source.write_text("A = 2\n")
+        assert release() != first
+    finally:
+        page_cache.code_release.cache_clear()
