@@ -1,6 +1,9 @@
 """Shared fixtures live in tests/kit.py and tests/factories.py; settings in tests/settings.py."""
 
 import gc
+import os
+import sys
+import tempfile
 import zlib
 
 import pytest
@@ -8,6 +11,22 @@ from django.core.cache import caches
 from django.core.files.storage import default_storage, storages
 from django.utils import translation
 from django.utils.functional import empty
+
+# Compiled modules cached outside the tree ---------------------------------------------------------
+# With PYTHONDONTWRITEBYTECODE set (as in CI images and this project's sandboxes), every test
+# process and every `manage.py` a test starts compiled the portal's ~320 modules from source, and
+# each xdist worker rewrote and compiled every test module: 5.7 s of CPU to collect the suite in
+# each worker, 2.0 s with the bytecode cached; about 0.2 s of each of the ~140 subprocesses.  The
+# cache goes to a folder of its own under the temporary directory (PYTHONPYCACHEPREFIX), so the
+# tree still gets no __pycache__; Python and pytest check each cached file against its source.
+# Set here, before pytest-xdist starts its workers, so they and every subprocess inherit it.
+if sys.dont_write_bytecode or os.environ.get("PYTHONDONTWRITEBYTECODE"):
+    PYCACHE = os.environ.get("PYTHONPYCACHEPREFIX") or os.path.join(
+        tempfile.gettempdir(), f"unionportal-pycache-{os.getuid()}")
+    os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix = PYCACHE
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
+
 
 # Python's cycle collector in a test process ---------------------------------------------------
 # After collection a worker holds some 200,000 long-lived objects (the collected items and their
