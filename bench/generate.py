@@ -53,16 +53,67 @@ def _bulk(model, rows, batch=5000):
     return model.objects.bulk_create(list(rows), batch_size=batch)
 
 
+def _prepared_rows(model, common: dict, rows: list[dict]):
+    """(columns, values of each row) as ``_copy_rows`` writes them: the values every row shares
+    (``common`` and the model's defaults) prepared once, each row's own values as given."""
+    from django.db import connection
+
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    by_name = {f.attname: f for f in fields} | {f.name: f for f in fields}
+    proto = model(**common)
+    shared = {f.attname: f.get_db_prep_save(f.pre_save(proto, True), connection) for f in fields}
+    varying = [by_name[key] for key in rows[0]]
+    position = {attname: n for n, attname in enumerate(shared, 1)}
+    template = [None, *shared.values()]
+    prepared = []
+    for row in rows:
+        values = list(template)
+        for field, value in zip(varying, row.values(), strict=True):
+            if hasattr(value, "pk"):
+                value = value.pk
+            values[position[field.attname]] = field.get_db_prep_save(value, connection)
+        prepared.append(values)
+    return [meta.pk.column, *shared], prepared
+
+
+def _insert_rows_sqlite(model, common: dict, rows: list[dict]) -> list[int]:
+    """``_copy_rows`` on SQLite: the ids numbered on from the table's highest (SQLite serialises
+    writers, and an explicit id moves the table's AUTOINCREMENT counter past it)."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    table = model._meta.db_table
+    columns, prepared = _prepared_rows(model, common, rows)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX({quote(columns[0])}) FROM {quote(table)}")  # noqa: S608 (a model table)
+        highest = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        counter = cursor.fetchone()
+        first = max(highest, counter[0] if counter else 0) + 1
+        ids = list(range(first, first + len(prepared)))
+        for pk, values in zip(ids, prepared, strict=True):
+            values[0] = pk
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) "  # noqa: S608
+                           f"VALUES ({placeholders})", prepared)
+    return ids
+
+
 def _copy_rows(model, common: dict, rows: list[dict]) -> list[int]:
     """Inserts ``model`` rows sharing ``common`` field values, each dict giving the rest; the ids.
 
-    On PostgreSQL one COPY, the shared values prepared once (fast enough for 500,000 rows);
+    On PostgreSQL one COPY, the shared values prepared once (fast enough for 500,000 rows); on
+    SQLite one ``executemany`` of rows prepared the same way (``bulk_create`` built a model
+    instance and its SQL for each row: three quarters of the small profile's 12 s on SQLite);
     elsewhere ``bulk_create``.
     """
     from django.db import connection
 
     if not rows:
         return []
+    if connection.vendor == "sqlite":
+        return _insert_rows_sqlite(model, common, rows)
     if connection.vendor != "postgresql":
         return [o.pk for o in _bulk(model, (model(**common, **row) for row in rows))]
     meta = model._meta
