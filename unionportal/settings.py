@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "orgs.context_processors.portal",
                 "unionportal.notifications.context_processors.unread",
+                "unionportal.navigation.header_links",
             ],
         },
     },

@@ -8,7 +8,7 @@ Imported by ``settings.py``; no Django import here, so it runs before settings e
   ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``; optional ``AWS_S3_REGION_NAME``,
   ``AWS_S3_ADDRESSING_STYLE``, ``AWS_LOCATION``). Objects are private (no public ACL, no URL
   is ever handed out): every download streams through a view behind the scoping gate.
-- The cache (rendered PDFs, refusal de-duplication): Redis (Django's ``RedisCache``) when
+- The cache (rendered PDFs, refusal de-duplication): Redis (Django's ``RedisCache``, its client kept) when
   ``REDIS_URL`` is set, the database otherwise (tables ``unionportal_cache`` and
   ``unionportal_pdf_cache``, created by ``migrate``).
 
@@ -78,7 +78,7 @@ def caches_setting(environ, *, max_pdf_entries: int = 2000) -> dict:
         from redis.retry import Retry
 
         common = {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "unionportal.page_cache.PortalRedisCache",
             "LOCATION": url,
             "OPTIONS": {"socket_connect_timeout": CONNECT_TIMEOUT, "socket_timeout": CONNECT_TIMEOUT,
                         "retry": Retry(NoBackoff(), 1), "health_check_interval": 30},
