@@ -32,6 +32,24 @@ def values(instance) -> tuple:
                         if not name.startswith("_") and name not in ("fields", "row_html")))
 
 
+class SharedValues:
+    """``values()`` of the related objects many rows of one list share (a queue's assessor and
+    round, a case's service type and step), worked out once per list: rows read by one query
+    carry the same columns for the same primary key."""
+
+    def __init__(self):
+        self._seen: dict[tuple, str] = {}
+
+    def __call__(self, instance) -> str | None:
+        if instance is None:
+            return None
+        key = (type(instance), instance.pk)
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = hashlib.sha256(repr(values(instance)).encode()).hexdigest()
+        return found
+
+
 class FragmentStore:
     """An LRU of at most ``entries`` fragments rendered by ``templates`` (the first renders one)."""
 

@@ -2,7 +2,7 @@ from django import template
 
 from assessment.models import Grade
 from assessment.scoring import num
-from unionportal.fragment_store import FragmentStore, values
+from unionportal.fragment_store import FragmentStore, SharedValues, values
 
 register = template.Library()
 
@@ -27,9 +27,10 @@ def sheet_rows(sheets, show_deadline=False):
     """The rows of a list of sheets; a row rendered before for the same sheet, as it is now,
     comes from the fragment store (a reviewer's queue of 100 rows cost ~10 ms to render)."""
     show_deadline = bool(show_deadline)
+    shared = SharedValues()  # the few assessors and rounds of a queue, once each
 
     def key_parts(sheet):  # (a landing page's reminder count is an attribute: in values(sheet))
-        return (values(sheet), values(sheet.org), values(sheet.assessor), values(sheet.round),
+        return (values(sheet), values(sheet.org), shared(sheet.assessor), shared(sheet.round),
                 sheet.is_overdue, show_deadline)
 
     return _sheet_row_store.rows(list(sheets), key_parts,
