@@ -105,12 +105,13 @@ def written_by_transaction(subjects) -> None:
 
 @functools.cache
 def code_release() -> str:
-    """A digest of the portal's own Python source, once per process: a kept value holds the
-    shapes (dataclasses, dict keys, model fields) of the code that computed it, so a deploy —
+    """A digest of the portal's own source and templates, once per process: a kept value holds
+    the shapes (dataclasses, dict keys, model fields, markup) of the code that made it, so a deploy —
     or the old and new servers of a rolling one — never reads another release's values."""
     digest = hashlib.sha256()
-    for room in ("unionportal", "orgs", "assessment", "services", "duties"):
-        for path in sorted(Path(settings.BASE_DIR, room).rglob("*.py")):
+    for room, pattern in (("unionportal", "*.py"), ("orgs", "*.py"), ("assessment", "*.py"),
+                          ("services", "*.py"), ("duties", "*.py"), ("templates", "*.html")):
+        for path in sorted(Path(settings.BASE_DIR, room).rglob(pattern)):
             if "migrations" not in path.parts:
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

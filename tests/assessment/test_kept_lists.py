@@ -48,3 +48,17 @@ def test_a_write_shows_on_the_next_page(world, users):
     assert "status-submitted" in reviewer.get("/assessment/").content.decode()  # kept list read again
     staff = client_for(users["staff"])
     assert staff.get("/").status_code == 200
+
+
+def test_the_kept_assessment_page_is_per_language_and_holds_nothing_of_the_reader(world, users):
+    reviewer = client_for(users["reviewer"])
+    chinese = reviewer.get("/assessment/").content.decode()
+    assert "年度考核" in chinese
+    reviewer.cookies["django_language"] = "en"
+    english = reviewer.get("/assessment/").content.decode()
+    assert "Annual assessment" in english and "年度考核" not in english[english.index("<main"):]
+    colleague = client_for(user_with_role(world["tree"], "reviewer", username="kit-reviewer-2"))
+    shared = colleague.get("/assessment/").content.decode()  # the same grants: the kept body
+    body = shared[shared.index("<h1>"):shared.index("</main>")]
+    assert body == chinese[chinese.index("<h1>"):chinese.index("</main>")]
+    assert "kit-reviewer-2" in shared and "kit-reviewer-2" not in body  # the header is theirs

@@ -145,6 +145,10 @@ def test_the_release_is_the_digest_of_the_portals_source(settings, tmp_path):
         (tmp_path / "orgs" / "migrations" / "0002_x.py").write_text("# a migration\n")
         assert release() == first
         source.write_text("A = 2\n")
-        assert release() != first
+        second = release()
+        assert second != first
+        (tmp_path / "templates").mkdir()
+        (tmp_path / "templates" / "page.html").write_text("<p>{{ a }}</p>\n")  # markup is kept too
+        assert release() != second
     finally:
         page_cache.code_release.cache_clear()
