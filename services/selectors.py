@@ -133,7 +133,8 @@ def timeline(case: Case) -> Timeline:
     """Each step with the org it routes to and what happened there (constant queries)."""
     steps = list(ServiceStep.objects.filter(service_type_id=case.service_type_id).order_by("position"))
     ancestors = list(case.applicant.get_ancestors())
-    actions = list(case.actions.select_related("org", "actor").prefetch_related("attachments"))
+    # Who acted is printed from ``actor_name``: no user row is read (nor kept with a case page).
+    actions = list(case.actions.select_related("org").prefetch_related("attachments"))
     by_step: dict[int, list[CaseAction]] = {}
     for action in actions:
         by_step.setdefault(action.step_position, []).append(action)

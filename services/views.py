@@ -147,6 +147,8 @@ def case_detail(request, pk):
         "has_previous": bool(step) and step.position > 1,
         "officers": case.details.get("officers") or {},
         "certificate": case.details.get("certificate") or {},
+        # Read live: it names the users who recorded them (no user row is kept).
+        "paper_documents": list(case.paper_documents.select_related("recorded_by")),
         "now": timezone.now(),
     }, status=status)
 
@@ -156,7 +158,6 @@ def _case_shown(user, case) -> dict:
         # The type's page, when the user may open it (services.selectors.visible_service_types).
         "type_visible": selectors.visible_service_types(user).filter(pk=case.service_type_id).exists(),
         "timeline": selectors.timeline(case),
-        "paper_documents": list(case.paper_documents.select_related("recorded_by")),
     }
 
 

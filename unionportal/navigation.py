@@ -13,7 +13,7 @@ HEADER_LINKS = {
 }
 
 
-@functools.cache
+@functools.lru_cache(maxsize=16)  # a prefix or URLconf per deployment; bounded all the same
 def _links(prefix: str, urlconf) -> dict[str, str]:
     return {name: reverse(target, urlconf=urlconf) for name, target in HEADER_LINKS.items()}
 

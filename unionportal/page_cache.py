@@ -4,6 +4,7 @@ read is a miss and a write is skipped (and logged): the page is computed afresh 
 answering 503 (docs/deployment.md, "When a store is down").  Pages that cannot do without the
 cache (a job's queue) still fail with the clear page of ``unionportal.dependencies``."""
 
+import contextvars
 import functools
 import hashlib
 import logging
@@ -106,35 +107,72 @@ def written_by_transaction(subjects) -> None:
 @functools.cache
 def code_release() -> str:
     """A digest of the portal's own source and templates, once per process: a kept value holds
-    the shapes (dataclasses, dict keys, model fields, markup) of the code that made it, so a deploy —
+    the shapes (dataclasses, dict keys, model fields, markup, translations) of the code that made it, so a deploy —
     or the old and new servers of a rolling one — never reads another release's values."""
     digest = hashlib.sha256()
     for room, pattern in (("unionportal", "*.py"), ("orgs", "*.py"), ("assessment", "*.py"),
-                          ("services", "*.py"), ("duties", "*.py"), ("templates", "*.html")):
+                          ("services", "*.py"), ("duties", "*.py"), ("templates", "*.html"),
+                          ("locale", "*.po")):
         for path in sorted(Path(settings.BASE_DIR, room).rglob(pattern)):
             if "migrations" not in path.parts:
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
+# The subjects a request reads its marks for, first thing (``WrittenMarksMiddleware``).
+SUBJECTS = ("orgs", "assessment", "services", "duties")
+_request_marks: contextvars.ContextVar[dict | None] = contextvars.ContextVar("page_cache_marks", default=None)
+
+
+def _read_marks(cache, subjects) -> dict[str, str | None]:
+    """subject → its mark now; a mark never written (a new or emptied cache) is started.  When the
+    cache does not answer, every mark is None (and nothing is kept: two calls, not one a value)."""
+    keys = [_WRITTEN + subject for subject in subjects]
+    found = cache.get_many(keys)
+    if not found:
+        cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
+        found = cache.get_many(keys)
+    elif len(found) < len(keys):  # one evicted: start it without replacing a newer one
+        for key in keys:
+            if key not in found:
+                cache.add(key, uuid.uuid4().hex, timeout=None)
+        found = cache.get_many(keys)
+    return {subject: found.get(_WRITTEN + subject) for subject in subjects}
+
+
+class WrittenMarksMiddleware:
+    """Reads the marks once, before anything else of the request (its user, grants, the case or
+    round it shows): a value the request computes is kept under marks older than every input it
+    read, so a write that lands meanwhile — a grant given, a case decided — makes it stale
+    instead of hiding under the write's own mark."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request_marks.set(_read_marks(caches[PAGES_CACHE], SUBJECTS))
+        try:
+            return self.get_response(request)
+        finally:
+            _request_marks.reset(token)
+
+
 def until_written(key: str, subjects: tuple[str, ...], compute, max_age: int = COUNTS_MAX_AGE):
     """``compute()``, or the value it gave for ``key`` since none of ``subjects`` was written
-    (and at most ``max_age`` seconds ago).  The key must say whose value it is (the scope)."""
+    (and at most ``max_age`` seconds ago).  The key must say whose value it is (the scope).
+    In a request the marks are those read at its start; elsewhere they are read now."""
     cache = caches[PAGES_CACHE]
     key = f"{key}:{code_release()}"
-    marks = [_WRITTEN + subject for subject in subjects]
-    found = cache.get_many([*marks, key])
-    stamp = tuple(found.get(mark) for mark in marks)
-    kept = found.get(key)
-    if kept is not None and None not in stamp and kept[0] == stamp and time.time() - kept[1] < max_age:
+    marks = _request_marks.get()
+    if marks is None or any(subject not in marks for subject in subjects):
+        marks = _read_marks(cache, subjects)
+    stamp = tuple(marks[subject] for subject in subjects)
+    if None in stamp:  # the shared cache does not answer: compute, keep nothing
+        return compute()
+    kept = cache.get(key)
+    if kept is not None and kept[0] == stamp and time.time() - kept[1] < max_age:
         return kept[2]
-    if None in stamp:  # never written since the cache began (or evicted): start a mark
-        for mark in marks:
-            if found.get(mark) is None:
-                cache.add(mark, uuid.uuid4().hex, timeout=None)
-        stamp = tuple(cache.get_many(marks).get(mark) for mark in marks)
     started = time.time()
     value = compute()
-    if None not in stamp:  # the shared cache answered: keep it for the next reader
-        cache.set(key, (stamp, started, value), timeout=max_age)
+    cache.set(key, (stamp, started, value), timeout=max_age)
     return value

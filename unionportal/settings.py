@@ -72,6 +72,8 @@ MIDDLEWARE = [
     # Permissions-Policy and no-store on every response but static files; outside the session,
     # common and csrf middleware so their redirects and refusals carry the headers too.
     "unionportal.security_headers.SecurityHeadersMiddleware",
+    # The kept values' write marks, read before the request reads anything else.
+    "unionportal.page_cache.WrittenMarksMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "unionportal.middleware.PortalLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

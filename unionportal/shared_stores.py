@@ -70,6 +70,9 @@ def default_storage_setting(environ) -> dict:
     }
 
 
+DATABASE_CACHE_ENTRIES = 20_000
+
+
 def caches_setting(environ, *, max_pdf_entries: int = 2000) -> dict:
     """``CACHES``: every alias on Redis when ``REDIS_URL`` is set, in the database otherwise."""
     url = _env(environ, "REDIS_URL")
@@ -92,8 +95,13 @@ def caches_setting(environ, *, max_pdf_entries: int = 2000) -> dict:
         }
     database = "django.core.cache.backends.db.DatabaseCache"
     return {
-        "default": {"BACKEND": database, "LOCATION": DEFAULT_CACHE_TABLE},
-        "pages": {"BACKEND": database, "LOCATION": DEFAULT_CACHE_TABLE, "KEY_PREFIX": "pages"},
+        # One table for both: its size is counted whole, so both allow the kept page values
+        # (per scope, page and case) before culling (Django's default, 300, would cull on
+        # nearly every write and take the refusals' keys first).
+        "default": {"BACKEND": database, "LOCATION": DEFAULT_CACHE_TABLE,
+                    "OPTIONS": {"MAX_ENTRIES": DATABASE_CACHE_ENTRIES}},
+        "pages": {"BACKEND": database, "LOCATION": DEFAULT_CACHE_TABLE, "KEY_PREFIX": "pages",
+                  "OPTIONS": {"MAX_ENTRIES": DATABASE_CACHE_ENTRIES}},
         "pdf": {"BACKEND": database, "LOCATION": PDF_CACHE_TABLE, "TIMEOUT": PDF_CACHE_SECONDS,
                 "OPTIONS": {"MAX_ENTRIES": max_pdf_entries}},
     }

@@ -65,6 +65,12 @@ def test_without_a_shared_cache_every_read_computes(monkeypatch):
         def add(self, *args, **kwargs):
             return False
 
+        def set_many(self, *args, **kwargs):
+            return []
+
+        def get(self, *args, **kwargs):
+            raise AssertionError("no value is looked up without the marks")
+
         def set(self, *args, **kwargs):
             raise AssertionError("nothing is kept without the marks")
 
@@ -152,3 +158,20 @@ def test_the_release_is_the_digest_of_the_portals_source(settings, tmp_path):
         assert release() != second
     finally:
         page_cache.code_release.cache_clear()
+
+
+def test_a_write_landing_while_a_request_computes_makes_its_value_stale():
+    """The request's marks are read before its inputs (its grants, the case it shows): a grant
+    given or a case decided after that is not hidden under the write's own mark."""
+    compute, writes = Counter(), [1]
+
+    def view(request):
+        if writes:  # another user's write commits after this request read its grants
+            writes.pop()
+            page_cache.mark_written(["orgs"])
+        return page_cache.until_written("k", ("orgs",), compute)
+
+    request = page_cache.WrittenMarksMiddleware(view)
+    assert request(None) == 1
+    assert request(None) == 2  # computed again: the first was kept under the marks before the write
+    assert request(None) == 2
