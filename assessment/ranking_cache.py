@@ -30,6 +30,7 @@ from assessment import selectors
 from assessment.models import Round, Sheet
 from orgs.models import Org
 from orgs.selectors import user_scope
+from unionportal import page_cache
 from unionportal.page_cache import PAGES_CACHE
 
 PAGE_SIZE = 100
@@ -57,20 +58,13 @@ def _stamp(moment) -> str:
     return moment.isoformat() if moment else ""
 
 
-def scope_of(request) -> tuple:
-    """The reader's scope as the gate decides it: superuser, or the (role, org) of each grant
-    (the grants the request has read already: ``orgs.selectors.user_scope``)."""
-    if request.user.is_superuser:
-        return ("all",)
-    return tuple(sorted((grant.role, grant.org_id) for grant in user_scope(request).grants))
-
-
 def ranking_key(request, round_: Round) -> str:
-    # The data's version itself (two aggregates over the round's sheets and the tree) is read
-    # again only after a write to sheets or orgs (page_cache.until_written), not per request.
-    version = user_scope(request).until_written(f"assessment.ranking-version:{round_.pk}", ("assessment",),
-                                                lambda: data_version(round_))
-    parts = (round_.pk, version, scope_of(request), get_language())
+    # The data's version itself (two aggregates over the round's sheets and the tree) is the
+    # same for every reader: read again only after a write to sheets or orgs (or a minute).
+    version = page_cache.until_written(f"assessment:ranking-version:{round_.pk}", ("orgs", "assessment"),
+                                       lambda: data_version(round_))
+    # The reader's scope as the gate decides it (the grants the request has read already).
+    parts = (round_.pk, version, user_scope(request).signature(), get_language())
     return "assessment:ranking:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 

@@ -63,7 +63,7 @@ def _children_page(request, org, summary) -> dict:
     paginator = Paginator(selectors.child_orgs(org, request.user, whole), selectors.CHILDREN_PER_PAGE)
     if whole:
         paginator.count = summary.children  # the summary counted them: no COUNT query
-    reader = ("all",) if whole else tuple((grant.role, grant.org_id) for grant in scope.grants)
+    reader = "whole subtree" if whole else scope.signature()
     page = paginator.get_page(request.GET.get("page"))
     key = hashlib.sha256(repr((summary.version, page.number, reader)).encode()).hexdigest()
     return {"children": page, "children_key": key}
