@@ -100,7 +100,9 @@ class ReasonForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Filled-in sheet (.xlsx or .csv)"))
+    default_renderer = lean_renderer  # on every sheet page a staff member opens
+    # (A plain file input: nothing is ever uploaded before, so nothing to clear.)
+    file = forms.FileField(label=_("Filled-in sheet (.xlsx or .csv)"), widget=forms.FileInput)
     dry_run = forms.BooleanField(label=_("Check only, change nothing"), required=False)
 
 

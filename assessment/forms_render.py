@@ -78,6 +78,7 @@ LEAN = {
     WIDGETS + "text.html": _input,
     WIDGETS + "hidden.html": _input,
     WIDGETS + "checkbox.html": _input,
+    WIDGETS + "file.html": _input,
     WIDGETS + "radio_option.html": _input_option,
     WIDGETS + "input_option.html": _input_option,
     WIDGETS + "textarea.html": _textarea,

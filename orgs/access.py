@@ -253,6 +253,24 @@ def can(user, action, org) -> bool:
     return compiled_sql.fetch_one(key, build, using, user=user.pk, org=org.pk) is not None
 
 
+def reaches(reach: Reach, granted, org) -> bool:
+    """Whether a grant on the org ``granted`` with ``reach`` covers ``org`` (both with their tree
+    bounds read): ``_grant_covers_org``'s comparison, for grants a request has already read."""
+    if reach is Reach.SELF:
+        return granted.pk == org.pk
+    if granted.tree_id != org.tree_id:
+        return False
+    if reach is Reach.SUBTREE:
+        return granted.lft <= org.lft and granted.rght >= org.rght
+    return granted.lft < org.lft and granted.rght > org.rght
+
+
+def grant_allows(grant, action, org) -> bool:
+    """Whether one grant (its org read with it) allows ``action`` on ``org``."""
+    reach = ACTION_REACH[Action(action)].get(Role(grant.role))
+    return reach is not None and reaches(reach, grant.org, org)
+
+
 def require(actor, action, org) -> None:
     """The one permission check of a public service function (and of a view that writes).
 

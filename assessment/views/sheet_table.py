@@ -29,7 +29,7 @@ _rows = FragmentStore(4096, ROW_TEMPLATE, TEMPLATE)
 
 
 def _unit_values(unit) -> tuple:
-    return values(unit), [values(file) for file in unit.evidence.all()]
+    return values(unit), [values(file) for file in unit.files]
 
 
 def table_key(sheet, units, perms, show_review: bool) -> str:

@@ -4,7 +4,6 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,7 +18,8 @@ from assessment.pdf import render_sheet_pdf, sheet_filename
 from assessment.scoring import Factors
 from assessment.views import sheet_table
 from assessment.views._common import attempt
-from orgs.access import Action, can, require
+from orgs.access import Action, require
+from orgs.selectors import user_scope
 from unionportal.import_limits import check_size, web_limits
 from unionportal.pdf import pdf_response
 from unionportal.tabular import FileFormatError, format_of, table_response
@@ -61,7 +61,7 @@ def _indicator_rows(sheet, units, forms) -> list[dict]:
 
 
 def _history(sheet) -> dict:
-    events = list(sheet.events.select_related("actor").order_by("-at", "-id"))
+    events = selectors.sheet_history(sheet)
     returned = sheet.status == SheetStatus.RETURNED
     return {"events": events, "reminders": [e for e in events if e.kind == SheetEvent.Kind.REMINDED][:3],
             "returns": next((e for e in events if e.kind == SheetEvent.Kind.RETURNED), None) if returned else None}
@@ -84,9 +84,11 @@ def _sheet_forms(sheet, units, perms, fill_form, review_form, *, rows=None):
 
 
 def _sheet_page(request, sheet, others, *, fill_form=None, review_form=None, status=200):
-    units = list(sheet.units.select_related("indicator", "item").prefetch_related(
-        Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at"))).order_by("position"))
-    perms = services.sheet_permissions(request.user, sheet)
+    units = selectors.sheet_units(sheet)
+    # What the page offers, from the user's grants read once (the header's admin link too);
+    # each write asks the gate again.
+    scope = user_scope(request)
+    perms = services.sheet_permissions(request.user, sheet, scope.can)
     show_review = sheet.status != SheetStatus.DRAFT or any(u.review_grade for u in units)
     # A form holding the user's input is rendered afresh; unbound ones come from the store.
     given = fill_form is not None or review_form is not None
@@ -111,8 +113,10 @@ def _sheet_page(request, sheet, others, *, fill_form=None, review_form=None, sta
         "upload_form": UploadForm() if perms.fill else None,
         **_history(sheet),
         "factors": Factors.of(sheet.template),
-        "can_board": can(request.user, Action.VIEW, sheet.assessor),
+        "can_board": scope.can(Action.VIEW, sheet.assessor),
         "show_review": show_review,
+        # The delete buttons' forms (outside the fill-in form: forms do not nest).
+        "removable_files": [file for unit in units if unit.fillable for file in unit.files],
     }
     context["units_table"] = table or sheet_table.render_table(context, key)
     return render(request, "assessment/sheet.html", context, status=status)

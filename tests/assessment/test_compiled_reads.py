@@ -11,7 +11,7 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from assessment import selectors
-from assessment.models import Sheet, SheetEvent, SheetStatus
+from assessment.models import Evidence, Sheet, SheetEvent, SheetStatus
 from orgs.access import compiled_rows, fetch_scoped
 from tests.factories import UserFactory
 from tests.kit import ROLES, client_for, user_with_role
@@ -194,3 +194,34 @@ def test_the_compiled_round_read_returns_what_the_orm_returns_for_every_role(two
         assert (found.pk, found.assessor.code, found.year) == (expected[0].pk, expected[0].assessor.code,
                                                                 expected[0].year), (role, code, year)
     assert seen or role in ("nobody", "staff")
+
+
+@pytest.mark.django_db
+def test_a_sheets_units_files_and_history_read_compiled_as_through_the_orm(two_assessors):
+    """The sheet page's reads by the sheet's key (``selectors.sheet_units``, ``sheet_history``):
+    the ORM's rows in its order, each unit's files in upload order, on PostgreSQL with the
+    generic plan too, and one sheet's rows never another's."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_generic_plan")
+    sheets = list(Sheet.objects.order_by("pk"))
+    assert len(sheets) > 1
+    for index, sheet in enumerate(sheets):  # files on some units, uploaded out of unit order
+        for unit in reversed(list(sheet.units.order_by("position"))[: index + 1]):
+            Evidence.objects.create(unit=unit, file=f"evidence/{unit.pk}.pdf", name=f"{unit.pk}.pdf",
+                                    content_type="application/pdf", size=unit.pk)
+        SheetEvent.objects.create(sheet=sheet, kind=SheetEvent.Kind.REMINDED, comment=f"#{index}")
+    for _twice in range(2):
+        for sheet in sheets:
+            units = selectors.sheet_units(sheet)
+            expected = list(sheet.units.select_related("indicator", "item").order_by("position"))
+            assert [(u.pk, u.indicator.number, u.item_id and u.item.pk) for u in units] == \
+                [(u.pk, u.indicator.number, u.item_id and u.item.pk) for u in expected]
+            assert {u.pk: [f.pk for f in u.files] for u in units} == \
+                {u.pk: list(u.evidence.order_by("uploaded_at", "pk").values_list("pk", flat=True)) for u in expected}
+            assert [e.pk for e in selectors.sheet_history(sheet)] == \
+                list(sheet.events.order_by("-at", "-id").values_list("pk", flat=True))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("RESET plan_cache_mode")
+            cursor.execute("DEALLOCATE ALL")

@@ -10,7 +10,7 @@ from django.forms.renderers import DjangoTemplates
 
 from assessment import forms as sheet_forms
 from assessment import services
-from assessment.forms import ReviewForm, SelfAssessmentForm
+from assessment.forms import ReviewForm, SelfAssessmentForm, UploadForm
 from assessment.forms_render import LeanRenderer
 from assessment.views import sheet_table
 from tests.assessment.conftest import grade_all
@@ -79,6 +79,14 @@ def test_the_sheet_forms_use_the_lean_renderer():
     form = SelfAssessmentForm(units=_units(), editable=[11])
     assert isinstance(form.renderer, LeanRenderer)
     assert isinstance(ReviewForm(units=_units()).renderer, LeanRenderer)
+    assert isinstance(UploadForm().renderer, LeanRenderer)
+
+
+@pytest.mark.parametrize("data", [None, {"dry_run": "on"}, {}])
+def test_the_upload_form_renders_as_django_renders_it(data):
+    lean, django = _both(lambda renderer: UploadForm(data, renderer=renderer))
+    assert lean == django
+    assert 'type="file"' in lean[0] and ('required' in lean[0])
 
 
 def _page(client, url, **post):
@@ -91,6 +99,7 @@ def _with_django_renderer(monkeypatch, fetch):
     sheet_table.clear()  # (else the table would come from the store, whichever renderer made it)
     monkeypatch.setattr(sheet_forms.SelfAssessmentForm, "default_renderer", DjangoTemplates())
     monkeypatch.setattr(sheet_forms.ReviewForm, "default_renderer", DjangoTemplates())
+    monkeypatch.setattr(sheet_forms.UploadForm, "default_renderer", DjangoTemplates())
     page = fetch()
     monkeypatch.undo()
     sheet_table.clear()

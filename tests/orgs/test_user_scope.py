@@ -6,7 +6,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from orgs.access import Action, granted_org_ids, holds_anywhere, scope_orgs
+from orgs.access import Action, can, granted_org_ids, holds_anywhere, scope_orgs
 from orgs.models import Org
 from orgs.selectors import top_orgs, user_scope
 from tests.factories import GrantFactory, UserFactory
@@ -34,6 +34,23 @@ def test_the_request_scope_answers_as_the_gate(tree, role):
         # covers_subtree may only be claimed when the gate shows every org below
         assert not scope.covers_subtree(org) or whole, org.code
     assert scope.top_orgs() == top_orgs(user)
+
+
+@pytest.mark.parametrize("role", [*ROLES, "two grants", "superuser", "none"])
+def test_the_request_scope_can_as_the_gate_can_for_every_action_and_org(tree, role):
+    """``UserScope.can`` (a page's forms and links, no query) answers as ``access.can``."""
+    if role == "two grants":
+        user = UserFactory(username="two")
+        GrantFactory(user=user, role="reviewer", org=tree.a)
+        GrantFactory(user=user, role="staff", org=tree.b1)
+    elif role in ("superuser", "none"):
+        user = UserFactory(username=role, is_superuser=role == "superuser")
+    else:
+        user = user_with_role(tree, role)
+    scope = _scope(user)
+    answers = {(action, org.code): scope.can(action, org) for action in Action for org in Org.objects.all()}
+    assert answers == {(action, org.code): can(user, action, org) for action in Action for org in Org.objects.all()}
+    assert any(answers.values()) == (role != "none")
 
 
 def test_a_partial_scope_never_covers_the_subtree(tree):

@@ -12,6 +12,7 @@ from services import cases
 from services.documents import PaperDelivery
 from services.models import Case, CaseAttachment, PaperDocument, ServiceStep
 from tests.kit import client_for
+from unionportal import page_cache
 from unionportal.models import AuditEntry
 
 DAY = dt.date(2026, 1, 5)
@@ -109,3 +110,20 @@ def test_a_step_the_applicant_submits_later_needs_its_documents_too(world):
     case = cases.pass_on(actor=world.staff, case=case, step_id=case.current_step_id,
                          documents={"汇总表": pdf("汇总表.pdf")})
     assert case.current_org == world.system
+
+
+def test_a_paper_delivery_shows_on_the_case_page_the_moment_it_is_recorded(world):
+    """The timeline is kept as HTML between writes (services/views.py): a delivery recorded
+    after the page was seen is on the next page."""
+    case = submit(world, documents={"办卡材料": pdf()})
+    case = cases.return_case(actor=world.reviewer, case=case, step_id=case.current_step_id, reason="请补充")
+    ServiceStep.objects.filter(pk=case.current_step_id).update(documents="汇总表")
+    page_cache.mark_written(["services"])  # (a raw update: the services mark their own writes)
+    case.refresh_from_db()
+    client = client_for(world.staff)
+    url = f"/services/cases/{case.pk}/"
+    assert "李四" not in client.get(url).content.decode()
+    cases.pass_on(actor=world.staff, case=case, step_id=case.current_step_id,
+                  paper={"汇总表": PaperDelivery("李四", DAY)})
+    page = client.get(url).content.decode()
+    assert "李四" in page and "2026-01-05" in page
