@@ -3,6 +3,11 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from duties import compare as comparison
 from duties import selectors
@@ -34,14 +39,28 @@ def catalogue(request, code):
     number = request.GET.get("version", "")[:20]
     term = request.GET.get("q", "").strip()
     if term:  # a search is read live (and its terms are not kept)
-        template, context = _catalogue_page(request.user, code, number, term)
+        template, context = _page_with_body(request.user, code, number, term)
     else:
         # The page depends on the user's grants only (the gate): kept until a catalogue is
-        # written, shared by everyone with the same grants (page_cache.until_written).
+        # written, shared by everyone with the same grants, language and time zone
+        # (page_cache.until_written).
+        kept_as = (f"duties.catalogue:{code}:{number}:{get_language()}:"
+                   f"{timezone.get_current_timezone_name()}:{get_script_prefix()}")
         template, context = org_selectors.user_scope(request).until_written(
-            f"duties.catalogue:{code}:{number}", ("duties",),
-            lambda: _catalogue_page(request.user, code, number, term))
+            kept_as, ("duties",), lambda: _page_with_body(request.user, code, number, term))
+    if "body" in context:
+        context = {**context, "body": mark_safe(context["body"])}  # noqa: S308  (our template's output)
     return render(request, template, context)
+
+
+def _page_with_body(user, code, number, term) -> tuple[str, dict]:
+    """``_catalogue_page``, a catalogue's body rendered to HTML (its items through the template
+    cost more than their read; kept so, a page renders only the header around it)."""
+    template, context = _catalogue_page(user, code, number, term)
+    if template != "duties/catalogue.html":
+        return template, context
+    body = render_to_string("duties/_catalogue_body.html", context)
+    return template, {"org": context["org"], "version": context["version"], "body": str(body)}
 
 
 def _catalogue_page(user, code, number, term) -> tuple[str, dict]:

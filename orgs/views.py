@@ -7,7 +7,7 @@ from django.shortcuts import render
 from orgs import selectors
 from orgs.access import get_visible_org_or_404
 from orgs.exchange import export_orgs
-from orgs.models import Org, OrgKind
+from orgs.models import OrgKind
 from unionportal.tabular import table_response
 
 
@@ -28,7 +28,7 @@ def tree_index(request):
 
 @login_required
 def org_detail(request, code):
-    org = get_visible_org_or_404(request.user, code, Org.objects.prefetch_related("aliases"))
+    org = get_visible_org_or_404(request.user, code)
     term = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
     kind = kind if kind in OrgKind.values else ""

@@ -75,3 +75,28 @@ def test_a_query_without_a_placeholder_is_refused_and_bind_swaps_only_placeholde
     with pytest.raises(ValueError):
         compiled_sql.compiled(("test.no-placeholder",), lambda: Org.objects.filter(pk=1).query)
     assert compiled_sql.bind((1, "x", compiled_sql.USER, compiled_sql.ORG), user=7, org=8) == (1, "x", 7, 8)
+
+
+@pytest.mark.parametrize("role", [*ROLES, "superuser", "nobody", "anonymous"])
+def test_an_org_by_its_code_compiled_is_the_orms_answer_for_every_role(tree, role):
+    """``get_visible_org_or_404`` (compiled once per process, the first read of every org page)
+    finds exactly the orgs the ORM's gated query finds, and 404s the rest as the same answer."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import Http404
+
+    from orgs.access import get_visible_org_or_404
+
+    if role == "anonymous":
+        user = AnonymousUser()
+    elif role in ("superuser", "nobody"):
+        user = UserFactory(username=role, is_superuser=role == "superuser")
+    else:
+        user = user_with_role(tree, role)
+    for code in [*Org.objects.values_list("code", flat=True), "no-such-org"]:
+        expected = scope_orgs(Org.objects.all(), user, Action.VIEW).filter(code=code).first()
+        try:
+            found = get_visible_org_or_404(user, code)
+        except Http404:
+            found = None
+        assert (found and (found.pk, found.code, found.lft, found.name)) == \
+            (expected and (expected.pk, expected.code, expected.lft, expected.name)), (role, code)
