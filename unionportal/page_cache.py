@@ -120,7 +120,7 @@ def code_release() -> str:
 
 
 # The subjects a request reads its marks for, first thing (``WrittenMarksMiddleware``).
-SUBJECTS = ("orgs", "assessment", "services", "duties")
+SUBJECTS = ("orgs", "assessment", "services", "duties", "governance")
 _request_marks: contextvars.ContextVar[dict | None] = contextvars.ContextVar("page_cache_marks", default=None)
 
 

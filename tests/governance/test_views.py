@@ -313,3 +313,21 @@ def test_expense_limits_are_saved_from_the_page_audited_and_shown():
     # Another role inside the scope may not save them: 403.
     reviewer = client_for(user_with_role(tree, "reviewer"))
     assert reviewer.post(_url("governance-limits", tree.a1), data).status_code == 403
+
+
+def test_the_kept_page_shows_each_new_record_and_each_user_the_links_of_their_grants(tree):
+    """The page's body is kept between writes (views.governance_page): a meeting recorded after
+    the page was seen is on the next page, and a reader who may not record never gets the
+    recorder's links from the kept copy of another."""
+    org = tree.a1
+    staff = client_for(user_with_role(tree, "staff"))
+    clerk = client_for(user_with_role(tree, "clerk"))
+    url = _url("governance", org)
+    new_meeting = _url("governance-meeting-new", org)
+    assert "议题甲乙丙" not in staff.get(url).content.decode() and new_meeting in staff.get(url).content.decode()
+    assert new_meeting not in clerk.get(url).content.decode()
+    record_meeting(actor=SYSTEM, org=org, kind=MeetingKind.STANDING_COMMITTEE, date=timezone.localdate(),
+                   attendees="甲\n乙", agenda="议题甲乙丙")
+    for client, may_record in ((staff, True), (clerk, False)):
+        page = client.get(url).content.decode()
+        assert "议题甲乙丙" in page and (new_meeting in page) == may_record
