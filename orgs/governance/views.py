@@ -5,6 +5,7 @@ record_views.py.
 """
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -95,8 +96,22 @@ def dashboard(request, code):
         "org": org, "today": today, "board": board, "page": page, "filters": filters,
         "rules": RULES, "statuses": [(s, STATUS_LABELS[s]) for s in (Status.KEPT, Status.DUE_SOON, Status.OVERDUE)],
         "kinds": OrgKind.choices, "query": query.urlencode(),
-        "contractless": selectors.contractless_enterprises(board.rows) if not filters["rule"] else None,
+        **_contractless(board, filters),
     })
+
+
+# The enterprises without a contract listed under the dashboard at most; the rest are a filter
+# (a city's dashboard had thousands of them: a 700 kB page).
+CONTRACTLESS_SHOWN = 50
+
+
+def _contractless(board, filters) -> dict:
+    if filters["rule"]:
+        return {"contractless": None}
+    found = selectors.contractless_enterprises(board.rows)
+    every = {"rule": "contract", "status": Status.OVERDUE.value, "kind": filters["kind"], "q": filters["term"]}
+    return {"contractless": found[:CONTRACTLESS_SHOWN], "contractless_more": max(0, len(found) - CONTRACTLESS_SHOWN),
+            "contractless_all": "?" + urlencode({name: value for name, value in every.items() if value})}
 
 
 @login_required

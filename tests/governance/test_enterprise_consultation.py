@@ -4,6 +4,8 @@ apply, on the union's page, the dashboard's counts, the list of unions without a
 the admin and in the org import (an optional 企业工会 column)."""
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -156,3 +158,21 @@ def test_dashboard_lists_the_enterprises_without_a_current_contract():
     assert 'id="contractless"' not in filtered
     by_rule = client.get(_url("governance-dashboard", tree.a) + "?rule=term").content.decode()
     assert 'id="contractless"' not in by_rule
+
+
+def test_a_long_list_of_enterprises_without_a_contract_shows_fifty_and_links_to_them_all(monkeypatch):
+    """A city has thousands: the dashboard lists the first CONTRACTLESS_SHOWN and links to the
+    rule's filter, which pages through them all."""
+    from orgs.governance import views
+
+    monkeypatch.setattr(views, "CONTRACTLESS_SHOWN", 1)
+    tree = scope_tree()
+    client = client_for(user_with_role(tree, "reviewer"))
+    page = client.get(_url("governance-dashboard", tree.a)).content.decode()
+    section = page[page.index('id="contractless"'):]
+    section = section[:section.index("</section>")]
+    assert section.count("<li>") == 1
+    link = re.search(r'<a href="(\?[^"]+)">[^<]*1[^<]*</a>', section)
+    assert link and html.unescape(link.group(1)) == "?rule=contract&status=overdue"
+    listed = client.get(_url("governance-dashboard", tree.a) + html.unescape(link.group(1))).content.decode()
+    assert "kit-a-1" in listed and "kit-a-2" in listed
