@@ -4,10 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix
-from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 
 from duties import compare as comparison
 from duties import selectors
@@ -18,6 +15,7 @@ from duties.pdf import render_catalogue_pdf
 from orgs import selectors as org_selectors
 from orgs.access import Action, can, get_visible_org_or_404
 from services.selectors import service_types_for_duties
+from unionportal import page_cache
 from unionportal.pdf import pdf_response
 from unionportal.tabular import table_response
 
@@ -44,10 +42,9 @@ def catalogue(request, code):
         # The page depends on the user's grants only (the gate): kept until a catalogue is
         # written, shared by everyone with the same grants, language and time zone
         # (page_cache.until_written).
-        kept_as = (f"duties.catalogue:{code}:{number}:{get_language()}:"
-                   f"{timezone.get_current_timezone_name()}:{get_script_prefix()}")
         template, context = org_selectors.user_scope(request).until_written(
-            kept_as, ("duties",), lambda: _page_with_body(request.user, code, number, term))
+            page_cache.rendered(f"duties.catalogue:{code}:{number}"), ("duties",),
+            lambda: _page_with_body(request.user, code, number, term))
     if "body" in context:
         context = {**context, "body": mark_safe(context["body"])}  # noqa: S308  (our template's output)
     return render(request, template, context)

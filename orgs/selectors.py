@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from django.db import router
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from orgs.access import ACTION_REACH, Action, Reach, grant_allows, roles_for
 from orgs.models import Grant, Org, OrgKind
@@ -76,6 +78,14 @@ class UserScope:
         tree's own, which moves scopes, always counts) or a minute (``page_cache``)."""
         key = "scoped:" + hashlib.sha256(f"{name}|{self.signature()}".encode()).hexdigest()
         return page_cache.until_written(key, ("orgs", *subjects), compute)
+
+    def rendered_until_written(self, name: str, subjects: tuple[str, ...], template: str, context):
+        """``template`` rendered with ``context()`` for this scope, kept as HTML as
+        ``until_written`` keeps values (per language, time zone and URL prefix too): for a body
+        whose rows cost more to render, or to unpickle as instances, than to read."""
+        html = self.until_written(page_cache.rendered(name), subjects,
+                                  lambda: render_to_string(template, context()))
+        return mark_safe(html)  # noqa: S308  (a template's output)
 
     def top_orgs(self) -> list[Org]:
         """The highest orgs the user sees: their granted orgs without a granted ancestor."""

@@ -7,11 +7,9 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,6 +37,7 @@ from services.models import (
     ServiceType,
 )
 from services.pdf import render_budget_pdf, render_case_pdf
+from unionportal import page_cache
 from unionportal.concurrency import run_on_form
 from unionportal.pdf import pdf_response
 
@@ -71,9 +70,7 @@ def index(request):
     # The queue depends on the user's grants only (the gate): kept until a case, certificate or
     # register is written (or a minute, for what becomes overdue), shared by the same grants;
     # its rows as HTML (50 rows' keys and unpickled instances cost more than their query).
-    kept_as = (f"services.index:{asked}:{get_language()}:{timezone.get_current_timezone_name()}:"
-               f"{get_script_prefix()}")
-    work = scope.until_written(kept_as, ("services",), work)
+    work = scope.until_written(page_cache.rendered(f"services.index:{asked}"), ("services",), work)
     paginator = Paginator([], QUEUE_PAGE)
     paginator.count = work["counts"]["waiting"]
     return render(request, "services/index.html", {
@@ -145,9 +142,8 @@ def case_detail(request, pk):
     # The case's history depends on the user's grants only (the gate): kept as HTML until a
     # case is written, shared by everyone with the same grants, language and time zone
     # (page_cache.until_written; its ten actions through the template were half the page's CPU).
-    kept_as = (f"services.case:{case.pk}:{get_language()}:{timezone.get_current_timezone_name()}:"
-               f"{get_script_prefix()}")
-    shown = user_scope(request).until_written(kept_as, ("services",), lambda: _case_shown(request.user, case))
+    shown = user_scope(request).until_written(page_cache.rendered(f"services.case:{case.pk}"), ("services",),
+                                              lambda: _case_shown(request.user, case))
     step = case.current_step
     return render(request, "services/case_detail.html", {
         "type_visible": shown["type_visible"],

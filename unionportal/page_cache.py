@@ -157,6 +157,16 @@ class WrittenMarksMiddleware:
             _request_marks.reset(token)
 
 
+def rendered(name: str) -> str:
+    """The key ``name`` of a value that holds rendered HTML: such HTML also depends on the
+    language, the time zone and the URL prefix it was rendered under."""
+    from django.urls import get_script_prefix
+    from django.utils import timezone
+    from django.utils.translation import get_language
+
+    return f"{name}:{get_language()}:{timezone.get_current_timezone_name()}:{get_script_prefix()}"
+
+
 def until_written(key: str, subjects: tuple[str, ...], compute, max_age: int = COUNTS_MAX_AGE):
     """``compute()``, or the value it gave for ``key`` since none of ``subjects`` was written
     (and at most ``max_age`` seconds ago).  The key must say whose value it is (the scope).

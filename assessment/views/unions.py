@@ -5,11 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.urls import get_script_prefix
-from django.utils import timezone
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,10 +23,10 @@ def index(request):
     # rendered once and kept as HTML (a reviewer's 150 rows, unpickled as instances, cost more
     # than their query) until a sheet, template or round is written, shared by everyone with the
     # same grants, language and time zone (page_cache.until_written).
-    kept_as = f"assessment.index:{get_language()}:{timezone.get_current_timezone_name()}:{get_script_prefix()}"
-    body = user_scope(request).until_written(kept_as, ("assessment",), lambda: render_to_string(
-        "assessment/_index_body.html", landing.index_context(request.user)))
-    return render(request, "assessment/index.html", {"body": mark_safe(body)})  # noqa: S308  (our template's output)
+    body = user_scope(request).rendered_until_written(
+        "assessment.index", ("assessment",), "assessment/_index_body.html",
+        lambda: landing.index_context(request.user))
+    return render(request, "assessment/index.html", {"body": body})
 
 
 @login_required

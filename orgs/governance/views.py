@@ -11,11 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
-from django.urls import get_script_prefix
 from django.utils import timezone
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 
 from orgs.access import Action, can, get_visible_org_or_404
 from orgs.governance import exports, pdf, rules, selectors, voiding
@@ -43,12 +39,10 @@ def governance_page(request, code):
     # until a governance record, the tree or a case (a founding's officers) is written, shared
     # by everyone with the same grants, language and time zone (page_cache.until_written; ~30
     # queries and ~60 ms of CPU for a union with a few years of records).
-    kept_as = (f"governance.page:{org.pk}:{get_language()}:{timezone.get_current_timezone_name()}:"
-               f"{get_script_prefix()}")
-    body = user_scope(request).until_written(kept_as, ("governance", "services"), lambda: render_to_string(
-        "orgs/governance/_page_body.html", _page_context(request.user, org)))
-    return render(request, "orgs/governance/page.html", {
-        "org": org, "body": mark_safe(body)})  # noqa: S308  (our template's output)
+    body = user_scope(request).rendered_until_written(
+        f"governance.page:{org.pk}", ("governance", "services"), "orgs/governance/_page_body.html",
+        lambda: _page_context(request.user, org))
+    return render(request, "orgs/governance/page.html", {"org": org, "body": body})
 
 
 def _page_context(user, org) -> dict:
