@@ -72,7 +72,7 @@ def _template_snapshot(template: Template) -> dict:
         "indicators": [
             {"number": i.number, "section": i.section, "name": i.name, "weight": i.weight,
              "items": [[it.number, it.points] for it in i.items.all()]}
-            for i in template.indicators.all()
+            for i in template.indicators.prefetch_related("items")  # (one query for the items, not one each)
         ],
     }
 
