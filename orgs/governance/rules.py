@@ -24,9 +24,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 
 class Status(StrEnum):
@@ -119,6 +120,7 @@ class Check:
 
 # Periods -------------------------------------------------------------------------------------
 
+@lru_cache(maxsize=4096)  # (pure; a city's dashboard asks it some 135,000 times)
 def period_bounds(day: dt.date, period: Period) -> tuple[dt.date, dt.date]:
     """The calendar quarter or year holding ``day``: (first day, last day)."""
     if period is Period.YEAR:
@@ -135,6 +137,11 @@ def previous_period(day: dt.date, period: Period) -> tuple[dt.date, dt.date]:
 
 
 def period_label(day: dt.date, period: Period) -> str:
+    return _period_label(day, period, get_language())
+
+
+@lru_cache(maxsize=1024)  # per language: a city's dashboard names the same few periods 5,000 times
+def _period_label(day: dt.date, period: Period, _language: str) -> str:
     if period is Period.YEAR:
         return _("%(year)d") % {"year": day.year}
     return _("%(year)d Q%(quarter)d") % {"year": day.year, "quarter": (day.month - 1) // 3 + 1}
@@ -148,13 +155,18 @@ def lookback_start(today: dt.date) -> dt.date:
 def lookback_periods(today: dt.date, period: Period) -> list[tuple[dt.date, dt.date]]:
     """The completed periods of the look-back (the previous year and the current one so far),
     latest first: 4 to 7 quarters, or last year."""
+    return list(_lookback_periods(today, period))
+
+
+@lru_cache(maxsize=256)
+def _lookback_periods(today: dt.date, period: Period) -> tuple[tuple[dt.date, dt.date], ...]:
     first = lookback_start(today)
     periods = []
     start, _end = period_bounds(today, period)
     while True:
         bounds = period_bounds(start - dt.timedelta(days=1), period)
         if bounds[0] < first:
-            return periods
+            return tuple(periods)
         periods.append(bounds)
         start = bounds[0]
 
