@@ -267,7 +267,7 @@ def reaches(reach: Reach, granted, org) -> bool:
 
 def grant_allows(grant, action, org) -> bool:
     """Whether one grant (its org read with it) allows ``action`` on ``org``."""
-    reach = ACTION_REACH[Action(action)].get(Role(grant.role))
+    reach = ACTION_REACH[Action(action)].get(grant.role)  # (a role the table lacks allows nothing)
     return reach is not None and reaches(reach, grant.org, org)
 
 

@@ -54,6 +54,8 @@ class UserScope:
     def can(self, action, org) -> bool:
         """``access.can`` answered from the grants already read, with no query: for what a page
         shows (its forms and links).  Every write still asks the gate itself (``require``)."""
+        if not (self.user.is_authenticated and self.user.is_active):
+            return False
         if self.user.is_superuser:
             return True
         return any(grant_allows(grant, action, org) for grant in self.grants)

@@ -36,11 +36,12 @@ from unionportal.uploads import content_type_of
 def governance_page(request, code):
     org = get_visible_org_or_404(request.user, code)
     # The page depends on the user's grants only (the gate; its links): its body kept as HTML
-    # until a governance record, the tree or a case (a founding's officers) is written, shared
-    # by everyone with the same grants, language and time zone (page_cache.until_written; ~30
-    # queries and ~60 ms of CPU for a union with a few years of records).
+    # until a governance record or the tree is written (a founding's officers are written with
+    # the new union and its first term), shared by everyone with the same grants, language and
+    # time zone (page_cache.until_written; ~30 queries and ~60 ms of CPU for a union with a few
+    # years of records).
     body = user_scope(request).rendered_until_written(
-        f"governance.page:{org.pk}", ("governance", "services"), "orgs/governance/_page_body.html",
+        f"governance.page:{org.pk}", ("governance",), "orgs/governance/_page_body.html",
         lambda: _page_context(request.user, org))
     return render(request, "orgs/governance/page.html", {"org": org, "body": body})
 

@@ -61,3 +61,30 @@ def test_staff_see_the_types_their_federation_offers_for_their_own_duty_items():
     page = client.get(reverse("duties:item", args=[tree.a1.code, item.pk])).content.decode()
     assert f"/services/types/{offered.pk}/" in page and "乙的服务" not in page
     assert client.get(f"/services/types/{offered.pk}/").status_code == 200
+
+
+def test_the_item_page_shows_a_service_type_linked_in_the_admin_on_its_next_view(rf):
+    """The item page's reads are kept until a catalogue or a service type is written
+    (duties/views.py): a type the admin saves, or takes off, shows on the very next view."""
+    from django.contrib.admin.sites import site
+
+    from services.admin import ServiceTypeAdmin
+    from services.models import ServiceType
+    from tests.duties.helpers import plain_catalogue
+    from tests.kit import scope_tree, user_with_role
+
+    tree = scope_tree()
+    version = plain_catalogue(tree.a1, 1)
+    client = client_for(user_with_role(tree, "staff"))
+    url = reverse("duties:item", args=[tree.a1.code, version.items.get(number="1").pk])
+    assert "办会员卡" not in client.get(url).content.decode()
+    admin_user = UserFactory(username="root", is_superuser=True, is_staff=True)
+    request = rf.post("/admin/")
+    request.user = admin_user
+    type_admin = ServiceTypeAdmin(ServiceType, site)
+    offered = ServiceType(org=tree.root, code="card", name="办会员卡", duty_org=tree.a1, duty_number="1")
+    type_admin.save_model(request, offered, form=None, change=False)
+    assert "办会员卡" in client.get(url).content.decode()
+    offered.is_active = False
+    type_admin.save_model(request, offered, form=None, change=True)
+    assert "办会员卡" not in client.get(url).content.decode()

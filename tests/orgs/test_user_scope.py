@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from orgs.access import Action, can, granted_org_ids, holds_anywhere, scope_orgs
-from orgs.models import Org
+from orgs.models import Grant, Org
 from orgs.selectors import top_orgs, user_scope
 from tests.factories import GrantFactory, UserFactory
 from tests.kit import ROLES, client_for, user_with_role
@@ -36,21 +36,28 @@ def test_the_request_scope_answers_as_the_gate(tree, role):
     assert scope.top_orgs() == top_orgs(user)
 
 
-@pytest.mark.parametrize("role", [*ROLES, "two grants", "superuser", "none"])
+@pytest.mark.parametrize("role", [*ROLES, "two grants", "superuser", "none", "inactive", "inactive superuser",
+                                  "unknown role"])
 def test_the_request_scope_can_as_the_gate_can_for_every_action_and_org(tree, role):
     """``UserScope.can`` (a page's forms and links, no query) answers as ``access.can``."""
     if role == "two grants":
         user = UserFactory(username="two")
         GrantFactory(user=user, role="reviewer", org=tree.a)
         GrantFactory(user=user, role="staff", org=tree.b1)
-    elif role in ("superuser", "none"):
-        user = UserFactory(username=role, is_superuser=role == "superuser")
+    elif role in ("superuser", "none", "inactive superuser"):
+        user = UserFactory(username=role.replace(" ", "-"), is_superuser=role != "none",
+                           is_active=role != "inactive superuser")
+    elif role == "inactive":
+        user = user_with_role(tree, "admin", is_active=False)
+    elif role == "unknown role":  # a role string the gate's table lacks (no constraint forbids one)
+        user = user_with_role(tree, "clerk")
+        Grant.objects.create(user=user, role="auditor", org=tree.b)
     else:
         user = user_with_role(tree, role)
     scope = _scope(user)
     answers = {(action, org.code): scope.can(action, org) for action in Action for org in Org.objects.all()}
     assert answers == {(action, org.code): can(user, action, org) for action in Action for org in Org.objects.all()}
-    assert any(answers.values()) == (role != "none")
+    assert any(answers.values()) == (role not in ("none", "inactive", "inactive superuser"))
 
 
 def test_a_partial_scope_never_covers_the_subtree(tree):
