@@ -108,17 +108,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 # A scope runs whole on one worker.  With --dist loadscope the scopes are ours (the scheduler
 # below): each file, so a module's fixtures (the scope matrix's world, a demo database) are built
 # once; the duty tests as one package, so the seed their package fixture loads is loaded once;
+# the browser tests as one, so one chromium and one live server run at a time beside the rest;
 # the scope matrix, the largest module, in MATRIX_SHARES scopes, each building its world once.
-# The browser tests go file by file too: as one scope (~180 s of one worker) they were the run's
-# critical path; a worker that runs one starts its own chromium and live server (about a
-# second) and seeds the demo once (tests/demo_database.py), as the crawl's worker does anyway.
 # (xdist's own loadgroup marks do not group under pytest 9: xdist 3.8 renames the node id in a
 # way pytest 9 no longer reads.)
 MATRIX = "tests/security/test_scope_matrix.py"
 MATRIX_SHARES = 2
-WHOLE_PACKAGES = ("tests/duties/",)
-# The crawl of the demo (tests/e2e/test_crawl.py, the Django test client): the admin's crawl
-# (every admin page) a scope of its own, beside the other accounts' crawls.
+WHOLE_PACKAGES = ("tests/duties/", "tests/e2e/")
+# In tests/e2e but no browser test (the Django test client crawls the demo): a scope of its own,
+# beside the browser journeys rather than after them on the same worker; the admin's crawl (half
+# of it: every admin page) a scope of its own again.
+NOT_IN_PACKAGE = ("tests/e2e/test_crawl.py",)
 CRAWL_ALONE = "tests/e2e/test_crawl.py::test_no_link_a_demo_account_meets_answers_an_error[demo-admin]"
 # Files that check what lands on disk under their MEDIA_ROOT: run one after the other on one
 # worker. Run side by side on two workers, each lost a file it had just stored (every run of the
@@ -134,24 +134,15 @@ ONE_AFTER_ANOTHER = {"tests/services/test_files_left_behind.py": "files on disk"
 # 2026-12-01, `pytest -n auto --junitxml`, load 2-4); any other scope counts SECONDS_PER_TEST a
 # test (an overestimate: such scopes come after these).
 SCOPE_SECONDS = {
+    # The browser tests wait more than they compute (33 tests: 135 s of one worker, 63 s of CPU
+    # with chromium's): as one scope beside the rest. Split over both workers they took longer
+    # (148 s, 80 s of CPU: two chromiums at once on 2 cores), measured 2026-12-01.
+    "tests/e2e/": 175,
     "tests/e2e/test_crawl.py": 85,
     CRAWL_ALONE: 30,
     **{f"{MATRIX}#{share}": 100 / MATRIX_SHARES for share in range(MATRIX_SHARES)},
-    # The browser tests: the first a worker runs also seeds the demo and starts chromium.
-    "tests/e2e/test_accessibility.py": 45,
-    "tests/e2e/test_phone_width.py": 41,
-    "tests/e2e/test_assessment_journeys.py": 17,
-    "tests/e2e/test_duties_clerk.py": 14,
-    "tests/e2e/test_services_card.py": 11,
-    "tests/e2e/test_content_security_policy.py": 10,
-    "tests/e2e/test_demo_chain.py": 10,
-    "tests/e2e/test_governance_congress.py": 8,
-    "tests/e2e/test_session_expiry.py": 7,
-    "tests/e2e/test_sign_in_and_tree.py": 6,
-    "tests/e2e/test_keyboard.py": 5,
-    "tests/e2e/test_duties_federation.py": 5,
     "tests/storage/test_backup_object_storage.py": 25,
-    "tests/governance/test_views.py": 16,
+    "tests/governance/test_views.py": 12,
     "tests/unionportal/test_hostile_inputs.py": 15,
     "tests/reliability/test_backup.py": 12,
     "tests/reliability/test_killed_commands.py": 11,
@@ -174,7 +165,7 @@ def worker_scope(nodeid: str) -> str:
     if path in ONE_AFTER_ANOTHER:
         return ONE_AFTER_ANOTHER[path]
     for package in WHOLE_PACKAGES:
-        if path.startswith(package):
+        if path.startswith(package) and path not in NOT_IN_PACKAGE:
             return package
     if path == MATRIX and "[" in nodeid:
         return f"{path}#{zlib.crc32(nodeid.encode()) % MATRIX_SHARES}"
