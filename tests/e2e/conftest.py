@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.demo_database import load_demo
+from tests.demo_database import load_demo, shared_folder
 from tests.e2e.accessibility import AccessibilityAudit
 
 # A busy 2-core CI machine: give `expect(...)` the same 15 s as the page's own actions.
@@ -132,7 +132,7 @@ def sign_in_with_the_form(live_server, page):
 
 
 @pytest.fixture
-def demo_data(transactional_db):
+def demo_data(transactional_db, tmp_path_factory):
     """The demo seeded into the (flushed) test database, committed so the live server sees it;
-    seeded once per worker, later copied back (``tests.demo_database.load_demo``)."""
-    load_demo()
+    seeded once per run, later copied back (``tests.demo_database.load_demo``)."""
+    load_demo(shared_folder(tmp_path_factory))

@@ -7,6 +7,7 @@ Links that only a POST may follow (sign-out, the language switch) are forms, not
 the crawl never meets them.
 """
 
+import functools
 import re
 from collections import deque
 from html.parser import HTMLParser
@@ -73,8 +74,15 @@ def _links(url: str, html: str) -> list[str]:
 
 
 def _view(url: str):
+    return _resolved(urlsplit(url).path)
+
+
+@functools.cache
+def _resolved(path: str):
+    """The view of ``path`` (the URLconf does not change during a run): a crawl offers each
+    path about 14 times, once per page that links to it."""
     try:
-        return resolve(urlsplit(url).path)
+        return resolve(path)
     except Resolver404:
         return None
 

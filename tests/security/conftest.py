@@ -50,6 +50,10 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         try:
             built = build_world()
             built.sessions = _sessions(built.users)
+            # One handler for all the module's requests, as a server has: a new Client's own
+            # handler loads the middleware chain again at its first request (each case makes
+            # one or two). The middleware keep nothing from one request to the next.
+            built.handler = Client().handler  # (a Client's: CSRF checks off, as in every case)
             # Every case runs inside its own transaction, rolled back after it: each starts from
             # these rows, which a refused POST is compared with (files, never rolled back, are
             # read afresh by each case).

@@ -111,7 +111,10 @@ def _path(world, key, variant, side):
 
 
 def _client(world, user):
+    """A client of its own for each request (the anonymous one without cookies, each signed-in
+    one with only its session), on the module's one handler (tests/security/conftest.py)."""
     client = Client()
+    client.handler = world.handler
     if user != "anonymous":
         client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[user]
     return client

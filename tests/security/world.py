@@ -71,6 +71,7 @@ class World:
     group: Group | None = None
     sessions: dict = field(default_factory=dict)  # user -> session key (tests/security/conftest.py)
     rows: dict = field(default_factory=dict)  # the tables' checksum every case starts from (the same)
+    handler: object = None  # the module's django.test.client.ClientHandler (tests/security/conftest.py)
 
 
 def _side(prefix: str, unit, branch, assessor_round, template, service_type, grant, user) -> SimpleNamespace:
