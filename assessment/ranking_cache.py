@@ -7,9 +7,11 @@ them.  So the whole ranking is computed once and stored as a summary plus one en
 The key holds everything the ranking is read from, so no entry outlives a write and none is
 shown to a reader with another scope:
 
-- the round's and the previous round's sheets: their count, highest id, sum of versions and
-  latest ``updated_at`` (every write saves a new version or ``updated_at``: ``save_new_version``,
-  ``bump_versions``, the regrouping's save; a deletion lowers the count);
+- the round's and the previous round's sheets with a final total (the rows it ranks): their
+  count, highest id, sum of versions and latest ``updated_at`` (every write saves a new version
+  or ``updated_at``: ``save_new_version``, ``bump_versions``, the regrouping's save; a deletion
+  lowers the count); of the others only their count (the ranking shows how many are unranked):
+  a staff member's draft save, the season's commonest write, leaves the ranking as it is;
 - the orgs: their count, latest ``updated_at`` and the sum of ``lft`` × ``id`` (a rename, or a
   move that changes whose subtree a sheet lies in);
 - the reader's scope: superuser, or the (role, org) of each of their grants — readers with the
@@ -46,11 +48,13 @@ def data_version(round_: Round) -> tuple:
     """What the ranking of ``round_`` is computed from, as it stands now (two queries)."""
     previous = (Round.objects.filter(assessor_id=round_.assessor_id, year__lt=round_.year)
                 .order_by("-year").values("pk")[:1])
+    ranked, unranked = Q(final_total__isnull=False), Q(final_total__isnull=True)
     sheets = Sheet.objects.filter(Q(round_id=round_.pk) | Q(round_id=Subquery(previous))).aggregate(
-        n=Count("pk"), top=Max("pk"), versions=Sum("version"), at=Max("updated_at"))
+        n=Count("pk", filter=ranked), top=Max("pk", filter=ranked), versions=Sum("version", filter=ranked),
+        at=Max("updated_at", filter=ranked), unranked=Count("pk", filter=unranked))
     # lft × id: a move shifts the bounds of rows it does not save (whose subtree a sheet is in).
     orgs = Org.objects.aggregate(n=Count("pk"), at=Max("updated_at"), shape=Sum(F("lft") * F("id")))
-    return (sheets["n"], sheets["top"], sheets["versions"], _stamp(sheets["at"]),
+    return (sheets["n"], sheets["top"], sheets["versions"], _stamp(sheets["at"]), sheets["unranked"],
             orgs["n"], orgs["shape"], _stamp(orgs["at"]))
 
 

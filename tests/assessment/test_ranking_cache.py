@@ -79,3 +79,20 @@ def test_the_cached_board_changes_after_a_submit(world, users):
     services.apply_transition(name="submit", actor=SYSTEM, sheet=world["a1"])
     after = _board_table(client)
     assert '<td class="num">50%</td>' in after and '<td class="num">0%</td>' not in after
+
+
+def test_a_draft_save_leaves_the_cached_ranking_and_a_final_total_renews_it(world, users, monkeypatch):
+    """The ranking is read from the sheets with a final total (and the others' number): a staff
+    member's draft save, the season's commonest write, does not make it be ranked again."""
+    from assessment import selectors
+
+    computed = []
+    rank = selectors.ranking
+    monkeypatch.setattr(selectors, "ranking", lambda *args: computed.append(1) or rank(*args))
+    client = client_for(users["scorer"])
+    _final(world["a1"])
+    assert _ranked(client)[0] == ["kit-a-1"] and len(computed) == 1
+    grade_all(world["a2"], grade="basic")  # a draft save: a2 has no final total yet
+    assert _ranked(client)[0] == ["kit-a-1"] and len(computed) == 1
+    _final(world["a2"], grade="basic")
+    assert _ranked(client)[0] == ["kit-a-1", "kit-a-2"] and len(computed) == 2
