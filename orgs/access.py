@@ -334,24 +334,20 @@ def granted_org_ids(user, *actions) -> dict[Action, list[int]]:
     return found
 
 
-def get_visible_org_or_404(user, code, queryset=None):
+def get_visible_org_or_404(user, code):
     """The org with ``code`` if the user may see it; 404 otherwise, so nothing leaks.
 
-    Without ``queryset``, compiled once per process (``fetch_scoped``): every org page of the
-    portal asks it first, and building the gated query cost more than running it."""
+    Compiled once per process (``fetch_scoped``): every org page of the portal asks it first,
+    and building the gated query cost more than running it."""
     from orgs.models import Org
 
-    if queryset is None:
-        found = fetch_scoped(
-            ("orgs.visible_org",),
-            lambda gate_user: scope_orgs(Org.objects.all(), gate_user, Action.VIEW).filter(code=compiled_sql.CODE)[:1],
-            user, by_key=True, code=code)
-        org = found[0] if found else None
-    else:
-        org = scope_orgs(queryset, user, Action.VIEW).filter(code=code).first()
-    if org is None:
+    found = fetch_scoped(
+        ("orgs.visible_org",),
+        lambda gate_user: scope_orgs(Org.objects.all(), gate_user, Action.VIEW).filter(code=compiled_sql.CODE)[:1],
+        user, by_key=True, code=code)
+    if not found:
         raise Http404
-    return org
+    return found[0]
 
 
 def org_path_of(model) -> str:

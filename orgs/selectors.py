@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from orgs.access import ACTION_REACH, Action, Reach, grant_allows, roles_for
+from orgs.access import ACTION_REACH, Action, Reach, grant_allows, reaches, roles_for
 from orgs.models import Grant, Org, OrgKind
 from unionportal import compiled_sql, page_cache
 
@@ -65,8 +65,7 @@ class UserScope:
         if self.user.is_superuser:
             return True
         roles = {role for role, reach in ACTION_REACH[Action(action)].items() if reach is Reach.SUBTREE}
-        return any(grant.role in roles and grant.org.tree_id == org.tree_id
-                   and grant.org.lft <= org.lft and grant.org.rght >= org.rght for grant in self.grants)
+        return any(grant.role in roles and reaches(Reach.SUBTREE, grant.org, org) for grant in self.grants)
 
     def signature(self) -> str:
         """Who this scope reaches, as a cache key's part: users with the same grants see the

@@ -17,6 +17,9 @@ from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.db import transaction
+from django.urls import get_script_prefix
+from django.utils import timezone
+from django.utils.translation import get_language
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -160,10 +163,6 @@ class WrittenMarksMiddleware:
 def rendered(name: str) -> str:
     """The key ``name`` of a value that holds rendered HTML: such HTML also depends on the
     language, the time zone and the URL prefix it was rendered under."""
-    from django.urls import get_script_prefix
-    from django.utils import timezone
-    from django.utils.translation import get_language
-
     return f"{name}:{get_language()}:{timezone.get_current_timezone_name()}:{get_script_prefix()}"
 
 

@@ -15,14 +15,13 @@ from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import caches
-from django.core.cache.backends.locmem import LocMemCache
 from django.template.base import Template
 from django.test import Client, override_settings
 from django.urls import Resolver404, resolve
 
 from fixtures.demo_orgs import DEMO_ACCOUNTS
 from tests.demo_database import demo_database_fixture
+from tests.kept_pdfs import pdfs_kept_in
 
 # Per account, a guard against a crawl that never ends (the demo admin's is the largest, about
 # 1,250 pages): the test fails when the crawl stops with links left unvisited.
@@ -176,18 +175,10 @@ _PDFS: dict = {}
 
 @pytest.fixture
 def pdfs_rendered_for_earlier_accounts(_empty_caches):
-    """The "pdf" cache kept from one account's crawl to the next, as production keeps it: the
-    demo data is the same, and a PDF is cached by its HTML or the version of the data it prints,
-    so an account whose document differs gets its own. Each view still runs (and checks the
-    account's rights) at each download; only the layout of an identical PDF is not repeated."""
-    cache = caches["pdf"]
-    if not isinstance(cache, LocMemCache):  # another backend: each account renders its own
+    """The "pdf" cache kept from one account's crawl to the next (``tests.kept_pdfs``): the demo
+    data is the same, so an account whose document differs gets its own."""
+    with pdfs_kept_in(_PDFS):
         yield
-        return
-    cache._cache.update(_PDFS.get("entries", {}))
-    cache._expire_info.update(_PDFS.get("expiry", {}))
-    yield
-    _PDFS.update(entries=dict(cache._cache), expiry=dict(cache._expire_info))
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.core.cache import caches
-from django.core.cache.backends.locmem import LocMemCache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +19,7 @@ from orgs.governance.services.congresses import record_motion
 from orgs.governance.services.meetings import record_meeting, update_meeting
 from tests.factories import OrgFactory
 from tests.governance.helpers import congress_with, session_with
+from tests.kept_pdfs import pdfs_kept_in
 from tests.kit import ROLES, assert_hidden, assert_visible, client_for, scope_tree, user_with_role
 from tests.pdftext import pdf_text, spread_over_the_line
 from unionportal.actors import SYSTEM
@@ -53,24 +52,15 @@ def _records(org):
     ]
 
 
-# The "pdf" cache as the roles before left it (the suite's own fixture empties it before each
-# test), as production keeps it: each role's test records the same meetings and motions, so
-# their PDFs print the same HTML, and a PDF is cached by its HTML. Each view still runs and
-# checks the role's rights at each request; only the layout of an identical PDF is not
-# repeated (the tests below print each kind and read it).
+# Each role's test records the same meetings and motions, so their PDFs print the same HTML:
+# the "pdf" cache is kept from one role to the next (``tests.kept_pdfs``).
 _PDFS: dict = {}
 
 
 @pytest.fixture
 def pdfs_rendered_for_earlier_roles(_empty_caches):
-    cache = caches["pdf"]
-    if not isinstance(cache, LocMemCache):  # another backend: each role renders its own
+    with pdfs_kept_in(_PDFS):
         yield
-        return
-    cache._cache.update(_PDFS.get("entries", {}))
-    cache._expire_info.update(_PDFS.get("expiry", {}))
-    yield
-    _PDFS.update(entries=dict(cache._cache), expiry=dict(cache._expire_info))
 
 
 @pytest.mark.parametrize("role", ROLES)
