@@ -47,3 +47,9 @@ PDF_RENDER_SECONDS = 120
 # finalise is off except in the tests about it (each would render a PDF at every commit).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 UNIONPORTAL_PRERENDER_PDFS = False
+
+# A joined PDF's parts are laid out in this process: each pool of worker processes started two
+# fresh interpreters (about a second of CPU each to import Django and WeasyPrint) for a
+# test's few small parts. The pool itself is proven in tests/unionportal/test_pdf_parts.py,
+# which sets its own number of processes.
+PDF_RENDER_PROCESSES = 1
