@@ -50,6 +50,35 @@ def test_the_audit_names_rule_page_and_element_of_a_serious_violation(browser):
     assert len(problems) == 1, problems
 
 
+# A deferred script that never arrives: the page is parsed and shown, but its DOMContentLoaded
+# never comes, as when a journey leaves a page whose scripts are still loading.
+STALLED = FAULTY.replace("<title>form</title>", "<title>form</title><script defer src='/static/never.js'></script>")
+
+
+@pytest.mark.parametrize("leave", ["click", "goto"])
+def test_a_page_left_before_its_scripts_ran_is_still_audited(browser, leave):
+    context = browser.new_context()
+    try:
+        # The script's request is never answered (the handler leaves it pending).
+        context.route("http://a11y.test/**", lambda route: None if "/static/" in route.request.url else route.fulfill(
+            content_type="text/html", body=STALLED if "/form/" in route.request.url else CLEAN))
+        audit = AccessibilityAudit(context)
+        page = context.new_page()
+        page.goto("http://a11y.test/form/", wait_until="commit")
+        page.locator("#unnamed").wait_for()
+        assert page.evaluate("() => document.readyState") == "interactive"  # still waiting for its script
+        if leave == "click":
+            page.get_by_role("link", name="go on").click()
+        else:
+            page.goto("http://a11y.test/next")
+        page.wait_for_url("http://a11y.test/next")
+        problems = audit.finish()
+    finally:
+        context.close()
+    assert any(line.startswith("[critical] select-name on /form/: #unnamed") for line in problems), problems
+    assert audit.unaudited == []
+
+
 def test_the_reviewers_sheet_passes_every_impact_of_the_rules_it_broke(demo_data, live_server, sign_in, page):
     sheet = Sheet.objects.get(org__code="zz-gzw-gwzgs", year=2026)
     services.save_self_assessment(actor=SYSTEM, sheet=sheet, entries={

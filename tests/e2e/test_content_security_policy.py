@@ -15,6 +15,12 @@ from tests.kit import scope_tree
 from unionportal.actors import SYSTEM
 
 
+@pytest.fixture(scope="module")
+def browser(desktop_browser):
+    """The PDF opens in the desktop chromium's viewer (the headless shell downloads it)."""
+    return desktop_browser
+
+
 @pytest.fixture
 def violations(page):
     """Every CSP violation the browser reports, in any page or popup of the context."""
