@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # What WeasyPrint, the PDF checks and the browser tests need from the system.
-APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium gettext \
+APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium chromium-headless-shell gettext \
 	libpango-1.0-0 libpangoft2-1.0-0 libreoffice-calc-nogui redis-server
 HOST ?= 127.0.0.1
 PORT ?= 8000

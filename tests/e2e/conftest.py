@@ -1,5 +1,9 @@
 """The browser-test harness: Debian's chromium driven by Playwright against the live server.
 
+The journeys run in Debian's chromium-headless-shell: the same Blink and V8 as its chromium,
+without the desktop browser around them, which costs a second CPU on every navigation.  A test
+that needs the desktop browser (the PDF viewer) takes ``desktop_browser`` instead.
+
 Every journey test takes ``page`` (a fresh browser context) and ``live_server``; ``sign_in``
 hands the browser a session the portal's sign-in view made, ``sign_in_with_the_form`` types
 into the real form (the journeys about signing in).  A missing chromium fails the run: CI must not skip.
@@ -26,7 +30,8 @@ expect.set_options(timeout=15_000)
 # around it are synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = os.environ.get("UNIONPORTAL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("UNIONPORTAL_CHROMIUM", "/usr/bin/chromium-headless-shell")
+DESKTOP_CHROMIUM = os.environ.get("UNIONPORTAL_DESKTOP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -45,15 +50,33 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
     from playwright.sync_api import sync_playwright
 
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        pytest.fail(f"chromium not found at {CHROMIUM}: run `make test` (it installs Debian's chromium)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+def launch(playwright, executable):
+    if not (Path(executable).exists() or shutil.which(executable)):
+        pytest.fail(f"{executable} not found: run `make test` (it installs Debian's chromium)")
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = launch(playwright, CHROMIUM)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def desktop_browser(playwright):
+    """Debian's chromium itself, for a module whose tests need more than the headless shell
+    (it overrides ``browser`` with this fixture)."""
+    browser = launch(playwright, DESKTOP_CHROMIUM)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
@@ -111,6 +134,9 @@ def sign_in(live_server, page):
     """Signs in without the browser drawing the sign-in page (it is proven by the journeys
     about it, through ``sign_in_with_the_form``) and opens the landing page, as the form does."""
     def sign_in_as(username: str, password: str):
+        # The page in hand is left once its DOM is whole, so that its audit sees it (a journey
+        # may sign out and at once sign in again: the sign-in page may still be loading).
+        page.wait_for_load_state("domcontentloaded")
         page.context.add_cookies([session_cookie(live_server, username, password)])
         page.goto(f"{live_server.url}/")
         return page

@@ -23,7 +23,8 @@ SHEET_RULES = ["label", "select-name", "listitem", "list", "empty-table-header",
 def run_axe(page, rules):
     """axe-core on the current page, only ``rules``, every impact: {rule: [targets]}."""
     results = page.evaluate(
-        "(rules) => axe.run(document, {runOnly: {type: 'rule', values: rules}, resultTypes: ['violations']})",
+        "(rules) => (window.axe || window.__unionportalLoadAxe()).run("
+        "document, {runOnly: {type: 'rule', values: rules}, resultTypes: ['violations']})",
         rules)
     return {v["id"]: [" ".join(n["target"]) for n in v["nodes"]] for v in results["violations"]}
 
@@ -48,6 +49,43 @@ def test_the_audit_names_rule_page_and_element_of_a_serious_violation(browser):
         context.close()
     assert any(line.startswith("[critical] select-name on /form/: #unnamed") for line in problems), problems
     assert len(problems) == 1, problems
+
+
+# A deferred script that arrives late: the page is parsed and shown before its DOMContentLoaded.
+LATE = FAULTY.replace("<title>form</title>", "<title>form</title><script defer src='/static/late.js'></script>")
+
+
+def late_site(route):
+    if "/static/" in route.request.url:
+        route.request.frame.page.wait_for_timeout(500)
+        route.fulfill(content_type="text/javascript", body="")
+    else:
+        route.fulfill(content_type="text/html", body=LATE if "/form/" in route.request.url else CLEAN)
+
+
+@pytest.mark.parametrize("leave", ["click", "goto"])
+def test_a_page_left_before_its_scripts_ran_is_still_audited(browser, leave):
+    """A click stops the page's loading (its script never runs): it is audited as it stands. A
+    goto lets it finish loading while the audit holds the navigation: it is audited whole."""
+    context = browser.new_context()
+    try:
+        context.route("http://a11y.test/**", late_site)
+        audit = AccessibilityAudit(context)
+        page = context.new_page()
+        page.goto("http://a11y.test/form/", wait_until="commit")
+        page.locator("#unnamed").wait_for()
+        assert page.evaluate("() => document.readyState") == "interactive"  # its script still loading
+        if leave == "click":
+            page.get_by_role("link", name="go on").click()
+        else:
+            page.goto("http://a11y.test/next")
+        page.wait_for_url("http://a11y.test/next")
+        problems = audit.finish()
+    finally:
+        context.unroute_all(behavior="ignoreErrors")  # the click's page no longer waits for its script
+        context.close()
+    assert any(line.startswith("[critical] select-name on /form/: #unnamed") for line in problems), problems
+    assert audit.unaudited == []
 
 
 def test_the_reviewers_sheet_passes_every_impact_of_the_rules_it_broke(demo_data, live_server, sign_in, page):

@@ -15,6 +15,12 @@ from tests.kit import scope_tree
 from unionportal.actors import SYSTEM
 
 
+@pytest.fixture(scope="module")
+def browser(desktop_browser):
+    """The PDF opens in the desktop chromium's viewer (the headless shell downloads it)."""
+    return desktop_browser
+
+
 @pytest.fixture
 def violations(page):
     """Every CSP violation the browser reports, in any page or popup of the context."""
@@ -86,10 +92,13 @@ def test_admin_scripts_work_under_the_policy(transactional_db, live_server, sign
     expect(segment).to_be_visible()
     assert segment.bounding_box()["width"] > 100
 
-    # A PDF (served with the same policy) opens in Chromium's viewer without a violation.
-    response = page.goto(f"{live_server.url}/assessment/2026/{tree.a1.code}.pdf")
+    # A PDF (served with the same policy) opens in Chromium's viewer without a violation: the
+    # viewer (an extension page in the tab) loads the document again into a frame of its own.
+    pdf = f"{live_server.url}/assessment/2026/{tree.a1.code}.pdf"
+    with page.expect_event("framenavigated", lambda frame: frame.parent_frame and frame.url == pdf) as viewer:
+        response = page.goto(pdf)
     assert response.headers["content-type"] == "application/pdf"
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
-    page.wait_for_timeout(1000)
+    viewer.value.wait_for_load_state()
 
     assert violations == []
