@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, prefetch_related_objects
 
 from orgs.access import Action, scope_orgs
 from orgs.governance import rules
@@ -308,23 +308,28 @@ def contractless_enterprises(rows: list[UnionRow]) -> list[Org]:
 # One union's records -------------------------------------------------------------------------
 
 def union_records(org: Org) -> dict:
-    """What the governance page lists for one union (a fixed number of queries)."""
-    congresses = list(Congress.objects.filter(org=org).select_related("org").prefetch_related(
-        "delegates", "committees__members",
-    ))
-    sessions = list(CongressSession.objects.filter(congress__org=org).select_related("congress", "voided_by")
-                    .prefetch_related("motions")
-                    .annotate(present=Count("attendees", filter=Q(attendees__kind=AttendeeKind.DELEGATE)),
-                              non_voting=Count("attendees", filter=~Q(attendees__kind=AttendeeKind.DELEGATE)))
-                    .order_by("-date", "-id")[:20])  # Meta.ordering is dropped in GROUP BY queries
+    """What the governance page lists for one union (a fixed number of queries, each compiled
+    once per process: ``compiled_sql.fetch_instances``; the prefetches as the ORM makes them)."""
+    def read(what, build):
+        return compiled_sql.fetch_instances((f"governance.records.{what}",), build, org=org.pk)
+
+    one = Q(org=compiled_sql.ORG)
+    congresses = read("congresses", lambda: Congress.objects.filter(one).select_related("org"))
+    prefetch_related_objects(congresses, "delegates", "committees__members")
+    sessions = read("sessions", lambda: (
+        CongressSession.objects.filter(congress__org=compiled_sql.ORG).select_related("congress", "voided_by")
+        .annotate(present=Count("attendees", filter=Q(attendees__kind=AttendeeKind.DELEGATE)),
+                  non_voting=Count("attendees", filter=~Q(attendees__kind=AttendeeKind.DELEGATE)))
+        .order_by("-date", "-id")[:20]))  # Meta.ordering is dropped in GROUP BY queries
+    prefetch_related_objects(sessions, "motions")
     return {
-        "meetings": list(Meeting.objects.filter(org=org).select_related("voided_by")[:40]),
+        "meetings": read("meetings", lambda: Meeting.objects.filter(one).select_related("voided_by")[:40]),
         "congresses": congresses,
         "sessions": sessions,
-        "consultations": list(Consultation.objects.filter(org=org)
-                              .select_related("approved_by__session", "voided_by")[:10]),
-        "terms": list(CommitteeTerm.objects.filter(org=org).select_related("voided_by")[:10]),
-        "expenses": list(Expense.objects.filter(org=org).select_related("voided_by")[:50]),
+        "consultations": read("consultations", lambda: (
+            Consultation.objects.filter(one).select_related("approved_by__session", "voided_by")[:10])),
+        "terms": read("terms", lambda: CommitteeTerm.objects.filter(one).select_related("voided_by")[:10]),
+        "expenses": read("expenses", lambda: Expense.objects.filter(one).select_related("voided_by")[:50]),
         "officers": founding_officers(org),
     }
 

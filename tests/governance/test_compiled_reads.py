@@ -1,8 +1,9 @@
 """The governance reads compiled once per process and day (``selectors._Orgs.read`` →
 ``compiled_sql.fetch_values``) answer exactly what the same querysets built through the ORM with
 the real values answer: every rule's check of every union of the demo, one union at a time (its
-page) and per subtree (the dashboard), on several days and after the day changes back; and
-``fetch_values`` itself converts, binds and refuses as ``fetch_instances`` does."""
+page) and per subtree (the dashboard), on several days and after the day changes back; a union's
+records (``union_records``, ``compiled_sql.fetch_instances``) likewise; and ``fetch_values`` itself
+converts, binds and refuses as ``fetch_instances`` does."""
 
 import datetime as dt
 
@@ -11,7 +12,15 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from orgs.governance import selectors
-from orgs.governance.models import Meeting
+from orgs.governance.models import (
+    AttendeeKind,
+    CommitteeTerm,
+    Congress,
+    CongressSession,
+    Consultation,
+    Expense,
+    Meeting,
+)
 from orgs.models import Org
 from tests.demo_database import demo_database_fixture
 from unionportal import compiled_sql
@@ -64,6 +73,53 @@ def test_every_subtrees_checks_compiled_are_the_orms_on_every_day(demo_database)
             below = [org for org in orgs if org.tree_id == root.tree_id and root.lft <= org.lft <= root.rght]
             assert (selectors._checks_for(selectors.subtree_of(root), below, day)
                     == selectors._checks_for(_subtree(root), below, day)), (root.code, day)
+
+
+def _records_through_the_orm(org) -> dict:
+    """``union_records`` as it was, every queryset built by the ORM."""
+    return {
+        "meetings": list(Meeting.objects.filter(org=org).select_related("voided_by")[:40]),
+        "congresses": list(Congress.objects.filter(org=org).select_related("org")
+                           .prefetch_related("delegates", "committees__members")),
+        "sessions": list(CongressSession.objects.filter(congress__org=org).select_related("congress", "voided_by")
+                         .prefetch_related("motions")
+                         .annotate(present=Count("attendees", filter=Q(attendees__kind=AttendeeKind.DELEGATE)),
+                                   non_voting=Count("attendees", filter=~Q(attendees__kind=AttendeeKind.DELEGATE)))
+                         .order_by("-date", "-id")[:20]),
+        "consultations": list(Consultation.objects.filter(org=org)
+                              .select_related("approved_by__session", "voided_by")[:10]),
+        "terms": list(CommitteeTerm.objects.filter(org=org).select_related("voided_by")[:10]),
+        "expenses": list(Expense.objects.filter(org=org).select_related("voided_by")[:50]),
+    }
+
+
+def _shown(records: dict) -> dict:
+    """Each record as the page reads it: its fields and annotations, the rows read with it
+    (select_related) and the rows prefetched for it, each in turn with theirs."""
+    return {name: [_loaded(record) for record in rows] for name, rows in records.items()}
+
+
+def _loaded(record, depth=3) -> tuple | None:
+    """(A prefetched row points back to its parent: three levels cover the page's reads.)"""
+    if record is None or depth == 0:
+        return None
+    fields = {key: value for key, value in vars(record).items() if not key.startswith("_")}
+    related = {name: _loaded(other, depth - 1) for name, other in record._state.fields_cache.items()}
+    prefetched = {name: [_loaded(item, depth - 1) for item in items]
+                  for name, items in getattr(record, "_prefetched_objects_cache", {}).items()}
+    return fields, related, prefetched
+
+
+@pytest.mark.django_db
+def test_every_unions_records_compiled_are_the_orms(demo_database):
+    kinds = set()
+    for org in Org.objects.all():
+        compiled = selectors.union_records(org)
+        assert compiled.pop("officers") == selectors.founding_officers(org)
+        expected = _shown(_records_through_the_orm(org))
+        assert _shown(compiled) == expected, org.code
+        kinds |= {name for name, rows in compiled.items() if rows}
+    assert kinds == set(_records_through_the_orm(Org.objects.first()))  # the demo records every kind
 
 
 @pytest.mark.django_db
