@@ -21,6 +21,7 @@ from django.urls import Resolver404, resolve
 
 from fixtures.demo_orgs import DEMO_ACCOUNTS
 from tests.demo_database import demo_database_fixture
+from tests.frame_stack import on_a_roomy_frame_stack
 from tests.kept_pdfs import pdfs_kept_in
 
 # Per account, a guard against a crawl that never ends (the demo admin's is the largest, about
@@ -218,7 +219,7 @@ def test_no_link_a_demo_account_meets_answers_an_error(demo_database, db, pdfs_r
                                                        templates_rendered_unrecorded, username):
     client = Client()
     client.force_login(get_user_model().objects.get(username=username))
-    broken, visited, unvisited = crawl(client)
+    broken, visited, unvisited = on_a_roomy_frame_stack(crawl, client)
     assert visited > 10, "the crawl found almost nothing: is the landing page empty?"
     assert unvisited == 0, f"the crawl stopped at {visited} pages with {unvisited} links unvisited"
     assert broken == [], "\n".join(f"{status} {url}  (linked from {ref})" for url, status, ref in broken)
