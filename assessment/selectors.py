@@ -9,7 +9,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +27,7 @@ from assessment.models import (
     Evidence,
     Indicator,
     Item,
+    MemberEvaluation,
     Round,
     Sheet,
     SheetEvent,
@@ -216,6 +225,23 @@ def may_approve_lower_ratio(user, org: Org) -> bool:
         return False
     parent = Org.objects.get(pk=org.parent_id)
     return can(user, Action.MANAGE, parent) or can(user, Action.REVIEW, org)
+
+
+def union_page_reads(user, org: Org) -> tuple[list[Sheet], list[MemberEvaluation], list[Round]]:
+    """A union's page: its sheets, its 会员评家 (ratings and rectifications prefetched) and the
+    rounds it assesses that ``user`` sees (``visible_rounds``), latest first; each query compiled
+    once per process (``compiled_sql``): building them through the ORM cost more than running them."""
+    sheets = compiled_sql.fetch_instances(("assessment.union_sheets",), lambda: (
+        Sheet.objects.filter(org_id=compiled_sql.ORG).select_related("assessor", "round")
+        .order_by("-year", "assessor__lft")), org=org.pk)
+    for sheet in sheets:
+        sheet.org = org  # as ``org.assessment_sheets`` gives it them: no query per sheet for its org
+    evaluations = compiled_sql.fetch_instances(("assessment.union_evaluations",), lambda: (
+        MemberEvaluation.objects.filter(org_id=compiled_sql.ORG).order_by("-year")), org=org.pk)
+    prefetch_related_objects(evaluations, "ratings", "rectifications")
+    rounds = fetch_scoped(("assessment.union_rounds",), lambda gate_user: (
+        visible_rounds(gate_user).filter(assessor_id=compiled_sql.ORG).order_by("-year")), user, org=org.pk)
+    return sheets, evaluations, rounds
 
 
 def round_for(user, code: str, year: int) -> Round:

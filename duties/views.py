@@ -14,7 +14,7 @@ from duties.models import VersionStatus
 from duties.pdf import render_catalogue_pdf
 from orgs import selectors as org_selectors
 from orgs.access import Action, can, get_visible_org_or_404
-from services.selectors import service_types_for_duties
+from services.selectors import service_types_for_duty
 from unionportal import page_cache
 from unionportal.pdf import pdf_response
 from unionportal.tabular import table_response
@@ -119,7 +119,7 @@ def _item_context(user, code, pk) -> dict:
         "version": item.version,
         "item": item,
         # The service types whose steps carry out this item's 运行流程 (services/).
-        "related_service_types": service_types_for_duties(org, [item.number], user).get(item.number, []),
+        "related_service_types": service_types_for_duty(org, item.number, user),
     }
 
 

@@ -29,22 +29,28 @@ from functools import cache
 
 from django.conf import settings
 from django.db import connections
-from django.db.models.query import get_related_populators
+from django.db.models.query import ValuesIterable, get_related_populators
 
 # Values no row has (negative ids, a year no round has, a code with a NUL): they mark where the
-# real values go in the compiled parameters. The year fits a small positive integer field, as
-# Django compiles a value outside a field's range to "no rows".
+# real values go in the compiled parameters. The year and a subtree's bounds (TREE, LFT, RGHT:
+# an org's tree_id, lft and rght, for "in this subtree") fit positive integer fields, as Django
+# compiles a value outside a field's range to "no rows"; no tree holds a billion unions.
 USER = -913_131_313
 ORG = -913_131_314
 YEAR = 32_749
 CODE = "\x00compiled-code\x00"
 PK = -913_131_316
-_PLACEHOLDERS = {"user": USER, "org": ORG, "year": YEAR, "code": CODE, "pk": PK}
+TREE = 2_147_483_101
+LFT = 2_147_483_102
+RGHT = 2_147_483_103
+_PLACEHOLDERS = {"user": USER, "org": ORG, "year": YEAR, "code": CODE, "pk": PK,
+                 "tree": TREE, "lft": LFT, "rght": RGHT}
 _PLACEHOLDER_VALUES = frozenset(_PLACEHOLDERS.values())
 _INT64 = (-(2**63), 2**63 - 1)
 
 _compiled: dict[tuple, tuple[str, tuple]] = {}
 _compilers: dict[tuple, tuple] = {}
+_values_compilers: dict[tuple, tuple] = {}
 
 
 def compiled(key: tuple, build, using: str = "default") -> tuple[str, tuple]:
@@ -145,6 +151,37 @@ def fetch_instances(key: tuple, build, using: str = "default", *, prepared: bool
         cursor.execute(sql, bind(params, **values))
         rows = cursor.fetchall()
     return list(_instances(compiler, rows, using))
+
+
+def fetch_values(key: tuple, build, using: str = "default", *, day=None, **values) -> list[dict]:
+    """The rows of the ``values()`` queryset ``build()`` returns, as the ORM returns them (dicts
+    of its values and annotations, each converted), with ``values`` bound: compiled once per
+    process for ``key`` and ``using``, as ``fetch_instances`` is.
+
+    ``day``: the date the query's own dates derive from (today, and the periods around it), for
+    a query that compares with them: it is compiled again when the day changes, its previous
+    text dropped, so a long-lived process keeps one text per key."""
+    full_key = (*key, using, connections[using].vendor)
+    found = _values_compilers.get(full_key)
+    if found is None or found[0] != day:
+        queryset = build()
+        if not issubclass(queryset._iterable_class, ValuesIterable) or queryset._prefetch_related_lookups:
+            raise ValueError(f"fetch_values compiles plain values() querysets only: {key!r}")
+        query = queryset.query
+        compiler = query.get_compiler(using)
+        sql, params = compiler.as_sql()
+        _check_placeholders(key, params)
+        # As Django's ValuesIterable names the columns.
+        names = list(query.selected) if query.selected else [
+            *query.extra_select, *query.values_select, *query.annotation_select]
+        found = _values_compilers[full_key] = (day, compiler, sql, tuple(params), names)
+    _day, compiler, sql, params, names = found
+    compiler = copy.copy(compiler)  # this thread's connection for the rows' converters
+    compiler.connection = connections[using]
+    with compiler.connection.cursor() as cursor:
+        cursor.execute(sql, bind(params, **values))
+        rows = cursor.fetchall()
+    return [dict(zip(names, row, strict=True)) for row in compiler.results_iter(results=[rows])]
 
 
 def _instances(compiler, rows, using):

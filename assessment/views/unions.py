@@ -32,16 +32,13 @@ def index(request):
 @login_required
 def union_page(request, code):
     org = get_visible_org_or_404(request.user, code)
-    sheets = list(org.assessment_sheets.select_related("assessor", "round").order_by("-year", "assessor__lft"))
-    evaluations = list(MemberEvaluation.objects.filter(org=org).prefetch_related("ratings", "rectifications")
-                       .order_by("-year"))
+    sheets, evaluations, rounds = selectors.union_page_reads(request.user, org)
     for evaluation in evaluations:
         evaluation.reasons = validity_reasons(evaluation)
         by_subject = {}
         for rating in evaluation.ratings.all():
             by_subject.setdefault((rating.get_subject_display(), rating.person), []).append(rating)
         evaluation.rating_groups = list(by_subject.items())
-    rounds = list(selectors.visible_rounds(request.user).filter(assessor=org).order_by("-year"))
     return render(request, "assessment/union.html", {
         "org": org, "sheets": sheets, "evaluations": evaluations, "rounds": rounds,
         "may_open": selectors.may_open_round(request.user, org),

@@ -1,13 +1,17 @@
 """Reads of the governance records: each union's status against every rule, and the dashboard
 of a subtree.  Both run the same constant number of queries whatever the number of unions:
-one per kind of record, grouped by org, then the pure rules in orgs/governance/rules.py."""
+one per kind of record, grouped by org, then the pure rules in orgs/governance/rules.py.
+Those queries are compiled once per process and day (``compiled_sql.fetch_values``): building
+and compiling their dozens of per-period counts through the ORM was half of a union's page and
+of a dashboard, against a fraction of a millisecond to run them."""
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, prefetch_related_objects
 
 from orgs.access import Action, scope_orgs
 from orgs.governance import rules
@@ -28,6 +32,7 @@ from orgs.governance.models import (
 )
 from orgs.governance.rules import Check, Period, Status
 from orgs.models import Org
+from unionportal import compiled_sql
 
 
 @dataclass
@@ -61,9 +66,38 @@ def _held(row: dict, prefix: str, periods) -> set[dt.date]:
     return {bounds[0] for index, bounds in enumerate(periods) if row.get(f"{prefix}{index}")}
 
 
-def _checks_for(org_ids, org_list: list[Org], today: dt.date) -> dict[int, dict[str, Check]]:
-    """Every rule's check for each org of ``org_list``; ``org_ids(field)`` is a Q narrowing the
-    record queries to those orgs (a subtree range, or one org) so no query depends on their number.
+@dataclass(frozen=True)
+class _Orgs:
+    """The orgs the record queries read (one union, or a subtree): ``orgs(field)`` is the Q
+    narrowing a query to them through ``field`` (placeholders), ``values`` what is bound to the
+    placeholders at each call, so no query depends on their number."""
+
+    name: str
+    condition: Callable[[str], Q]
+    values: dict
+
+    def __call__(self, field: str) -> Q:
+        return self.condition(field)
+
+    def read(self, what: str, today: dt.date, build) -> list[dict]:
+        """The rows of ``build()`` (a values() queryset of ``today``), compiled once per day."""
+        return compiled_sql.fetch_values((f"governance.{what}", self.name), build, day=today, **self.values)
+
+
+def one_org(org: Org) -> _Orgs:
+    return _Orgs("org", lambda field: Q(**{field: compiled_sql.ORG}), {"org": org.pk})
+
+
+def subtree_of(root: Org) -> _Orgs:
+    return _Orgs("subtree", lambda field: Q(**{f"{field}__tree_id": compiled_sql.TREE,
+                                               f"{field}__lft__gte": compiled_sql.LFT,
+                                               f"{field}__rght__lte": compiled_sql.RGHT}),
+                 {"tree": root.tree_id, "lft": root.lft, "rght": root.rght})
+
+
+def _checks_for(org_ids: _Orgs, org_list: list[Org], today: dt.date) -> dict[int, dict[str, Check]]:
+    """Every rule's check for each org of ``org_list``, read from the records of ``org_ids``
+    (one union, or a subtree).
 
     Periodic rules count the records of the current period and of each completed period of the
     look-back (rules.lookback_periods), so a period missed since a union's records began stays
@@ -82,35 +116,38 @@ def _body_facts(org_ids, today: dt.date, quarters, years) -> dict:
     meetings_since: dict[int, dt.date] = {}  # the union's first meeting of either kind
     # A meeting or session below its quorum is recorded but does not count as held.
     # A voided record (entered by mistake) counts for nothing.
-    for row in (Meeting.objects.filter(org_ids("org"), date__lte=today, quorate=True, voided_at__isnull=True)
-                .values("org_id", "kind")
-                .annotate(last=Max("date"), first=Min("date"),
-                          **_period_counts("q", quarters), **_period_counts("y", years))):
+    for row in org_ids.read("meetings", today, lambda: (
+            Meeting.objects.filter(org_ids("org"), date__lte=today, quorate=True, voided_at__isnull=True)
+            .values("org_id", "kind")
+            .annotate(last=Max("date"), first=Min("date"),
+                      **_period_counts("q", quarters), **_period_counts("y", years)))):
         meetings[row["org_id"]][row["kind"]] = row
         first = meetings_since.get(row["org_id"])
         meetings_since[row["org_id"]] = row["first"] if first is None else min(first, row["first"])
 
-    sessions = {row["congress__org_id"]: row for row in (
+    sessions = {row["congress__org_id"]: row for row in org_ids.read("sessions", today, lambda: (
         CongressSession.objects.filter(org_ids("congress__org"), date__lte=today, quorate=True,
                                        voided_at__isnull=True)
         .values("congress__org_id")
-        .annotate(last=Max("date"), first=Min("date"), **_period_counts("y", years)))}
+        .annotate(last=Max("date"), first=Min("date"), **_period_counts("y", years))))}
 
-    congress_orgs = set(Congress.objects.filter(org_ids("org")).values_list("org_id", flat=True))
+    congress_orgs = {row["org_id"] for row in org_ids.read(
+        "congresses", today, lambda: Congress.objects.filter(org_ids("org")).values("org_id"))}
 
     serving_q = Q(start__lte=today, end__gte=today) & (Q(ended_on__isnull=True) | Q(ended_on__gt=today))
-    delegates = {row["congress__org_id"]: row for row in (
+    delegates = {row["congress__org_id"]: row for row in org_ids.read("delegates", today, lambda: (
         Delegate.objects.filter(org_ids("congress__org")).values("congress__org_id")
         .annotate(serving=Count("id", filter=serving_q),
                   lapsed=Count("id", filter=Q(end__lt=today, ended_on__isnull=True)),
-                  next_end=Min("end", filter=serving_q)))}
+                  next_end=Min("end", filter=serving_q))))}
 
     not_serving = committee_members_not_serving(org_ids, today)
     committees: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # org -> [formed, complete]
-    for row in (SpecialCommittee.objects.filter(org_ids("congress__org")).values("congress__org_id", "id")
-                .annotate(size=Count("members"),
-                          chairs=Count("members", filter=Q(members__role=CommitteeRole.CHAIR)),
-                          vices=Count("members", filter=Q(members__role=CommitteeRole.VICE_CHAIR)))):
+    for row in org_ids.read("committees", today, lambda: (
+            SpecialCommittee.objects.filter(org_ids("congress__org")).values("congress__org_id", "id")
+            .annotate(size=Count("members"),
+                      chairs=Count("members", filter=Q(members__role=CommitteeRole.CHAIR)),
+                      vices=Count("members", filter=Q(members__role=CommitteeRole.VICE_CHAIR))))):
         counts = committees[row["congress__org_id"]]
         counts[0] += 1
         counts[1] += not rules.committee_problems(size=row["size"], chairs=row["chairs"],
@@ -122,25 +159,25 @@ def _body_facts(org_ids, today: dt.date, quarters, years) -> dict:
 
 def _record_facts(org_ids, today: dt.date, years) -> dict:
     """The consultations and contracts, committee terms and unsettled advances of the orgs."""
-    consultations = {row["org_id"]: row for row in (
+    consultations = {row["org_id"]: row for row in org_ids.read("consultations", today, lambda: (
         Consultation.objects.filter(org_ids("org"), date__lte=today, voided_at__isnull=True).values("org_id")
         .annotate(last=Max("date"), first=Min("date"),
                   **{f"y{index}": Count("id", filter=Q(year=bounds[0].year))
-                     for index, bounds in enumerate(years)}))}
+                     for index, bounds in enumerate(years)})))}
 
-    contracts = dict(
+    contracts = {row["org_id"]: row["until"] for row in org_ids.read("contracts", today, lambda: (
         Consultation.objects.filter(org_ids("org"), approved_by__isnull=False, voided_at__isnull=True,
                                     contract_signed_on__lte=today, contract_valid_until__gte=today)
-        .values("org_id").annotate(until=Max("contract_valid_until")).values_list("org_id", "until"))
+        .values("org_id").annotate(until=Max("contract_valid_until"))))}
 
-    terms = dict(CommitteeTerm.objects.filter(org_ids("org"), start__lte=today, voided_at__isnull=True)
-                 .values("org_id")
-                 .annotate(end=Max("end")).values_list("org_id", "end"))
+    terms = {row["org_id"]: row["end"] for row in org_ids.read("terms", today, lambda: (
+        CommitteeTerm.objects.filter(org_ids("org"), start__lte=today, voided_at__isnull=True)
+        .values("org_id").annotate(end=Max("end"))))}
 
-    advances = {row["org_id"]: row for row in (
+    advances = {row["org_id"]: row for row in org_ids.read("advances", today, lambda: (
         Expense.objects.filter(org_ids("org"), kind=ExpenseKind.ADVANCE, paid_on__isnull=False,
                                settled_on__isnull=True, voided_at__isnull=True)
-        .values("org_id").annotate(oldest=Min("paid_on"), n=Count("id")))}
+        .values("org_id").annotate(oldest=Min("paid_on"), n=Count("id"))))}
 
     return {"consultations": consultations, "contracts": contracts, "terms": terms, "advances": advances}
 
@@ -184,26 +221,28 @@ def _org_checks(org: Org, facts, today: dt.date, quarters, years) -> dict[str, C
     return checks
 
 
-def committee_members_not_serving(org_ids, today: dt.date) -> dict[int, int]:
+def committee_members_not_serving(org_ids: _Orgs, today: dt.date) -> dict[int, int]:
     """Per special committee: its members held to the delegate rule (第二十条: members are
     delegates) who are not serving as a delegate of its congress today.  Members the congress
     took on as non-delegates (``non_delegate``) are not held to it."""
-    serving = Delegate.objects.filter(
-        congress=OuterRef("committee__congress"), name=OuterRef("name"), start__lte=today,
-        end__gte=today).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
-    return dict(CommitteeMember.objects.filter(org_ids("committee__congress__org"), non_delegate=False)
-                .filter(~Exists(serving)).order_by().values("committee_id").annotate(n=Count("id"))
-                .values_list("committee_id", "n"))
+    def build():
+        serving = Delegate.objects.filter(
+            congress=OuterRef("committee__congress"), name=OuterRef("name"), start__lte=today,
+            end__gte=today).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+        return (CommitteeMember.objects.filter(org_ids("committee__congress__org"), non_delegate=False)
+                .filter(~Exists(serving)).order_by().values("committee_id").annotate(n=Count("id")))
+
+    return {row["committee_id"]: row["n"] for row in org_ids.read("not-serving", today, build)}
 
 
 def committee_flags(org: Org, today: dt.date) -> dict[int, int]:
     """``committee_members_not_serving`` for one union's committees (its governance page)."""
-    return committee_members_not_serving(lambda field: Q(**{field: org}), today)
+    return committee_members_not_serving(one_org(org), today)
 
 
 def union_status(org: Org, today: dt.date) -> UnionRow:
     """One union against every rule (the same queries as a dashboard of one)."""
-    checks = _checks_for(lambda field: Q(**{field: org}), [org], today)[org.pk]
+    checks = _checks_for(one_org(org), [org], today)[org.pk]
     return UnionRow(org=org, checks=checks)
 
 
@@ -224,12 +263,7 @@ def subtree_rows(root: Org, user, today: dt.date, *, kind: str = "", term: str =
         orgs = orgs.filter(Q(name__icontains=term) | Q(code__icontains=term))
     org_list = list(orgs.only("id", "code", "name", "kind", "is_enterprise", "parent_id", "is_active",
                               "lft", "rght", "tree_id", "level"))
-
-    def in_subtree(field: str) -> Q:
-        return Q(**{f"{field}__tree_id": root.tree_id, f"{field}__lft__gte": root.lft,
-                    f"{field}__rght__lte": root.rght})
-
-    checks = _checks_for(in_subtree, org_list, today)
+    checks = _checks_for(subtree_of(root), org_list, today)
     return [UnionRow(org=org, checks=checks[org.pk]) for org in org_list]
 
 
@@ -274,23 +308,28 @@ def contractless_enterprises(rows: list[UnionRow]) -> list[Org]:
 # One union's records -------------------------------------------------------------------------
 
 def union_records(org: Org) -> dict:
-    """What the governance page lists for one union (a fixed number of queries)."""
-    congresses = list(Congress.objects.filter(org=org).select_related("org").prefetch_related(
-        "delegates", "committees__members",
-    ))
-    sessions = list(CongressSession.objects.filter(congress__org=org).select_related("congress", "voided_by")
-                    .prefetch_related("motions")
-                    .annotate(present=Count("attendees", filter=Q(attendees__kind=AttendeeKind.DELEGATE)),
-                              non_voting=Count("attendees", filter=~Q(attendees__kind=AttendeeKind.DELEGATE)))
-                    .order_by("-date", "-id")[:20])  # Meta.ordering is dropped in GROUP BY queries
+    """What the governance page lists for one union (a fixed number of queries, each compiled
+    once per process: ``compiled_sql.fetch_instances``; the prefetches as the ORM makes them)."""
+    def read(what, build):
+        return compiled_sql.fetch_instances((f"governance.records.{what}",), build, org=org.pk)
+
+    one = Q(org=compiled_sql.ORG)
+    congresses = read("congresses", lambda: Congress.objects.filter(one).select_related("org"))
+    prefetch_related_objects(congresses, "delegates", "committees__members")
+    sessions = read("sessions", lambda: (
+        CongressSession.objects.filter(congress__org=compiled_sql.ORG).select_related("congress", "voided_by")
+        .annotate(present=Count("attendees", filter=Q(attendees__kind=AttendeeKind.DELEGATE)),
+                  non_voting=Count("attendees", filter=~Q(attendees__kind=AttendeeKind.DELEGATE)))
+        .order_by("-date", "-id")[:20]))  # Meta.ordering is dropped in GROUP BY queries
+    prefetch_related_objects(sessions, "motions")
     return {
-        "meetings": list(Meeting.objects.filter(org=org).select_related("voided_by")[:40]),
+        "meetings": read("meetings", lambda: Meeting.objects.filter(one).select_related("voided_by")[:40]),
         "congresses": congresses,
         "sessions": sessions,
-        "consultations": list(Consultation.objects.filter(org=org)
-                              .select_related("approved_by__session", "voided_by")[:10]),
-        "terms": list(CommitteeTerm.objects.filter(org=org).select_related("voided_by")[:10]),
-        "expenses": list(Expense.objects.filter(org=org).select_related("voided_by")[:50]),
+        "consultations": read("consultations", lambda: (
+            Consultation.objects.filter(one).select_related("approved_by__session", "voided_by")[:10])),
+        "terms": read("terms", lambda: CommitteeTerm.objects.filter(one).select_related("voided_by")[:10]),
+        "expenses": read("expenses", lambda: Expense.objects.filter(one).select_related("voided_by")[:50]),
         "officers": founding_officers(org),
     }
 

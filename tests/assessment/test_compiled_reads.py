@@ -225,3 +225,33 @@ def test_a_sheets_units_files_and_history_read_compiled_as_through_the_orm(two_a
         with connection.cursor() as cursor:
             cursor.execute("RESET plan_cache_mode")
             cursor.execute("DEALLOCATE ALL")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [*ROLES, "superuser", "nobody"])
+def test_a_unions_page_reads_compiled_as_through_the_orm_for_every_role(two_assessors, role):
+    """``selectors.union_page_reads`` (a union's page): its sheets, its 会员评家 with their
+    ratings and rectifications, and the rounds it assesses that the user sees, as the ORM reads them."""
+    from assessment.models import EvaluationRating, MemberEvaluation
+
+    tree = two_assessors["tree"]
+    user = _user(tree, role)
+    for year in (2025, 2026):
+        evaluation = MemberEvaluation.objects.create(org=tree.a1, year=year, members=10, participants=9,
+                                                     frontline_participants=5)
+        EvaluationRating.objects.create(evaluation=evaluation, subject="chair", person="张", content_number=1,
+                                        content="工作作风", satisfied=year - 2020)
+    seen = 0
+    for org in (tree.root, tree.a, tree.a1, tree.a2, tree.b, tree.b1):
+        sheets, evaluations, rounds = selectors.union_page_reads(user, org)
+        assert [vars_of(s) for s in sheets] == [vars_of(s) for s in org.assessment_sheets.select_related(
+            "assessor", "round").order_by("-year", "assessor__lft")]
+        expected = list(MemberEvaluation.objects.filter(org=org).prefetch_related("ratings", "rectifications")
+                        .order_by("-year"))
+        assert [(vars_of(e), [vars_of(r) for r in e.ratings.all()], list(e.rectifications.all()))
+                for e in evaluations] == [(vars_of(e), [vars_of(r) for r in e.ratings.all()],
+                                           list(e.rectifications.all())) for e in expected]
+        assert [vars_of(r) for r in rounds] == [vars_of(r) for r in selectors.visible_rounds(user).filter(
+            assessor=org).order_by("-year")], (role, org.code)
+        seen += len(sheets) + len(evaluations) + len(rounds)
+    assert seen > 3
