@@ -11,10 +11,12 @@ from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.db import router
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from unionportal import compiled_sql
 from unionportal.refusals import record_refusal
 
 # Why a signed-in user without an admin grant is turned away from /admin/ (the log's reason).
@@ -22,11 +24,21 @@ NO_ADMIN_GRANT = "no admin grant"
 
 
 def user_grants(request):
-    """The signed-in user's own roles (never anything about other orgs)."""
+    """The signed-in user's own roles (never anything about other orgs), by org name.
+
+    Compiled once per process (``compiled_sql``): this page is what a signed-in user without an
+    admin role gets for every admin URL, and building the query cost a fifth of the answer."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
-    return list(user.grants.select_related("org").order_by("org__name", "role"))
+    grant = user._meta.get_field("grants").related_model  # orgs' Grant (this library names no app)
+
+    def build():
+        return (grant._default_manager.filter(user_id=compiled_sql.USER).select_related("org")
+                .order_by("org__name", "role"))
+
+    return compiled_sql.fetch_instances(("error_views.user_grants",), build, router.db_for_read(grant),
+                                        user=user.pk)
 
 
 def permission_denied(request, exception=None, *, admin=False):

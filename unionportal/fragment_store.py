@@ -92,9 +92,10 @@ class FragmentStore:
             while len(self._fragments) > self.entries:
                 self._fragments.popitem(last=False)
 
-    def render(self, context: dict, key: str | None) -> SafeString:
-        """The first template rendered with ``context``; kept under ``key`` unless it is None."""
-        html = render_to_string(self.templates[0], context).strip()
+    def render(self, context: dict, key: str | None, template: str | None = None) -> SafeString:
+        """``template`` (by default the first) rendered with ``context``; kept under ``key``
+        unless it is None."""
+        html = render_to_string(template or self.templates[0], context).strip()
         if key is not None:
             self.put(key, html)
         return mark_safe(html)  # noqa: S308  (the template escapes; render_to_string's result is safe)

@@ -281,8 +281,8 @@ SESSION_COOKIE_HTTPONLY = True
 CACHES = caches_setting(os.environ)
 PDF_CACHE_INLINE_BYTES = int(os.environ.get("UNIONPORTAL_PDF_CACHE_INLINE_BYTES", str(1024 * 1024)))
 # Sessions live in the database, so any app server answers any request (and signing in works
-# while Redis is down).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# while Redis is down); Django's database sessions, read by a compiled statement.
+SESSION_ENGINE = "unionportal.accounts.session_store"
 
 # Every PDF render is bounded (unionportal/pdf_bounds.py): at most this many characters of
 # text, and stopped after this many seconds (0: no deadline).
