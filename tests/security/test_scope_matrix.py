@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import resolve
 
-from tests.security.checksum import table_checksum
+from tests.security.checksum import checksum_after, rows_written, table_checksum
 from tests.security.routes import (
     AUTOCOMPLETE,
     KNOWN_HOLES,
@@ -31,7 +31,6 @@ from tests.security.routes import (
     all_patterns,
 )
 
-pytestmark = pytest.mark.django_db
 SIGN_IN_PAGES = ("/accounts/login/", "/admin/login/")
 UNCHANGING = {403, 404, 405}  # answers after which nothing may have changed
 
@@ -173,6 +172,7 @@ def _leaks(world, body, side="inside"):
     return [name for name in names if name in body]
 
 
+@pytest.mark.usefixtures("db")  # each case rolled back (tests/security/conftest.py)
 @pytest.mark.parametrize(("method", "key", "variant", "user", "side"), list(_cases()))
 def test_scope_matrix(world, method, key, variant, user, side):
     route = ROUTES[key]
@@ -208,6 +208,7 @@ def test_scope_matrix(world, method, key, variant, user, side):
     # The state before the POST: the world's rows (each case starts from them: its transaction
     # is rolled back after it) and the files on disk now.
     before = table_checksum(world.rows) if method == "POST" and unchanging else None
+    written = rows_written()
     response = _ask(client, method, path, route, values)
     body = _body(response)
     where = f"{method} {path} as {user} ({side})"
@@ -223,12 +224,12 @@ def test_scope_matrix(world, method, key, variant, user, side):
         # A page of branch A's records shows nothing of branch B.
         assert not _leaks(world, body), f"{where}: names outside records: {_leaks(world, body)}"
         if before is not None:
-            assert table_checksum() == before, f"{where}: a refused POST changed the database"
+            assert checksum_after(world.rows, written) == before, f"{where}: a refused POST changed the database"
         return
 
     assert not _leaks(world, body, side), f"{where}: names outside records: {_leaks(world, body, side)}"
     if before is not None:
-        assert table_checksum() == before, f"{where}: a POST outside the scope changed the database"
+        assert checksum_after(world.rows, written) == before, f"{where}: a POST outside the scope changed the database"
     # The same pattern with a code or id that names nothing answers exactly the same.
     missing_side = "cross_missing" if side == "cross" else "missing"
     missing_path = _path(world, key, variant, missing_side)
