@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "unionportal.admin_import.PendingFileStorage"
 
 MIDDLEWARE = [
+    # First, so that every other middleware and the view run on it (unionportal/frame_stack.py).
+    "unionportal.frame_stack.RoomyFrameStackMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
