@@ -72,7 +72,7 @@ _START_AUDIT = """
         violations: results.violations.filter((v) => ["serious", "critical"].includes(v.impact)).map((v) => ({
           id: v.id, impact: v.impact, help: v.help,
           nodes: v.nodes.map((n) => ({target: n.target.join(" "), html: n.html.slice(0, 160),
-                                      summary: (n.failureSummary || "").split("\\\\n").slice(0, 2).join(" ")})),
+                                      summary: (n.failureSummary || "").split("\\n").slice(0, 2).join(" ")})),
         })),
       }),
       (error) => ({error: String(error)}),
