@@ -52,9 +52,9 @@ def test_the_header_follows_who_asks_and_what_changed():
 
 def test_a_part_takes_plain_values_only():
     with pytest.raises(TypeError):
-        kept_part("header/_account.html", username=mark_safe("<b>kit</b>"))  # would print unescaped
+        kept_part("header/_inbox.html", app=mark_safe("<b>kit</b>"))  # would print unescaped
     with pytest.raises(TypeError):
-        kept_part("header/_account.html", links=object())
+        kept_part("header/_inbox.html", links=object())
     with pytest.raises(TemplateSyntaxError):
         kept_part("base.html")
 

@@ -8,7 +8,8 @@ found" (404) page, which a scanner or a wrong link meets as often as a user meet
 A part renders with only the values the tag names — neither the page's context nor the
 request — and those values, with the language, time zone and URL prefix (the store's key),
 make its key: equal keys give equal HTML by construction.  So a part shows nothing it is not
-given, and nothing of one request (a CSRF token, the path asked) may be given to it.
+given, and nothing of one request or user (a CSRF token, the path asked, a user's name) is
+given to it: those stay live in base.html, as for every kept fragment.
 """
 
 from django import template
@@ -19,9 +20,9 @@ from unionportal.fragment_store import FragmentStore
 
 register = template.Library()
 
-PARTS = ("header/_menu.html", "header/_languages.html", "header/_account.html", "header/_session_texts.html")
-# One entry per signed-in user for the account part (their name and unread count), a few for the rest.
-_parts = FragmentStore(4096, *PARTS)
+PARTS = ("header/_menu.html", "header/_languages.html", "header/_inbox.html", "header/_session_texts.html")
+# A few entries per language: the menu per page kind, the inbox link per unread count.
+_parts = FragmentStore(1024, *PARTS)
 
 
 def _plain(value):
