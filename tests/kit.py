@@ -57,6 +57,20 @@ def user_with_role(tree: ScopeTree, role: str, username: str | None = None, **ex
     return user
 
 
+# Every role of the gate's table, and the two users outside it: a superuser and a user with no grant.
+EVERYONE = (*ROLES, "superuser", "nobody")
+
+
+def user_of(tree: ScopeTree, who: str):
+    """A user for each of ``EVERYONE``: a grant of ``who`` (``user_with_role``), a superuser, or
+    a user with no grant at all."""
+    if who == "superuser":
+        return UserFactory(username="kit-super", is_superuser=True)
+    if who == "nobody":
+        return UserFactory(username="kit-nobody")
+    return user_with_role(tree, who)
+
+
 def client_for(user) -> Client:
     client = Client()
     assert client.login(username=user.username, password=PASSWORD)

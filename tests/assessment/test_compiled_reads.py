@@ -14,7 +14,7 @@ from assessment import selectors
 from assessment.models import Evidence, Sheet, SheetEvent, SheetStatus
 from orgs.access import compiled_rows, fetch_scoped
 from tests.factories import UserFactory
-from tests.kit import ROLES, client_for, user_with_role
+from tests.kit import EVERYONE, ROLES, client_for, user_of, user_with_role
 from unionportal import compiled_sql
 
 RELATED = ("org", "assessor", "round", "template", "group")
@@ -51,21 +51,14 @@ def test_the_compiled_read_returns_what_the_orm_returns_for_every_role(two_asses
         assert [_fields(s) for s in [chosen, *others]] == [_fields(s) for s in expected], (role, code, year)
 
 
-def _user(tree, role):
-    if role == "superuser":
-        return UserFactory(username="kit-super", is_superuser=True)
-    if role == "nobody":
-        return UserFactory(username="kit-nobody")
-    return user_with_role(tree, role)
-
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", [*ROLES, "superuser", "nobody"])
+@pytest.mark.parametrize("role", EVERYONE)
 @pytest.mark.parametrize("selector", [selectors.my_sheets, selectors.review_queue, selectors.scoring_queue,
                                       selectors.visible_rounds, selectors.openable_orgs])
 def test_the_compiled_queues_list_what_the_orm_lists(two_assessors, role, selector):
     tree = two_assessors["tree"]
-    user = _user(tree, role)
+    user = user_of(tree, role)
     # Something in every queue: a1's sheet submitted, a2's reviewed, and a reminder for a1.
     world_sheets = [two_assessors["a1"], two_assessors["a2"], two_assessors["root_sheet"]]
     Sheet.objects.filter(pk=world_sheets[0].pk).update(status=SheetStatus.SUBMITTED)
@@ -176,12 +169,12 @@ def test_the_sheet_read_is_prepared_on_postgresql_and_its_generic_plan_answers_a
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", [*ROLES, "superuser", "nobody"])
+@pytest.mark.parametrize("role", EVERYONE)
 def test_the_compiled_round_read_returns_what_the_orm_returns_for_every_role(two_assessors, role):
     """``selectors.round_for`` (every round page: board, ranking, PDFs) against the ORM's
     ``visible_rounds``: the same round or a 404, for each assessor and year."""
     tree = two_assessors["tree"]
-    user = _user(tree, role)
+    user = user_of(tree, role)
     seen = 0
     for code, year in _every_read(user, tree):
         expected = list(selectors.visible_rounds(user).filter(assessor__code=code, year=year))
@@ -228,14 +221,14 @@ def test_a_sheets_units_files_and_history_read_compiled_as_through_the_orm(two_a
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", [*ROLES, "superuser", "nobody"])
+@pytest.mark.parametrize("role", EVERYONE)
 def test_a_unions_page_reads_compiled_as_through_the_orm_for_every_role(two_assessors, role):
     """``selectors.union_page_reads`` (a union's page): its sheets, its 会员评家 with their
     ratings and rectifications, and the rounds it assesses that the user sees, as the ORM reads them."""
     from assessment.models import EvaluationRating, MemberEvaluation
 
     tree = two_assessors["tree"]
-    user = _user(tree, role)
+    user = user_of(tree, role)
     for year in (2025, 2026):
         evaluation = MemberEvaluation.objects.create(org=tree.a1, year=year, members=10, participants=9,
                                                      frontline_participants=5)

@@ -12,20 +12,11 @@ from duties.models import DutyItem
 from services.models import ServiceType
 from services.selectors import service_types_for_duties, service_types_for_duty
 from tests.duties.helpers import plain_catalogue
-from tests.factories import UserFactory
-from tests.kit import ROLES, scope_tree, user_with_role
+from tests.kit import EVERYONE, scope_tree, user_of
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = [*ROLES, "superuser", "nobody"]
 
-
-def _user(tree, role):
-    if role == "superuser":
-        return UserFactory(username="kit-super", is_superuser=True)
-    if role == "nobody":
-        return UserFactory(username="kit-nobody")
-    return user_with_role(tree, role)
 
 
 def _reference_item(org, user, pk):
@@ -50,7 +41,7 @@ def tree():
 
 @pytest.mark.parametrize("role", EVERYONE)
 def test_the_compiled_item_is_the_orms_item_for_every_role(tree, role):
-    user = _user(tree, role)
+    user = user_of(tree, role)
     items = list(DutyItem.objects.all())
     assert any(item.version.status == "draft" for item in items)
     for org in (tree.a, tree.a1, tree.b):
@@ -65,7 +56,7 @@ def test_the_compiled_item_is_the_orms_item_for_every_role(tree, role):
 
 
 def test_a_managers_drafts_never_answer_for_a_reader(tree):
-    admin, reader = _user(tree, "admin"), _user(tree, "reviewer")
+    admin, reader = user_of(tree, "admin"), user_of(tree, "reviewer")
     draft = DutyItem.objects.filter(version__catalogue__org=tree.a1, version__status="draft").first()
     assert selectors.item_or_404_for(tree.a1, admin, draft.pk).pk == draft.pk
     with pytest.raises(Http404):  # the same process, the compiled text without drafts
@@ -74,7 +65,7 @@ def test_a_managers_drafts_never_answer_for_a_reader(tree):
 
 @pytest.mark.parametrize("role", EVERYONE)
 def test_the_compiled_service_types_are_the_orms_for_every_role(tree, role):
-    user = _user(tree, role)
+    user = user_of(tree, role)
     offered = ServiceType.objects.create(org=tree.root, code="card", name="办卡", duty_org=tree.a1, duty_number="1")
     ServiceType.objects.create(org=tree.a, code="a-card", name="甲办卡", duty_org=tree.a1, duty_number="1",
                                position=1)

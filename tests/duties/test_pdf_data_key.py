@@ -11,8 +11,7 @@ from duties.models import Catalogue, CatalogueVersion, VersionStatus
 from orgs.access import Action, scope_orgs
 from orgs.models import Org
 from tests.duties.helpers import plain_catalogue
-from tests.factories import UserFactory
-from tests.kit import ROLES, client_for, scope_tree, user_with_role
+from tests.kit import EVERYONE, client_for, scope_tree, user_of, user_with_role
 from tests.pdftext import pdf_text
 from unionportal import pdf as renderer
 from unionportal.actors import SYSTEM
@@ -61,7 +60,7 @@ def test_the_cache_opens_no_catalogue_outside_the_users_scope(db):
     assert client_for(outsider).get("/duties/kit-a.pdf").status_code == 404
 
 
-@pytest.mark.parametrize("role", [*ROLES, "superuser", "nobody"])
+@pytest.mark.parametrize("role", EVERYONE)
 def test_the_compiled_read_of_a_published_version_answers_as_the_orm(db, role):
     """``published_version_for`` is compiled once per process (orgs.access.fetch_scoped): for
     every role and org it finds exactly the version the ORM's own query finds, its org attached."""
@@ -69,8 +68,7 @@ def test_the_compiled_read_of_a_published_version_answers_as_the_orm(db, role):
     for org in (tree.root, tree.a, tree.a1, tree.b1):
         plain_catalogue(org, texts=[f"{org.code}的职责"])
     plain_catalogue(tree.a2, publish=False)  # a draft only: found by nobody
-    user = {"superuser": lambda: UserFactory(username="kit-super", is_superuser=True),
-            "nobody": lambda: UserFactory(username="kit-nobody")}.get(role, lambda: user_with_role(tree, role))()
+    user = user_of(tree, role)
     for org in (tree.root, tree.a, tree.a1, tree.a2, tree.b, tree.b1):
         reached = scope_orgs(Org.objects.filter(code=org.code), user, Action.VIEW)
         expected = CatalogueVersion.objects.filter(catalogue__org__in=reached, status=VersionStatus.PUBLISHED).first()
