@@ -86,6 +86,16 @@ def redis_url(tmp_path_factory):
         yield url
 
 
+# One migrated test database, copied (tests/migrated_database.py) ---------------------------------
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """pytest-django's, and on SQLite the test databases copies of one migrated database."""
+    from tests.migrated_database import test_databases_from_the_template
+
+    with test_databases_from_the_template():
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's test databases, and on PostgreSQL no straggling session left at the end.

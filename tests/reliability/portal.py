@@ -2,22 +2,21 @@
 a subprocess (its own database and MEDIA_ROOT), and the tables' fingerprints on either side."""
 
 import atexit
-import fcntl
 import hashlib
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import uuid
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.utils.module_loading import import_string
 
+from tests.migrated_database import migrated_template, template_file
 from unionportal.backup_database import table_fingerprints
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -171,31 +170,24 @@ def _template(kind: str, tmp_path: Path) -> str:
 
 
 def _sqlite_template(kind: str, tmp_path: Path) -> str:
-    """Under pytest-xdist the file is in the run's base temporary folder (``tmp_path`` is
-    BASE/gwN/test0; pytest removes old runs' folders): the first worker to ask makes it under
-    a lock while the others wait for it.  Otherwise in a folder of this process's."""
+    """The migrated template is the one the test databases copy (tests/migrated_database.py).  The seeded one is made from it: under pytest-xdist in the run's base
+    temporary folder (``tmp_path`` is BASE/gwN/test0; pytest removes old runs' folders), the
+    first worker to ask making it while the others wait; otherwise in a folder of this
+    process's."""
+    if kind == "migrated":
+        return str(migrated_template())
     if os.environ.get("PYTEST_XDIST_WORKER"):
         folder = tmp_path.parents[1] / "unionportal-templates"
         folder.mkdir(exist_ok=True)
     else:
         folder = Path(tempfile.mkdtemp(prefix="unionportal-templates-"))
         atexit.register(shutil.rmtree, folder, True)
-    template = folder / f"{kind}.sqlite3"
-    with open(folder / f"{kind}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not template.exists():
-            # Made under another name and renamed: a worker that died half-way leaves no
-            # half-made template behind for the others.
-            making = folder / f"{kind}.making.sqlite3"
-            making.unlink(missing_ok=True)
-            if kind == "seeded":
-                shutil.copyfile(_template("migrated", tmp_path), making)
-            manage(portal_env(f"sqlite:///{making}", folder / "var"), *TEMPLATE_COMMANDS[kind])
-            # Into the one file: the copies take the file, not its write-ahead log.
-            with closing(sqlite3.connect(making)) as database:
-                database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            os.replace(making, template)
-    return str(template)
+
+    def seed(making: Path) -> None:
+        shutil.copyfile(_template("migrated", tmp_path), making)
+        manage(portal_env(f"sqlite:///{making}", folder / "var"), *TEMPLATE_COMMANDS[kind])
+
+    return str(template_file(kind, seed, folder))
 
 
 def _server_template(kind: str, tmp_path: Path) -> str:
