@@ -21,6 +21,13 @@
     widget.$container.find(".select2-selection, .select2-selection__rendered")
       .add(widget.$dropdown.find(".select2-search__field, .select2-results__options"))
       .attr("aria-labelledby", label.id);
+    // Opened, select2 points the combobox at its list with aria-owns only; ARIA 1.2 requires
+    // aria-controls on an expanded combobox (aria-required-attr).
+    $(select).on("select2:open", function () {
+      widget.$selection.attr("aria-controls", widget.$results.attr("id"));
+    }).on("select2:close", function () {
+      widget.$selection.removeAttr("aria-controls");
+    });
   }
 
   function nameAutocompletes(root) {
