@@ -35,8 +35,20 @@
     $(root).find(".admin-autocomplete").not("[name*=__prefix__]").each(function () { nameAfterLabel(this); });
   }
 
+  /* filter_horizontal (SelectFilter2.js): the search icon in each filter box's <label> carries an
+     aria-label on a plain <span>, which ARIA does not allow (aria-prohibited-attr).  As an image
+     it may: the label's text, so the filter's name, stays the same. */
+  function roleFilterIcons(root) {
+    $(root).find(".selector .search-label-icon[aria-label]").not("[role]").attr("role", "img");
+  }
+
   // This deferred script runs after Django's widget scripts, so its handlers come after theirs,
-  // which draw the widgets: select2 at DOM ready, and again in an inline row added later.
+  // which draw the widgets: select2 at DOM ready, the filters at load, both again in an inline
+  // row added later.
   $(function () { nameAutocompletes(document); });
-  document.addEventListener("formset:added", function (event) { nameAutocompletes(event.target); });
+  window.addEventListener("load", function () { roleFilterIcons(document); });
+  document.addEventListener("formset:added", function (event) {
+    nameAutocompletes(event.target);
+    roleFilterIcons(event.target);
+  });
 }());
