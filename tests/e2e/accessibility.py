@@ -61,11 +61,9 @@ _START_AUDIT = """
       .map((check) => (checks[check.id || check] || {}).impact)].some((impact) => ["serious", "critical"].includes(impact)));
     return Object.fromEntries(off.map((rule) => [rule.id, {enabled: false}]));
   };
-  window.__unionportalAudit = ready.then((whole) => {
-    if (document.contentType !== "text/html") return {violations: []};
-    const styled = [...document.querySelectorAll("link[rel~=stylesheet]")].every((link) => link.sheet);
-    if (!whole && (document.readyState === "loading" || !styled)) return {left: true};
-    const axe = window.__unionportalLoadAxe();
+  // The audit itself, also run on demand (``audit_now``) once a page's scripts have changed it.
+  window.__unionportalRunAxe = () => {
+    const axe = window.axe || window.__unionportalLoadAxe();
     // preload off: the stylesheets are already applied; fetching them again could time out.
     return axe.run(document, {preload: false, resultTypes: ["violations"], rules: faultRules(axe)}).then(
       (results) => ({
@@ -77,6 +75,12 @@ _START_AUDIT = """
       }),
       (error) => ({error: String(error)}),
     );
+  };
+  window.__unionportalAudit = ready.then((whole) => {
+    if (document.contentType !== "text/html") return {violations: []};
+    const styled = [...document.querySelectorAll("link[rel~=stylesheet]")].every((link) => link.sheet);
+    if (!whole && (document.readyState === "loading" || !styled)) return {left: true};
+    return window.__unionportalRunAxe();
   }).then((result) => { report({phase: "done", ...result}); });
 })();
 """
@@ -147,14 +151,25 @@ class AccessibilityAudit:
         problems = [f"{page.url}: axe-core did not finish auditing it"
                     for page in self.auditing if not page.is_closed()]
         for report in self.reports:
-            where = urlsplit(report["url"])
-            page = where.path + (f"?{where.query}" if where.query else "")
-            if "error" in report:
-                problems.append(f"axe-core could not audit {page}: {report['error']}")
-                continue
-            for violation in report["violations"]:
-                for node in violation["nodes"]:
-                    problems.append(
-                        f"[{violation['impact']}] {violation['id']} on {page}: {node['target']}"
-                        f"  {node['html']}  — {violation['help']}. {node['summary']}")
+            problems.extend(report_lines(report))
         return list(dict.fromkeys(problems))  # a page visited twice names its faults once
+
+
+def report_lines(report: dict) -> list[str]:
+    """One line per violating element of one document's report."""
+    where = urlsplit(report["url"])
+    page = where.path + (f"?{where.query}" if where.query else "")
+    if "error" in report:
+        return [f"axe-core could not audit {page}: {report['error']}"]
+    return [f"[{violation['impact']}] {violation['id']} on {page}: {node['target']}"
+            f"  {node['html']}  — {violation['help']}. {node['summary']}"
+            for violation in report["violations"] for node in violation["nodes"]]
+
+
+def audit_now(page) -> list[str]:
+    """The audit again, on the document as it stands: for what the page's scripts build after
+    its DOMContentLoaded (the admin's select2 widgets), which the automatic audit runs before.
+    Waits for that audit first: axe-core runs one audit at a time."""
+    report = page.evaluate("() => Promise.resolve(window.__unionportalAudit).then(() => "
+                           "window.__unionportalRunAxe()).then((result) => ({url: location.href, ...result}))")
+    return report_lines(report)
