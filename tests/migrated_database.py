@@ -50,7 +50,8 @@ def template_folder() -> Path:
 
 def _migrations_digest() -> str:
     """What decides the migrated database: every installed app's migration files (the
-    portal's and Django's own, by name and content) and Python's and SQLite's versions."""
+    portal's and Django's own, by name and content) and Python's and SQLite's versions; for an
+    app with models but no migrations (its tables made from its models), its models' source."""
     from django.apps import apps
 
     digest = hashlib.sha256(f"{sys.version}|{sqlite3.sqlite_version}".encode())
@@ -59,10 +60,13 @@ def _migrations_digest() -> str:
             spec = importlib.util.find_spec(f"{app.name}.migrations")
         except ModuleNotFoundError:
             spec = None
-        for folder in (spec.submodule_search_locations or []) if spec else []:
-            for path in sorted(Path(folder).glob("*.py")):
-                digest.update(f"{app.label}/{path.name}\0".encode())
-                digest.update(path.read_bytes())
+        paths = [path for folder in ((spec.submodule_search_locations or []) if spec else [])
+                 for path in sorted(Path(folder).glob("*.py"))]
+        if not paths and app.models_module is not None and any(app.get_models()):
+            paths = [Path(app.models_module.__file__)]
+        for path in paths:
+            digest.update(f"{app.label}/{path.name}\0".encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:20]
 
 
