@@ -11,7 +11,7 @@ database is a file of about 1 MB, so it is made once and copied with SQLite's ba
   for the file (a lock), then copies it (``test_databases_from_the_template``).  The
   reliability tests copy the same file (``migrated_template``).
 - The file is kept between runs in the temporary directory, in a folder named by a digest of
-  every installed app's migration files and the versions of Python and SQLite
+  every installed app's migration files and the versions of Python, SQLite and Django
   (``template_folder``): the next run with the same migrations copies it at once, and any
   change to a migration makes a new one.  (As the bytecode cache in tests/conftest.py, outside
   the tree; folders unused for a week are removed.)
@@ -50,11 +50,13 @@ def template_folder() -> Path:
 
 def _migrations_digest() -> str:
     """What decides the migrated database: every installed app's migration files (the
-    portal's and Django's own, by name and content) and Python's and SQLite's versions; for an
+    portal's and Django's own, by name and content) and Python's, SQLite's and Django's versions; for an
     app with models but no migrations (its tables made from its models), its models' source."""
+    import django
     from django.apps import apps
 
-    digest = hashlib.sha256(f"{sys.version}|{sqlite3.sqlite_version}".encode())
+    # Django's version too: its schema editor writes the tables the migrations describe.
+    digest = hashlib.sha256(f"{sys.version}|{sqlite3.sqlite_version}|{django.get_version()}".encode())
     for app in apps.get_app_configs():
         try:
             spec = importlib.util.find_spec(f"{app.name}.migrations")
