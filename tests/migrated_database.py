@@ -50,8 +50,8 @@ def template_folder() -> Path:
 
 def _migrations_digest() -> str:
     """What decides the migrated database: every installed app's migration files (the
-    portal's and Django's own, by name and content) and Python's, SQLite's and Django's versions; for an
-    app with models but no migrations (its tables made from its models), its models' source."""
+    portal's and Django's own, by name and content), Python's, SQLite's and Django's versions,
+    and for an app with models but no migrations (its tables made from its models) their source."""
     import django
     from django.apps import apps
 
