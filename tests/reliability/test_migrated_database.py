@@ -35,7 +35,8 @@ def test_the_test_database_is_the_templates_copy():
 
 
 def _digest_of(monkeypatch, root):
-    monkeypatch.setattr(apps, "get_app_configs", lambda: [SimpleNamespace(name="madeup_app", label="madeup", models_module=None)])
+    app = SimpleNamespace(name="madeup_app", label="madeup", models_module=None)
+    monkeypatch.setattr(apps, "get_app_configs", lambda: [app])
     for name in [name for name in sys.modules if name.startswith("madeup_app")]:
         monkeypatch.delitem(sys.modules, name)
     return migrated_database._migrations_digest()

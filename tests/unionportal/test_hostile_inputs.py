@@ -86,7 +86,8 @@ def _statements() -> tuple[str, str]:
     counts = ", ".join(f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)})"
                        for model in (Org, CatalogueVersion, Template, ModelWorker, AuditEntry))
     sheet, unit = Sheet._meta, Sheet.units.rel.related_model._meta
-    version = f"SELECT {quote(sheet.get_field('version').column)} FROM {quote(sheet.db_table)} WHERE {quote(sheet.pk.column)} = %s"
+    version = (f"SELECT {quote(sheet.get_field('version').column)} FROM {quote(sheet.db_table)} "
+               f"WHERE {quote(sheet.pk.column)} = %s")
     entries = (f"SELECT {quote(unit.get_field('self_grade').column)}, {quote(unit.get_field('self_note').column)} "
                f"FROM {quote(unit.db_table)} WHERE {quote(unit.get_field('sheet').column)} = %s "
                f"ORDER BY {quote(unit.get_field('seq').column)}")
