@@ -14,7 +14,9 @@ database is a file of about 1 MB, so it is made once and copied with SQLite's ba
   every installed app's migration files and the versions of Python, SQLite and Django
   (``template_folder``): the next run with the same migrations copies it at once, and any
   change to a migration makes a new one.  (As the bytecode cache in tests/conftest.py, outside
-  the tree; folders unused for a week are removed.)
+  the tree; folders unused for a week are removed.)  After a copy, the post_migrate receivers run
+  again, so a changed receiver needs no new template.  To start afresh anyway:
+  ``rm -rf "${TMPDIR:-/tmp}/unionportal-test-templates-$(id -u)"``.
 
 On PostgreSQL pytest-django migrates each test database as before."""
 
@@ -22,6 +24,7 @@ import fcntl
 import hashlib
 import importlib.util
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -41,8 +44,11 @@ MIGRATE_TIMEOUT = 300  # seconds
 def template_folder() -> Path:
     """This checkout's folder of templates for its migrations as they are now (made if new)."""
     parent = Path(tempfile.gettempdir()) / f"unionportal-test-templates-{os.getuid()}"
+    parent.mkdir(mode=0o700, exist_ok=True)
+    if parent.stat().st_uid != os.getuid():  # another user's: its templates are not to be trusted
+        raise RuntimeError(f"{parent} belongs to another user; remove it")
     folder = parent / _migrations_digest()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(exist_ok=True)
     os.utime(folder)
     _remove_unused_folders(parent, keep=folder)
     return folder
@@ -76,9 +82,7 @@ def _remove_unused_folders(parent: Path, keep: Path) -> None:
     for folder in parent.iterdir():
         try:
             if folder != keep and time.time() - folder.stat().st_mtime > KEEP_SECONDS:
-                for path in folder.iterdir():
-                    path.unlink()
-                folder.rmdir()
+                shutil.rmtree(folder)
         except OSError:  # another run uses or removes it
             continue
 
@@ -112,7 +116,8 @@ def _migrate_into(path: Path) -> None:
                UNIONPORTAL_VAR_DIR=str(path.parent / "var"), PYTHONPATH=str(ROOT), CI="1")
     # The production settings refuse to start without a key of their own; migrations use none.
     env.setdefault("DJANGO_SECRET_KEY", "migrated-template-" + "k" * 50)
-    result = subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--verbosity=0"], cwd=ROOT,
+    result = subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--run-syncdb", "--verbosity=0"],
+                            cwd=ROOT,
                             env=env, capture_output=True, text=True, timeout=MIGRATE_TIMEOUT, check=False)
     if result.returncode != 0:
         raise AssertionError(f"manage.py migrate exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
@@ -121,19 +126,22 @@ def _migrate_into(path: Path) -> None:
 @contextmanager
 def test_databases_from_the_template():
     """While open, pytest-django's in-memory SQLite test databases are copies of the migrated
-    template; the first one made writes the template."""
+    template; the first one made writes the template.  Made as before: a database kept between
+    runs (``--reuse-db``), a file, and one made without migrations (``--nomigrations``,
+    ``TEST["MIGRATE"] = False``, an app's migrations switched off), which must neither write nor
+    read the template of the migrations."""
     from django.db.backends.sqlite3.creation import DatabaseCreation
 
-    migrate = DatabaseCreation.create_test_db
+    original_create_test_db = DatabaseCreation.create_test_db
 
     def create_test_db(self, verbosity=1, autoclobber=False, serialize=True, keepdb=False):
         name = self._get_test_db_name()
-        if keepdb or not self.is_in_memory_db(name):
-            return migrate(self, verbosity, autoclobber, serialize, keepdb)
+        if keepdb or not self.is_in_memory_db(name) or not _migrates(self.connection):
+            return original_create_test_db(self, verbosity, autoclobber, serialize, keepdb)
         made = []
 
         def migrated_here(path: Path) -> None:
-            made.append(migrate(self, verbosity, autoclobber, serialize, keepdb))
+            made.append(original_create_test_db(self, verbosity, autoclobber, serialize, keepdb))
             with closing(sqlite3.connect(path)) as copy:
                 self.connection.connection.backup(copy)
 
@@ -144,13 +152,23 @@ def test_databases_from_the_template():
     try:
         yield
     finally:
-        DatabaseCreation.create_test_db = migrate
+        DatabaseCreation.create_test_db = original_create_test_db
+
+
+def _migrates(connection) -> bool:
+    """Whether this test database is made by every app's migrations."""
+    from django.conf import settings
+
+    modules = settings.MIGRATION_MODULES
+    return (connection.settings_dict["TEST"].get("MIGRATE", True) is not False
+            and type(modules) is dict and None not in modules.values())
 
 
 def _copy_of_the_template(creation, name: str, template: Path, serialize: bool) -> str:
     """What ``create_test_db`` does after its ``migrate``, with the template copied instead."""
     from django.conf import settings
     from django.core.management import call_command
+    from django.core.management.sql import emit_post_migrate_signal
 
     connection = creation.connection
     connection.close()
@@ -159,7 +177,10 @@ def _copy_of_the_template(creation, name: str, template: Path, serialize: bool) 
     connection.ensure_connection()
     with closing(sqlite3.connect(f"file:{template}?mode=ro", uri=True)) as source:
         source.backup(connection.connection)
-    if serialize:
+    # What `migrate` does after its migrations, as this code now has it (content types,
+    # permissions, the cache tables: the template keeps what they wrote when it was made).
+    emit_post_migrate_signal(0, False, connection.alias)
+    if serialize:  # (pytest-django's setup_databases asks for it afterwards; kept as Django has it)
         connection._test_serialized_contents = creation.serialize_db_to_string()
     call_command("createcachetable", database=connection.alias)
     return name

@@ -151,10 +151,11 @@ def _server_database(suffix: str, template: str | None = None):
             cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
 
 
-# The template databases, each made the first time a test asks: "migrated" by one `migrate`,
+# The template databases, each made the first time a test asks: "migrated" by `migrate`,
 # "seeded" a copy of it after `seed`.  Copying one takes a moment; migrating a new database
-# takes seconds of CPU (7 s measured), seeding a second.  On SQLite one file serves every
-# pytest-xdist worker of the run; on PostgreSQL each test process makes its own.
+# takes seconds of CPU (7 s measured), seeding a second.  On SQLite the migrated one is the
+# file every test database copies (tests/migrated_database.py) and the seeded one a file of the
+# run that serves every pytest-xdist worker; on PostgreSQL each test process makes its own.
 _TEMPLATES: dict[str, str] = {}
 TEMPLATE_COMMANDS = {"migrated": ("migrate", "--verbosity=0"), "seeded": ("seed",)}
 
@@ -170,7 +171,8 @@ def _template(kind: str, tmp_path: Path) -> str:
 
 
 def _sqlite_template(kind: str, tmp_path: Path) -> str:
-    """The migrated template is the one the test databases copy (tests/migrated_database.py).  The seeded one is made from it: under pytest-xdist in the run's base
+    """The migrated template is the one the test databases copy (tests/migrated_database.py).
+    The seeded one is made from it: under pytest-xdist in the run's base
     temporary folder (``tmp_path`` is BASE/gwN/test0; pytest removes old runs' folders), the
     first worker to ask making it while the others wait; otherwise in a folder of this
     process's."""
