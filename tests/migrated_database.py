@@ -9,7 +9,8 @@ database is a file of about 1 MB, so it is made once and copied with SQLite's ba
 - The first test process to create its in-memory test database migrates it as pytest-django
   always did and writes a copy of it to the template file; a process that asks meanwhile waits
   for the file (a lock), then copies it (``test_databases_from_the_template``).  The
-  reliability tests copy the same file (``migrated_template``).
+  reliability tests copy the same file (``tests/reliability/portal.py``, which makes it by a
+  `manage.py migrate` when no test database has).
 - The file is kept between runs in the temporary directory, in a folder named by a digest of
   every installed app's migration files and the versions of Python, SQLite and Django
   (``template_folder``): the next run with the same migrations copies it at once, and any
@@ -26,7 +27,6 @@ import importlib.util
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,9 +35,7 @@ from contextlib import closing, contextmanager
 from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
 KEEP_SECONDS = 7 * 24 * 3600  # templates of other migrations are removed after a week unused
-MIGRATE_TIMEOUT = 300  # seconds
 
 
 @cache
@@ -103,24 +101,6 @@ def template_file(kind: str, make: Callable[[Path], None], folder: Path) -> Path
                 database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             os.replace(making, template)
     return template
-
-
-def migrated_template() -> Path:
-    """The migrated template file (made by a `manage.py migrate` if no test database made it)."""
-    return template_file("migrated", _migrate_into, template_folder())
-
-
-def _migrate_into(path: Path) -> None:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
-    env.update(DJANGO_SETTINGS_MODULE="tests.settings", DATABASE_URL=f"sqlite:///{path}",
-               UNIONPORTAL_VAR_DIR=str(path.parent / "var"), PYTHONPATH=str(ROOT), CI="1")
-    # The production settings refuse to start without a key of their own; migrations use none.
-    env.setdefault("DJANGO_SECRET_KEY", "migrated-template-" + "k" * 50)
-    result = subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--run-syncdb", "--verbosity=0"],
-                            cwd=ROOT,
-                            env=env, capture_output=True, text=True, timeout=MIGRATE_TIMEOUT, check=False)
-    if result.returncode != 0:
-        raise AssertionError(f"manage.py migrate exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
 
 
 @contextmanager

@@ -51,7 +51,6 @@ def test_the_compiled_read_returns_what_the_orm_returns_for_every_role(two_asses
         assert [_fields(s) for s in [chosen, *others]] == [_fields(s) for s in expected], (role, code, year)
 
 
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", EVERYONE)
 @pytest.mark.parametrize("selector", [selectors.my_sheets, selectors.review_queue, selectors.scoring_queue,

@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.utils.module_loading import import_string
 
-from tests.migrated_database import migrated_template, template_file
+from tests.migrated_database import template_file, template_folder
 from unionportal.backup_database import table_fingerprints
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -157,7 +157,8 @@ def _server_database(suffix: str, template: str | None = None):
 # file every test database copies (tests/migrated_database.py) and the seeded one a file of the
 # run that serves every pytest-xdist worker; on PostgreSQL each test process makes its own.
 _TEMPLATES: dict[str, str] = {}
-TEMPLATE_COMMANDS = {"migrated": ("migrate", "--verbosity=0"), "seeded": ("seed",)}
+# (--run-syncdb: as a test database is made, should an app ever have models but no migrations.)
+TEMPLATE_COMMANDS = {"migrated": ("migrate", "--run-syncdb", "--verbosity=0"), "seeded": ("seed",)}
 
 
 def _template(kind: str, tmp_path: Path) -> str:
@@ -190,6 +191,15 @@ def _sqlite_template(kind: str, tmp_path: Path) -> str:
         manage(portal_env(f"sqlite:///{making}", folder / "var"), *TEMPLATE_COMMANDS[kind])
 
     return str(template_file(kind, seed, folder))
+
+
+def migrated_template() -> Path:
+    """The migrated SQLite template the test databases copy (tests/migrated_database.py); made
+    by a `manage.py migrate` here if no test database has made it."""
+    def migrate(making: Path) -> None:
+        manage(portal_env(f"sqlite:///{making}", making.parent / "var"), *TEMPLATE_COMMANDS["migrated"])
+
+    return template_file("migrated", migrate, template_folder())
 
 
 def _server_template(kind: str, tmp_path: Path) -> str:

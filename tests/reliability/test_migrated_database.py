@@ -13,6 +13,7 @@ from django.db.backends.sqlite3.creation import DatabaseCreation
 from django.db.migrations.executor import MigrationExecutor
 
 from tests import migrated_database
+from tests.reliability.portal import migrated_template
 
 
 @pytest.mark.django_db
@@ -24,7 +25,7 @@ def test_the_test_database_has_every_migration_on_disk_applied():
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the template is SQLite's")
 @pytest.mark.django_db
 def test_the_test_database_is_the_templates_copy():
-    template = migrated_database.migrated_template()
+    template = migrated_template()
     with closing(sqlite3.connect(f"file:{template}?mode=ro", uri=True)) as source:
         tables = source.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
         applied = source.execute("SELECT app, name FROM django_migrations ORDER BY app, name").fetchall()
