@@ -5,9 +5,11 @@ the browser tests only, as an init script of the browser context: init scripts a
 to the portal's Content-Security-Policy, and the portal never serves the file.
 
 Each HTML document starts its own audit once its DOM is ready and reports to Python through an
-exposed binding.  So that no page escapes, the context routes every main-frame navigation
-through ``_before_leaving``: the request waits (up to ``LEAVE_WAIT_SECONDS``) until the document
-it replaces has reported.  A journey may click its way out of a page before its DOMContentLoaded
+exposed binding.  So that no page escapes, every main-frame navigation of the context's pages is
+paused (Chromium's Fetch domain, document requests only) in ``_before_leaving`` until the
+document it replaces has reported (up to ``LEAVE_WAIT_SECONDS``).  A document identical to one
+audited earlier in the run (``AUDITED``) takes that audit's findings instead of running axe-core
+again.  A journey may click its way out of a page before its DOMContentLoaded
 (a click as soon as the link shows): the click's navigation stops the page's loading, its
 deferred scripts never run and DOMContentLoaded never comes, so the audit also starts then
 (``_START_AUDIT``).  Nothing can be asked of the page meanwhile: Chromium holds DevTools commands
@@ -15,7 +17,8 @@ to a frame until its pending navigation commits, so the page reports by itself. 
 waits for the pages still open and returns one line per violating element.
 """
 
-import re
+import contextlib
+import json
 import sys
 import time
 from pathlib import Path
@@ -28,10 +31,6 @@ import pytest
 # left sooner is named on stderr (see ``finish``).
 LEAVE_WAIT_SECONDS = 10
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
-
-# Every request but the static files, matched by the Playwright driver (a regular expression, not
-# a Python callable): static files never reach Python, and never wait.
-NOT_STATIC = re.compile(r"^(?!.*/static/)")
 
 # axe-core's source, compiled only in a document to audit, not in the blank page each new tab
 # starts with (a new tab took 0.2 s instead of 0.08 s).
@@ -61,12 +60,30 @@ _START_AUDIT = """
       .map((check) => (checks[check.id || check] || {}).impact)].some((impact) => ["serious", "critical"].includes(impact)));
     return Object.fromEntries(off.map((rule) => [rule.id, {enabled: false}]));
   };
+  // What the audit of this document found, if a document the same in every respect an audit
+  // reads was audited before in this run: the same markup once the per-response values (CSRF
+  // token, nonces, the session's clock) are blanked, the same viewport and colour scheme. Null
+  // where the page cannot digest (crypto.subtle needs a secure context, as 127.0.0.1 is).
+  const documentKey = async () => {
+    if (!window.crypto || !crypto.subtle) return null;
+    const markup = document.documentElement.outerHTML
+      .replace(/(name="csrfmiddlewaretoken" value=")[^"]*/g, "$1")
+      .replace(/nonce="[^"]*"/g, 'nonce=""')
+      .replace(/(data-session-[a-z]+=")[0-9]+/g, "$1");
+    const seen = `${innerWidth}x${innerHeight} ${matchMedia("(prefers-color-scheme: dark)").matches} ${document.readyState}`;
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${seen}\n${markup}`));
+    return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  };
   // The audit itself, also run on demand (``audit_now``) once a page's scripts have changed it.
-  window.__unionportalRunAxe = () => {
+  window.__unionportalRunAxe = async () => {
+    const key = await documentKey();
+    const known = key && (window.__unionportalAudited || {})[key];
+    if (known) return {...known, key, reused: true};
     const axe = window.axe || window.__unionportalLoadAxe();
     // preload off: the stylesheets are already applied; fetching them again could time out.
     return axe.run(document, {preload: false, resultTypes: ["violations"], rules: faultRules(axe)}).then(
       (results) => ({
+        key,
         violations: results.violations.filter((v) => ["serious", "critical"].includes(v.impact)).map((v) => ({
           id: v.id, impact: v.impact, help: v.help,
           nodes: v.nodes.map((n) => ({target: n.target.join(" "), html: n.html.slice(0, 160),
@@ -86,6 +103,19 @@ _START_AUDIT = """
 """
 
 
+# What each document audited in this run found, by the key the page computes (``documentKey``):
+# a journey's pages recur across journeys (each account's landing page, the sign-in page, a list
+# after each change), and an audit costs the browser 100-400 ms of CPU; an identical document
+# gets the findings of its first audit.
+AUDITED: dict[str, dict] = {}
+
+
+def remember(report: dict) -> None:
+    key = report.get("key")
+    if key and "violations" in report:
+        AUDITED.setdefault(key, {"violations": report["violations"]})
+
+
 class AccessibilityAudit:
     """Audits every document of one browser context; ``finish()`` lists what failed."""
 
@@ -98,8 +128,10 @@ class AccessibilityAudit:
         self.unaudited: list[str] = []  # why a page left was not audited
         context.expose_binding("__unionportalAxeReport", self._receive)
         context.add_init_script(script=_LOAD_AXE % AXE.read_text())
+        # The findings of the documents audited so far in this run, by their key (``AUDITED``).
+        context.add_init_script(script=f"window.__unionportalAudited = {json.dumps(AUDITED)};")
         context.add_init_script(script=_START_AUDIT)
-        context.route(NOT_STATIC, self._before_leaving)
+        context.on("page", self._hold_navigations)
 
     def _receive(self, source, message):
         page, document = source["page"], message.pop("document")
@@ -110,18 +142,21 @@ class AccessibilityAudit:
             self.unaudited.append(f"the journey left {message['url']} before it was parsed whole and styled")
         else:
             self.reports.append(message)
+            remember(message)
         if self.auditing.get(page) == document:
             del self.auditing[page]
 
-    def _before_leaving(self, route):
-        """Hold a page's navigation until the document it replaces has reported."""
-        request = route.request
-        try:
-            frame = request.frame if request.is_navigation_request() else None
-        except Exception:  # noqa: BLE001 — a popup's first request comes before its frame: nothing to audit yet
-            frame = None
-        if frame is not None and frame.parent_frame is None:
-            page = frame.page
+    def _hold_navigations(self, page):
+        """Pause each navigation of the page's main frame until the document it replaces has
+        reported (Chromium's Fetch domain, for documents only: the page's other requests go
+        on unpaused and its HTTP cache stays on, which a Playwright route would turn off)."""
+        session = page.context.new_cdp_session(page)
+        main_frame = session.send("Page.getFrameTree")["frameTree"]["frame"]["id"]
+        session.on("Fetch.requestPaused", lambda paused: self._before_leaving(page, session, main_frame, paused))
+        session.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "resourceType": "Document"}]})
+
+    def _before_leaving(self, page, session, main_frame, paused):
+        if paused.get("frameId") == main_frame:
             deadline = time.monotonic() + LEAVE_WAIT_SECONDS
             try:
                 while page in self.auditing and time.monotonic() < deadline:
@@ -130,7 +165,8 @@ class AccessibilityAudit:
                 pass
             if page in self.auditing and not page.is_closed():
                 self.unaudited.append(f"axe-core had not finished auditing {page.url} when the journey left it")
-        route.fallback()
+        with contextlib.suppress(Exception):  # the page closed meanwhile
+            session.send("Fetch.continueRequest", {"requestId": paused["requestId"]})
 
     def finish(self) -> list[str]:
         for page in self.context.pages:
@@ -172,4 +208,5 @@ def audit_now(page) -> list[str]:
     Waits for that audit first: axe-core runs one audit at a time."""
     report = page.evaluate("() => Promise.resolve(window.__unionportalAudit).then(() => "
                            "window.__unionportalRunAxe()).then((result) => ({url: location.href, ...result}))")
+    remember(report)
     return report_lines(report)

@@ -6,6 +6,8 @@ prove the harness catches what it must, hold the reviewer's sheet (the page the 
 through its landing pages so the audit sees them all.
 """
 
+import uuid
+
 import pytest
 from playwright.sync_api import expect
 
@@ -86,6 +88,34 @@ def test_a_page_left_before_its_scripts_ran_is_still_audited(browser, leave):
         context.close()
     assert any(line.startswith("[critical] select-name on /form/: #unnamed") for line in problems), problems
     assert audit.unaudited == []
+
+
+def serving(body):
+    return lambda route: route.fulfill(content_type="text/html", body=body)
+
+
+def test_an_identical_document_takes_the_findings_of_its_first_audit(browser):
+    """A document audited before in the run is not audited again: its findings (the faults
+    included) count for the page again; a document that differs in any way is audited afresh."""
+    marker = uuid.uuid4().hex  # a document no earlier test audited
+    faulty = FAULTY.replace("<h1>Form</h1>", f"<h1>Form {marker}</h1>")
+    visits = [faulty, faulty, faulty.replace("<p>", "<p>changed ")]
+    problems, reused = [], []
+    for body in visits:
+        context = browser.new_context()
+        try:
+            # localhost is a secure context, where the page can digest its document (not a11y.test).
+            context.route("http://localhost:9/**", serving(body))
+            audit = AccessibilityAudit(context)
+            page = context.new_page()
+            page.goto("http://localhost:9/form/")
+            problems.append(audit.finish())
+            reused.append([report.get("reused", False) for report in audit.reports])
+        finally:
+            context.close()
+    assert reused == [[False], [True], [False]]
+    for found in problems:
+        assert any(line.startswith("[critical] select-name on /form/: #unnamed") for line in found), found
 
 
 def test_the_reviewers_sheet_passes_every_impact_of_the_rules_it_broke(demo_data, live_server, sign_in, page):
