@@ -20,7 +20,8 @@ from django.db import transaction
 from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.translation import get_language
-from redis.exceptions import RedisError
+
+from unionportal.dependencies import cache_errors
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def _tolerant(method: str, missing=None):
     def call(self, *args, **kwargs):
         try:
             return getattr(super(TolerantRedisCache, self), method)(*args, **kwargs)
-        except RedisError as exc:
+        except cache_errors() as exc:
             logger.warning("Page cache unavailable (%s): %s", method, type(exc).__name__)
             return missing() if callable(missing) else missing
 

@@ -330,11 +330,11 @@ GENERATED_PDF_PREFIX = "generated/pdf/"
 
 
 def _cache_call(method: str, *args, **kwargs):
-    from unionportal.dependencies import CACHE_ERRORS
+    from unionportal.dependencies import cache_errors
 
     try:
         return getattr(caches[PDF_CACHE], method)(*args, **kwargs)
-    except (*CACHE_ERRORS, DatabaseError) as exc:
+    except (*cache_errors(), DatabaseError) as exc:
         logger.warning("PDF cache unavailable (%s): %s", method, type(exc).__name__)
         return None
 

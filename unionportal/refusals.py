@@ -15,7 +15,6 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
-from redis.exceptions import RedisError
 
 REFUSED_ACTION = "access.refused"
 DEFAULT_REASON = "permission denied"
@@ -90,10 +89,12 @@ def record_refusal(request, exception=None) -> None:
     window = getattr(settings, "UNIONPORTAL_REFUSAL_AUDIT_SECONDS", 600)
     digest = hashlib.sha256(path.encode("utf-8", "replace")).hexdigest()
     key = f"refused:{user.pk}:{digest}"
+    from unionportal.dependencies import cache_errors  # here, as the imports below
+
     try:
         if not cache.add(key, 1, timeout=window):
             return
-    except RedisError:  # the shared cache is down: record it (perhaps twice), never a 500
+    except cache_errors():  # the shared cache is down: record it (perhaps twice), never a 500
         logger.warning("Cache unavailable; the refusal is recorded without de-duplication")
     # Imported here: the logging configuration imports this module before the apps are ready.
     from django.contrib.auth import get_user_model
