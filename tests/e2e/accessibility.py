@@ -150,10 +150,14 @@ class AccessibilityAudit:
         """Pause each navigation of the page's main frame until the document it replaces has
         reported (Chromium's Fetch domain, for documents only: the page's other requests go
         on unpaused and its HTTP cache stays on, which a Playwright route would turn off)."""
-        session = page.context.new_cdp_session(page)
-        main_frame = session.send("Page.getFrameTree")["frameTree"]["frame"]["id"]
-        session.on("Fetch.requestPaused", lambda paused: self._before_leaving(page, session, main_frame, paused))
-        session.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "resourceType": "Document"}]})
+        try:
+            session = page.context.new_cdp_session(page)
+            main_frame = session.send("Page.getFrameTree")["frameTree"]["frame"]["id"]
+            session.on("Fetch.requestPaused", lambda paused: self._before_leaving(page, session, main_frame, paused))
+            session.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "resourceType": "Document"}]})
+        except Exception:
+            if not page.is_closed():
+                raise  # (a popup that closed itself at once has nothing to hold)
 
     def _before_leaving(self, page, session, main_frame, paused):
         if paused.get("frameId") == main_frame:
