@@ -9,6 +9,7 @@ The PDF cache is optional: a PDF is rendered afresh when the cache does not answ
 
 import functools
 import logging
+import sys
 import threading
 import time
 import uuid
@@ -31,8 +32,11 @@ S3_BACKEND_PREFIX = "storages.backends."
 
 def cache_errors() -> tuple[type[Exception], ...]:
     """What the shared cache raises when it cannot be reached (redis' errors), for ``except
-    cache_errors():``, which imports redis only once an exception is being matched: importing it
-    cost every process 60-100 ms at start, and without REDIS_URL nothing else imports it."""
+    cache_errors():``, evaluated only once an exception is being matched.  Importing redis cost
+    every process 60-100 ms, and without REDIS_URL nothing imports it: then no redis error can
+    have been raised, and the empty tuple matches nothing (this is also asked for every 404)."""
+    if "redis" not in sys.modules:
+        return ()
     from redis.exceptions import RedisError
 
     return (RedisError,)

@@ -8,8 +8,8 @@ Each HTML document starts its own audit once its DOM is ready and reports to Pyt
 exposed binding.  So that no page escapes, every main-frame navigation of the context's pages is
 paused (Chromium's Fetch domain, document requests only) in ``_before_leaving`` until the
 document it replaces has reported (up to ``LEAVE_WAIT_SECONDS``).  A document identical to one
-audited earlier in the run (``AUDITED``) takes that audit's findings instead of running axe-core
-again.  A journey may click its way out of a page before its DOMContentLoaded
+audited in an earlier browser context of the run (``AUDITED``; ``documentKey`` says what counts)
+takes that audit's findings instead of running axe-core again.  A journey may click its way out of a page before its DOMContentLoaded
 (a click as soon as the link shows): the click's navigation stops the page's loading, its
 deferred scripts never run and DOMContentLoaded never comes, so the audit also starts then
 (``_START_AUDIT``).  Nothing can be asked of the page meanwhile: Chromium holds DevTools commands
@@ -60,19 +60,28 @@ _START_AUDIT = """
       .map((check) => (checks[check.id || check] || {}).impact)].some((impact) => ["serious", "critical"].includes(impact)));
     return Object.fromEntries(off.map((rule) => [rule.id, {enabled: false}]));
   };
-  // What the audit of this document found, if a document the same in every respect an audit
-  // reads was audited before in this run: the same markup once the per-response values (CSRF
-  // token, nonces, the session's clock) are blanked, the same viewport and colour scheme. Null
-  // where the page cannot digest (crypto.subtle needs a secure context, as 127.0.0.1 is).
+  // The key of what an audit of this document reads: its markup once the per-response values
+  // (CSRF token, nonces, the session's clock) are blanked, and how it is shown — the browser,
+  // viewport, colour scheme, rendering mode, ready state, which stylesheets have loaded and which
+  // elements are hovered or focused.  Null where the page cannot digest (crypto.subtle needs a
+  // secure context, as 127.0.0.1 is) or digesting fails: such a document is always audited.
   const documentKey = async () => {
-    if (!window.crypto || !crypto.subtle) return null;
-    const markup = document.documentElement.outerHTML
-      .replace(/(name="csrfmiddlewaretoken" value=")[^"]*/g, "$1")
-      .replace(/nonce="[^"]*"/g, 'nonce=""')
-      .replace(/(data-session-[a-z]+=")[0-9]+/g, "$1");
-    const seen = `${innerWidth}x${innerHeight} ${matchMedia("(prefers-color-scheme: dark)").matches} ${document.readyState}`;
-    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${seen}\n${markup}`));
-    return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+    try {
+      if (!window.crypto || !crypto.subtle) return null;
+      const markup = document.documentElement.outerHTML
+        .replace(/(name="csrfmiddlewaretoken" value=")[^"]*/g, "$1")
+        .replace(/nonce="[^"]*"/g, 'nonce=""')
+        .replace(/(data-session-[a-z]+=")[0-9]+/g, "$1");
+      const all = [...document.querySelectorAll("*")];
+      const shown = [navigator.userAgent, `${innerWidth}x${innerHeight}`, matchMedia("(prefers-color-scheme: dark)").matches,
+                     document.compatMode, document.readyState,
+                     [...document.querySelectorAll("link[rel~=stylesheet]")].map((link) => Boolean(link.sheet)).join(),
+                     [...document.querySelectorAll(":hover, :focus")].map((element) => all.indexOf(element)).join()];
+      const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${shown.join(" ")}\n${markup}`));
+      return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+    } catch (error) {
+      return null;
+    }
   };
   // The audit itself, also run on demand (``audit_now``) once a page's scripts have changed it.
   window.__unionportalRunAxe = async () => {
@@ -103,7 +112,8 @@ _START_AUDIT = """
 """
 
 
-# What each document audited in this run found, by the key the page computes (``documentKey``):
+# What each document audited in this run found, by the key the page computes (``documentKey``),
+# handed to each new browser context (a document seen twice within one context is audited twice):
 # a journey's pages recur across journeys (each account's landing page, the sign-in page, a list
 # after each change), and an audit costs the browser 100-400 ms of CPU; an identical document
 # gets the findings of its first audit.
@@ -126,11 +136,13 @@ class AccessibilityAudit:
         self.reports: list[dict] = []
         self.auditing: dict = {}  # page → its current document, until that document reports
         self.unaudited: list[str] = []  # why a page left was not audited
+        self.failures: list[tuple] = []  # (page, why) a page's navigations could not be held
         context.expose_binding("__unionportalAxeReport", self._receive)
         context.add_init_script(script=_LOAD_AXE % AXE.read_text())
         # The findings of the documents audited so far in this run, by their key (``AUDITED``).
         context.add_init_script(script=f"window.__unionportalAudited = {json.dumps(AUDITED)};")
         context.add_init_script(script=_START_AUDIT)
+        # Pages opened from now on: the context's first page (conftest.page) and its popups.
         context.on("page", self._hold_navigations)
 
     def _receive(self, source, message):
@@ -155,9 +167,9 @@ class AccessibilityAudit:
             main_frame = session.send("Page.getFrameTree")["frameTree"]["frame"]["id"]
             session.on("Fetch.requestPaused", lambda paused: self._before_leaving(page, session, main_frame, paused))
             session.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "resourceType": "Document"}]})
-        except Exception:
-            if not page.is_closed():
-                raise  # (a popup that closed itself at once has nothing to hold)
+        except Exception as exc:  # noqa: BLE001 — reported by finish(), unless the page closed
+            # (Raised here, in an event handler, it would surface in whatever call comes next.)
+            self.failures.append((page, f"{page.url}: its navigations could not be held for the audit: {exc}"))
 
     def _before_leaving(self, page, session, main_frame, paused):
         if paused.get("frameId") == main_frame:
@@ -190,6 +202,8 @@ class AccessibilityAudit:
             sys.stderr.write(f"note: {why}\n")
         problems = [f"{page.url}: axe-core did not finish auditing it"
                     for page in self.auditing if not page.is_closed()]
+        # A popup that closed itself at once has nothing to hold.
+        problems.extend(why for page, why in self.failures if not page.is_closed())
         for report in self.reports:
             problems.extend(report_lines(report))
         return list(dict.fromkeys(problems))  # a page visited twice names its faults once

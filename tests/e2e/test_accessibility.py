@@ -39,7 +39,7 @@ CLEAN = "<!DOCTYPE html><html lang='en'><head><title>next</title></head><body><m
 def test_the_audit_names_rule_page_and_element_of_a_serious_violation(browser):
     context = browser.new_context()
     try:
-        # A made-up site, routed before the audit's own handler so that one runs first.
+        # A made-up site (Playwright's route answers it; the audit holds its navigations).
         context.route("http://a11y.test/**", lambda route: route.fulfill(
             content_type="text/html", body=FAULTY if "/form/" in route.request.url else CLEAN))
         audit = AccessibilityAudit(context)

@@ -23,3 +23,22 @@ def test_without_redis_url_no_process_imports_redis():
     started = subprocess.run([sys.executable, "-c", START], cwd=settings.BASE_DIR, env=environment,
                              capture_output=True, text=True, timeout=60, check=True)
     assert started.stdout.strip() == "", f"imported at start: {started.stdout.strip()}"
+
+
+def test_cache_errors_match_redis_errors_once_redis_is_imported(monkeypatch):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import RedisError
+
+    from unionportal.dependencies import cache_errors
+
+    assert cache_errors() == (RedisError,)
+    try:
+        raise RedisConnectionError("down")
+    except cache_errors() as exc:
+        caught = exc
+    assert isinstance(caught, RedisConnectionError)
+    # A process that never imported redis cannot have met a redis error: nothing to match, and
+    # matching imports nothing (a view's 404 passes through these clauses too).
+    monkeypatch.delitem(sys.modules, "redis")
+    assert cache_errors() == ()
+    assert "redis" not in sys.modules
