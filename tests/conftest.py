@@ -144,9 +144,9 @@ ONE_AFTER_ANOTHER = {"tests/services/test_files_left_behind.py": "files on disk"
 # 2026-12-01, `pytest -n auto --junitxml`, load 2-4); any other scope counts SECONDS_PER_TEST a
 # test (an overestimate: such scopes come after these).
 SCOPE_SECONDS = {
-    # The browser tests, as one scope beside the rest (44 tests: about 113 s of one worker, of
-    # which about 25 s of this process's CPU and 80 s of chromium's, more than one core at times;
-    # measured 2026-12-01 with the admin's autocomplete journeys). Split over both workers they
+    # The browser tests, as one scope beside the rest (45 tests: 97-128 s of one worker, of which
+    # about 18 s of this process's CPU and 75-85 s of chromium's, more than one core at times;
+    # measured 2026-12-01 night, identical documents' audits reused). Split over both workers they
     # took longer (148 s: two chromiums at once on 2 cores), measured 2026-12-01.
     "tests/e2e/": 175,
     "tests/e2e/test_crawl.py": 85,

@@ -85,23 +85,22 @@ def record_refusal(request, exception=None) -> None:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return  # anonymous visitors are sent to sign in; their refusals stay in the log only
+    # Imported here: the logging configuration imports this module before the apps are ready.
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+
+    from unionportal.dependencies import cache_errors
+    from unionportal.models import AuditEntry
+
     path = request.path
     window = getattr(settings, "UNIONPORTAL_REFUSAL_AUDIT_SECONDS", 600)
     digest = hashlib.sha256(path.encode("utf-8", "replace")).hexdigest()
     key = f"refused:{user.pk}:{digest}"
-    from unionportal.dependencies import cache_errors  # here, as the imports below
-
     try:
         if not cache.add(key, 1, timeout=window):
             return
     except cache_errors():  # the shared cache is down: record it (perhaps twice), never a 500
         logger.warning("Cache unavailable; the refusal is recorded without de-duplication")
-    # Imported here: the logging configuration imports this module before the apps are ready.
-    from django.contrib.auth import get_user_model
-    from django.contrib.contenttypes.models import ContentType
-
-    from unionportal.models import AuditEntry
-
     try:
         AuditEntry.objects.create(
             actor=user,

@@ -9,12 +9,12 @@ exposed binding.  So that no page escapes, every main-frame navigation of the co
 paused (Chromium's Fetch domain, document requests only) in ``_before_leaving`` until the
 document it replaces has reported (up to ``LEAVE_WAIT_SECONDS``).  A document identical to one
 audited in an earlier browser context of the run (``AUDITED``; ``documentKey`` says what counts)
-takes that audit's findings instead of running axe-core again.  A journey may click its way out of a page before its DOMContentLoaded
-(a click as soon as the link shows): the click's navigation stops the page's loading, its
-deferred scripts never run and DOMContentLoaded never comes, so the audit also starts then
-(``_START_AUDIT``).  Nothing can be asked of the page meanwhile: Chromium holds DevTools commands
-to a frame until its pending navigation commits, so the page reports by itself.  ``finish()``
-waits for the pages still open and returns one line per violating element.
+takes that audit's findings instead of running axe-core again.  A journey may click its way out
+of a page before its DOMContentLoaded (a click as soon as the link shows): the click's navigation
+stops the page's loading, its deferred scripts never run and DOMContentLoaded never comes, so the
+audit also starts then (``_START_AUDIT``).  Nothing can be asked of the page meanwhile: Chromium
+holds DevTools commands to a frame until its pending navigation commits, so the page reports by
+itself.  ``finish()`` waits for the pages still open and returns one line per violating element.
 """
 
 import contextlib
@@ -72,11 +72,11 @@ _START_AUDIT = """
         .replace(/(name="csrfmiddlewaretoken" value=")[^"]*/g, "$1")
         .replace(/nonce="[^"]*"/g, 'nonce=""')
         .replace(/(data-session-[a-z]+=")[0-9]+/g, "$1");
-      const all = [...document.querySelectorAll("*")];
+      const everything = document.getElementsByTagName("*");
       const shown = [navigator.userAgent, `${innerWidth}x${innerHeight}`, matchMedia("(prefers-color-scheme: dark)").matches,
                      document.compatMode, document.readyState,
                      [...document.querySelectorAll("link[rel~=stylesheet]")].map((link) => Boolean(link.sheet)).join(),
-                     [...document.querySelectorAll(":hover, :focus")].map((element) => all.indexOf(element)).join()];
+                     [...document.querySelectorAll(":hover, :focus")].map((element) => Array.prototype.indexOf.call(everything, element)).join()];
       const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${shown.join(" ")}\n${markup}`));
       return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
     } catch (error) {
