@@ -76,6 +76,7 @@ def prepare(python: Path, tree: Path, env: dict, whole: bool) -> str:
 
 def export(revision: str, folder: Path) -> Path:
     """``revision`` exported into ``folder`` with a virtualenv of its own; its Python."""
+    run(["git", "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], ROOT)  # a clear "failed" for a bad REV
     archive = subprocess.run(["git", "archive", revision], cwd=ROOT, capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
     run([sys.executable, "-m", "venv", ".venv"], folder)
@@ -101,10 +102,17 @@ def suite(python: Path, tree: Path, env: dict, extra: list[str]) -> tuple[int, f
     return passed, seconds, cpu
 
 
+def pairs(text: str) -> int:
+    """``--repeat``: a whole number of pairs, at least one (a median needs a ratio)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of pairs (1 or more)")
+    return int(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", default=BEFORE)
-    parser.add_argument("--repeat", type=int, default=2, help="pairs of runs, alternating which runs first")
+    parser.add_argument("--repeat", type=pairs, default=2, help="pairs of runs, alternating which runs first")
     parser.add_argument("--whole", action="store_true", help="also both suites whole (browser tests included)")
     arguments = parser.parse_args()
     after_python = ROOT / ".venv" / "bin" / "python"
