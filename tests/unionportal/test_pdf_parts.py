@@ -2,6 +2,7 @@
 
 import gc
 import multiprocessing
+import weakref
 
 import pytest
 
@@ -54,6 +55,32 @@ def test_a_part_is_laid_out_with_the_cycle_collector_paused(settings, monkeypatc
     renderer.render_pdf_joined("pdf_sample.html", _contexts())
     assert collector_on == [False, False, False]
     assert gc.isenabled()
+
+
+def test_a_parts_cycles_are_collected_from_the_youngest_generation_only(monkeypatch):
+    """With the collector paused, all a part makes stays in the youngest generation: collecting
+    it frees the part's cycles without walking every older object of the process again."""
+
+    class Box:  # laid-out boxes refer to their parents and back
+        pass
+
+    made = []
+    original = renderer.html_to_document
+
+    def with_a_cycle(html):
+        box = Box()
+        box.parent = Box()
+        box.parent.child = box
+        made.append(weakref.ref(box))
+        return original(html)
+
+    collections = []
+    collect = gc.collect
+    monkeypatch.setattr(renderer, "html_to_document", with_a_cycle)
+    monkeypatch.setattr(gc, "collect", lambda *generation: collections.append(generation) or collect(*generation))
+    pdf_parts.write_part([renderer.render_html("pdf_sample.html", _contexts()[0])], tagged=False)
+    assert collections == [(0,)]
+    assert len(made) == 1 and made[0]() is None
 
 
 def test_the_cycle_collector_comes_back_when_a_layout_fails(monkeypatch):
