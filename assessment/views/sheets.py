@@ -83,6 +83,21 @@ def _sheet_forms(sheet, units, perms, fill_form, review_form, *, rows=None):
     return fill_form, review_form if perms.edits_review else None
 
 
+def _stored_parts(sheet, units, perms, show_review, given: bool):
+    """What the store has of the units table: ``(key, table, row_keys, stored, missing)``.
+
+    A form holding the user's input is rendered afresh (no key); else the whole table when
+    stored, or else the rows stored by unit, and ``missing``, the units whose rows are rendered
+    (with their fields) and stored under ``row_keys``."""
+    key = None if given else sheet_table.table_key(sheet, units, perms, show_review)
+    table = sheet_table.cached_table(key) if key else None
+    row_keys = ({u.pk: sheet_table.row_key(sheet, u, perms, show_review) for u in units}
+                if key and table is None else None)
+    stored = sheet_table.cached_rows(row_keys) if row_keys else {}
+    missing = [] if table else [u for u in units if u.pk not in stored]
+    return key, table, row_keys, stored, missing
+
+
 def _sheet_page(request, sheet, others, *, fill_form=None, review_form=None, status=200):
     units = selectors.sheet_units(sheet)
     # What the page offers, from the user's grants read once (the header's admin link too);
@@ -90,15 +105,8 @@ def _sheet_page(request, sheet, others, *, fill_form=None, review_form=None, sta
     scope = user_scope(request)
     perms = services.sheet_permissions(request.user, sheet, scope.can)
     show_review = sheet.status != SheetStatus.DRAFT or any(u.review_grade for u in units)
-    # A form holding the user's input is rendered afresh; unbound ones come from the store.
     given = fill_form is not None or review_form is not None
-    key = None if given else sheet_table.table_key(sheet, units, perms, show_review)
-    table = sheet_table.cached_table(key) if key else None
-    # Without the table: its rows from the store where they are, the others rendered (with fields).
-    row_keys = ({u.pk: sheet_table.row_key(sheet, u, perms, show_review) for u in units}
-                if key and table is None else None)
-    stored = sheet_table.cached_rows(row_keys) if row_keys else {}
-    missing = [] if table else [u for u in units if u.pk not in stored]
+    key, table, row_keys, stored, missing = _stored_parts(sheet, units, perms, show_review, given)
     fill_form, review_form = _sheet_forms(sheet, units, perms, fill_form, review_form, rows=missing)
     indicators = _indicator_rows(sheet, units, (fill_form, review_form) if missing else ())
     for unit in units:
