@@ -84,11 +84,13 @@ def _sheet_forms(sheet, units, perms, fill_form, review_form, *, rows=None):
 
 
 def _stored_parts(sheet, units, perms, show_review, given: bool):
-    """What the store has of the units table: ``(key, table, row_keys, stored, missing)``.
+    """What the store has of the units table, as ``(key, table, row_keys, stored, missing)``:
 
-    A form holding the user's input is rendered afresh (no key); else the whole table when
-    stored, or else the rows stored by unit, and ``missing``, the units whose rows are rendered
-    (with their fields) and stored under ``row_keys``."""
+    - ``key``: the table's key in the store; None when a form holds the user's input (rendered afresh);
+    - ``table``: the stored table, or None;
+    - ``row_keys``: each unit's row key, when the table is to be rendered;
+    - ``stored``: the rows found in the store, by unit;
+    - ``missing``: the units whose rows are rendered now (with their fields)."""
     key = None if given else sheet_table.table_key(sheet, units, perms, show_review)
     table = sheet_table.cached_table(key) if key else None
     row_keys = ({u.pk: sheet_table.row_key(sheet, u, perms, show_review) for u in units}

@@ -1,6 +1,7 @@
 """The scope matrix builds its world once per module (inside one transaction, rolled back at
 the end) and keeps rendered PDFs between its cases: each case only reads."""
 
+import contextlib
 import time
 
 import pytest
@@ -42,48 +43,46 @@ def _sessions(users) -> dict:
 
 
 def _render_uninstrumented(template, context):
-    """Django's own ``Template._render``. The test runner's instrumented one sends a signal for
-    every template rendered, and the test client then copies the context each time, for
-    ``response.context`` and ``assertTemplateUsed``. The matrix reads neither, over some 6,900
-    requests (its CPU 63 -> 60 s, one process)."""
+    """Django's own ``Template._render`` (a copy of its one line: compare it on a Django
+    upgrade). The test runner's instrumented one sends a signal for every template rendered,
+    and the test client then copies the context each time, for ``response.context`` and
+    ``assertTemplateUsed``. The matrix reads neither, over some 6,900 requests (its CPU
+    66 -> 63 s, user + system, one process)."""
     return template.nodelist.render(context)
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("matrix-media"))
-    media.enable()
-    rendering = pytest.MonkeyPatch()
-    rendering.setattr(Template, "_render", _render_uninstrumented)
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            built = build_world()
-            built.sessions = _sessions(built.users)
-            # One handler for all the module's requests, as a server has: a new Client's own
-            # handler loads the middleware chain again at its first request (each case makes
-            # one or two). The middleware keep nothing from one request to the next.
-            built.handler = Client().handler  # (a Client's: CSRF checks off, as in every case)
-            # Every case runs inside its own transaction, rolled back after it: each starts from
-            # these rows, which a refused POST is compared with (files, never rolled back, are
-            # read afresh by each case).
-            built.rows = rows_checksum()
-            connection.check_constraints()  # the rows every case starts from (see db below)
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            media.disable()
-            rendering.undo()
-            raise
-    try:
-        yield built
-    finally:
+    # The settings and the renderer come back when the module ends, however it ends: later
+    # modules on this worker read response.context.
+    with contextlib.ExitStack() as undo:
+        undo.enter_context(override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("matrix-media")))
+        undo.enter_context(pytest.MonkeyPatch.context()).setattr(Template, "_render", _render_uninstrumented)
         with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-        media.disable()
-        rendering.undo()
+            outer = transaction.atomic()
+            outer.__enter__()
+            try:
+                built = build_world()
+                built.sessions = _sessions(built.users)
+                # One handler for all the module's requests, as a server has: a new Client's own
+                # handler loads the middleware chain again at its first request (each case makes
+                # one or two). The middleware keep nothing from one request to the next.
+                built.handler = Client().handler  # (a Client's: CSRF checks off, as in every case)
+                # Every case runs inside its own transaction, rolled back after it: each starts
+                # from these rows, which a refused POST is compared with (files, never rolled
+                # back, are read afresh by each case).
+                built.rows = rows_checksum()
+                connection.check_constraints()  # the rows every case starts from (see db below)
+            except BaseException:
+                transaction.set_rollback(True)
+                outer.__exit__(None, None, None)
+                raise
+        try:
+            yield built
+        finally:
+            with django_db_blocker.unblock():
+                transaction.set_rollback(True)
+                outer.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -138,7 +138,7 @@ def test_a_font_is_built_again_only_when_its_source_or_the_builder_changed(built
     assert print_fonts.build(tmp_path) == []  # current: kept
     monkeypatch.setattr(print_fonts, "BUILDER_VERSION", "changed")
     assert not print_fonts.is_current(face, tmp_path)
-    # Built again, here without the new glyph order (its 3 s are the other test's subject).
+    # Built again without the reordering, which test_everyday_hanzi_come_first_… tests (3 s).
     monkeypatch.setattr(print_fonts, "reordered", lambda font: font)
     assert print_fonts.build(tmp_path) == [tmp_path / face.file_name]
     assert (tmp_path / face.file_name).stat().st_mtime_ns != built_at
