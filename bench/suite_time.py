@@ -76,7 +76,9 @@ def prepare(python: Path, tree: Path, env: dict, whole: bool) -> str:
 
 def export(revision: str, folder: Path) -> Path:
     """``revision`` exported into ``folder`` with a virtualenv of its own; its Python."""
-    run(["git", "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], ROOT)  # a clear "failed" for a bad REV
+    if subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], cwd=ROOT,
+                      capture_output=True).returncode != 0:
+        raise SystemExit(f"--before {revision}: names no commit of this repository")
     archive = subprocess.run(["git", "archive", revision], cwd=ROOT, capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
     run([sys.executable, "-m", "venv", ".venv"], folder)
@@ -125,6 +127,8 @@ def main() -> None:
         before_tree.mkdir()
         before_python = export(arguments.before, before_tree)
         sides = {"before": (before_python, before_tree, []), "after": (after_python, ROOT, ["-n", "auto", "--dist", "loadscope"])}
+        # Which tree "after" was (a table copied into the docs says what it measured).
+        after_revision = run(["git", "describe", "--always", "--dirty"], ROOT).strip()
         for name, (python, tree, _options) in sides.items():
             print(f"{name}: {tree} — Python, Django, pytest {prepare(python, tree, env, arguments.whole)}", flush=True)
         kinds = [("outside the browser", OUTSIDE_THE_BROWSER)] + ([("whole", [])] if arguments.whole else [])
@@ -137,8 +141,8 @@ def main() -> None:
                     python, tree, options = sides[name]
                     runs[name].append(suite(python, tree, env, options + extra))
             rows.append((kind, runs))
-    print(f"\n| suite on SQLite | {arguments.before} (one process) | this tree (`make test`) | after / before, "
-          "each pair | median |")
+    print(f"\n| suite on SQLite | {arguments.before} (one process) | this tree, {after_revision} (`make test`) | "
+          "after / before, each pair | median |")
     print("|---|---|---|---|---|")
     for kind, runs in rows:
         ratios = [after[1] / before[1] for before, after in zip(runs["before"], runs["after"], strict=True)]

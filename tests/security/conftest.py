@@ -51,38 +51,42 @@ def _render_uninstrumented(template, context):
     return template.nodelist.render(context)
 
 
+@contextlib.contextmanager
+def _rolled_back(django_db_blocker):
+    """A transaction (inside any already open) that is rolled back however its block ends; the
+    database open to the block's code only where that code opens it itself."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    # The settings and the renderer come back when the module ends, however it ends: later
-    # modules on this worker read response.context.
+    # The settings, the renderer and the tables come back when the module ends, however it ends:
+    # later modules on this worker read response.context.
     with contextlib.ExitStack() as undo:
         undo.enter_context(override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("matrix-media")))
         undo.enter_context(pytest.MonkeyPatch.context()).setattr(Template, "_render", _render_uninstrumented)
+        undo.enter_context(_rolled_back(django_db_blocker))
         with django_db_blocker.unblock():
-            outer = transaction.atomic()
-            outer.__enter__()
-            try:
-                built = build_world()
-                built.sessions = _sessions(built.users)
-                # One handler for all the module's requests, as a server has: a new Client's own
-                # handler loads the middleware chain again at its first request (each case makes
-                # one or two). The middleware keep nothing from one request to the next.
-                built.handler = Client().handler  # (a Client's: CSRF checks off, as in every case)
-                # Every case runs inside its own transaction, rolled back after it: each starts
-                # from these rows, which a refused POST is compared with (files, never rolled
-                # back, are read afresh by each case).
-                built.rows = rows_checksum()
-                connection.check_constraints()  # the rows every case starts from (see db below)
-            except BaseException:
-                transaction.set_rollback(True)
-                outer.__exit__(None, None, None)
-                raise
-        try:
-            yield built
-        finally:
-            with django_db_blocker.unblock():
-                transaction.set_rollback(True)
-                outer.__exit__(None, None, None)
+            built = build_world()
+            built.sessions = _sessions(built.users)
+            # One handler for all the module's requests, as a server has: a new Client's own
+            # handler loads the middleware chain again at its first request (each case makes
+            # one or two). The middleware keep nothing from one request to the next.
+            built.handler = Client().handler  # (a Client's: CSRF checks off, as in every case)
+            # Every case runs inside its own transaction, rolled back after it: each starts from
+            # these rows, which a refused POST is compared with (files, never rolled back, are
+            # read afresh by each case).
+            built.rows = rows_checksum()
+            connection.check_constraints()  # the rows every case starts from (see db below)
+        yield built
 
 
 @pytest.fixture
@@ -92,17 +96,11 @@ def db(world, django_db_blocker):
     (and the ``django_db`` mark) does through a ``TestCase``, without making a ``TestCase`` class
     and its set-up for every case (0.3 ms of CPU each).  A test that asks for ``db`` also has
     pytest-django make the test database."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
+    with _rolled_back(django_db_blocker), django_db_blocker.unblock():
         written = rows_written()
-        try:
-            yield
-            # As TestCase checks; a case that wrote no row leaves the world's rows, checked once
-            # when built, so its answer is known (the check reads every table: 0.3 ms).
-            wrote = written is None or rows_written() != written
-            if wrote and not connection.needs_rollback and connection.is_usable():
-                connection.check_constraints()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+        yield
+        # As TestCase checks; a case that wrote no row leaves the world's rows, checked once
+        # when built, so its answer is known (the check reads every table: 0.3 ms).
+        wrote = written is None or rows_written() != written
+        if wrote and not connection.needs_rollback and connection.is_usable():
+            connection.check_constraints()
