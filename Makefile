@@ -48,7 +48,8 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
 
 messages: system-deps $(MO_FILES)
 
-# The print fonts (unionportal/print_fonts.py: Noto CJK SC, everyday hanzi first, for small PDFs),
+# The print fonts (unionportal/print_fonts.py: Noto CJK SC, everyday hanzi first and cut out as a
+# small face of their own beside the whole, for small and fast PDFs),
 # made from Debian's fonts-noto-cjk into var/fonts; faces already current are kept.
 fonts: system-deps venv
 	$(PY) manage.py build_print_fonts

@@ -1,4 +1,5 @@
-"""The print fonts: Noto CJK SC with the glyphs of everyday Chinese numbered first.
+"""The print fonts: Noto CJK SC with the glyphs of everyday Chinese numbered first, and cut out
+as a small face of their own.
 
 WeasyPrint keeps a font's glyph ids when it embeds a subset (its content streams name glyphs by
 id), so an embedded subset holds an empty slot for every glyph below the highest one used: with
@@ -6,18 +7,28 @@ Debian's Noto CJK, whose common hanzi sit anywhere up to id 65,000, a one-page s
 425 kB of fonts.  The same fonts with ASCII, punctuation and the GB 2312 hanzi (6,763, 99.9 % of
 running text) as glyphs 1 to about 7,800 give subsets a tenth of the size, and a PDF that looks
 the same to the pixel: each glyph keeps its outline, its metrics, its private dict, its layout
-rules; only the numbering changes (fontTools' ``reorderGlyphs``).  Every character the fonts
-cover is still covered; a rare one just makes that document's subset larger again.
+rules; only the numbering changes (fontTools' ``reorderGlyphs``).
+
+Every PDF also copies each face it uses into memory and subsets it (``Font.__init__`` and
+``Font._harfbuzz_subset`` in WeasyPrint): about a millisecond per megabyte, over half the time
+of a small PDF with 16-25 MB faces.  So each face is written twice: the everyday face (those
+first glyphs only, about 2 MB, cut by HarfBuzz's own subsetter) under the family's name, and the
+whole face under "<family> Rare" (生僻字: every character the source covers).  Every font stack
+of the print styles names the rare face right after its family (a test reads them all), so a
+character the everyday face lacks is printed from it, in the same design; a document without
+such characters never opens it.  (A fontconfig alias would say it once, but Pango's fallback
+does not follow one.)
 
 ``manage.py build_print_fonts`` (run by ``make``) writes them to ``PRINT_FONTS_DIR`` under their
 own names ("UnionPortal Sans", "UnionPortal Serif"); the PDF renderer adds that folder to its
 font configuration (``unionportal.pdf.font_config``; not through @font-face, for which
-WeasyPrint copies each font, 80 MB in all, into a temporary folder of every process), and
-print.css's font stacks name them ahead of the system's Noto CJK. Without them, PDFs use the
-system's Noto CJK: the same pages, bigger files.
+WeasyPrint copies each font, 90 MB in all, into a temporary folder of every process), and the
+font stacks of print.css and of the print templates name them ahead of the system's Noto CJK.
+Without them, PDFs use the system's Noto CJK: the same pages, bigger files, slower renders.
 """
 
 import hashlib
+import io
 import json
 import os
 import tempfile
@@ -27,7 +38,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-BUILDER_VERSION = "4"  # bumped when the glyph order below changes
+BUILDER_VERSION = "5"  # bumped when the glyph order or the faces written change
 SYSTEM_FONTS = Path("/usr/share/fonts/opentype/noto")  # Debian's fonts-noto-cjk
 
 
@@ -40,7 +51,21 @@ class Face:
 
     @property
     def file_name(self) -> str:
+        """The everyday face's file."""
         return f"{self.family.replace(' ', '')}-{self.weight}.otf"
+
+    @property
+    def rare_family(self) -> str:
+        """The whole face's family: where characters outside the everyday face are printed from."""
+        return f"{self.family} Rare"
+
+    @property
+    def rare_file_name(self) -> str:
+        return f"{self.rare_family.replace(' ', '')}-{self.weight}.otf"
+
+    @property
+    def file_names(self) -> tuple[str, str]:
+        return self.file_name, self.rare_file_name
 
 
 FACES = (
@@ -104,6 +129,8 @@ def _substitutions(subtable):
 # what can appear in a PDF without the CSS asking for a variant.  Not 'aalt' and the other
 # alternates features: they reach thousands of glyphs no print template asks for.
 DEFAULT_FEATURES = frozenset({"ccmp", "locl", "rlig", "calt", "liga", "clig", "rclt"})
+# And in vertical text (writing-mode: vertical-rl), the vertical forms of punctuation.
+VERTICAL_FEATURES = frozenset({"vert", "vrt2"})
 
 
 def _nested_lookups(value, found: set[int], depth: int = 0) -> None:
@@ -118,8 +145,9 @@ def _nested_lookups(value, found: set[int], depth: int = 0) -> None:
             _nested_lookups(child, found, depth + 1)
 
 
-def substitutes(font, glyphs: set[str]) -> set[str]:
-    """Every glyph the default features' substitutions can produce from ``glyphs``."""
+def substitutes(font, glyphs: set[str], feature_tags=DEFAULT_FEATURES) -> set[str]:
+    """Every glyph the substitutions of ``feature_tags`` (the default features) can produce
+    from ``glyphs``."""
     if "GSUB" not in font:
         return set()
     table = font["GSUB"].table
@@ -130,7 +158,7 @@ def substitutes(font, glyphs: set[str]) -> set[str]:
         features.update(index for language in languages if language is not None
                         for index in language.FeatureIndex)
     records = table.FeatureList.FeatureRecord
-    wanted = {index for feature in features if records[feature].FeatureTag in DEFAULT_FEATURES
+    wanted = {index for feature in features if records[feature].FeatureTag in feature_tags
               for index in records[feature].Feature.LookupListIndex}
     pending = list(wanted)
     while pending:
@@ -151,25 +179,30 @@ def substitutes(font, glyphs: set[str]) -> set[str]:
     return reached - set(glyphs)
 
 
-def reordered(font):
-    """``font`` (a CID-keyed CFF OpenType face) with ``first_characters``' glyphs numbered first,
-    every other glyph after them in its old order."""
-    from fontTools.ttLib.reorderGlyphs import reorderGlyphs
-
+def everyday_glyphs(font) -> list[str]:
+    """.notdef, the glyphs of ``first_characters()`` in that order, then what shaping may put
+    in their place, horizontally or vertically (the 中文 forms of quotes and dashes, vertical
+    punctuation, ligatures): glyphs reached through GSUB only, which a document uses as often."""
     old_order = font.getGlyphOrder()
     character_glyph = font.getBestCmap()
-    new_order, placed = [old_order[0]], {old_order[0]}  # .notdef stays glyph 0
+    order, placed = [old_order[0]], {old_order[0]}  # .notdef stays glyph 0
     for character in first_characters():
         glyph = character_glyph.get(character)
         if glyph is not None and glyph not in placed:
             placed.add(glyph)
-            new_order.append(glyph)
-    # Then what shaping may put in their place (the 中文 forms of quotes and dashes, vertical
-    # punctuation, ligatures): glyphs reached through GSUB only, which a document uses as often.
-    reached = substitutes(font, placed)
-    new_order += [glyph for glyph in old_order if glyph in reached and glyph not in placed]
-    placed |= reached
-    new_order += [glyph for glyph in old_order if glyph not in placed]
+            order.append(glyph)
+    reached = substitutes(font, placed, DEFAULT_FEATURES | VERTICAL_FEATURES)
+    return order + [glyph for glyph in old_order if glyph in reached and glyph not in placed]
+
+
+def reordered(font, everyday: list[str]):
+    """``font`` (a CID-keyed CFF OpenType face) with the ``everyday`` glyphs numbered first,
+    in that order, every other glyph after them in its old order."""
+    from fontTools.ttLib.reorderGlyphs import reorderGlyphs
+
+    old_order = font.getGlyphOrder()
+    placed = set(everyday)
+    new_order = [*everyday, *(glyph for glyph in old_order if glyph not in placed)]
     top = font["CFF "].cff.topDictIndex[0]
     # Each glyph's private dict is chosen by its position (FDSelect), which reorderGlyphs leaves
     # as it was: decode every charstring under its old position first, then move the choices.
@@ -182,20 +215,56 @@ def reordered(font):
     return font
 
 
+def everyday_face(whole: bytes, glyph_ids) -> bytes:
+    """The face ``whole`` with only the glyphs ``glyph_ids`` (numbered in their old order), cut
+    by HarfBuzz's subsetter (a tenth of a second, where fontTools' takes seconds): every table,
+    name and layout feature kept, each lookup pruned to the glyphs that remain, no glyph added
+    by layout closure (``everyday_glyphs`` already holds what the features reach)."""
+    import uharfbuzz
+
+    cut = uharfbuzz.SubsetInput()
+    cut.keep_everything()
+    cut.unicode_set.clear()  # (keep_everything keeps the glyph of every character too)
+    cut.glyph_set.clear()
+    cut.glyph_set.update(glyph_ids)
+    cut.flags |= uharfbuzz.SubsetFlags.NO_LAYOUT_CLOSURE
+    face = uharfbuzz.subset(uharfbuzz.Face(whole), cut)
+    if face is None:
+        raise ValueError("HarfBuzz could not cut the everyday face")
+    return face.blob.data
+
+
+def _set_names(names, family: str, weight: int) -> str:
+    """The name table's family, style and PostScript names set to ``family``; the PostScript name."""
+    style = "Bold" if weight >= 700 else "Regular"
+    postscript = f"{family.replace(' ', '')}-{style}"
+    names.names = [record for record in names.names if record.nameID not in (1, 2, 3, 4, 6, 16, 17, 21, 22)]
+    for name_id, value in ((1, family), (2, style), (3, f"{postscript};{BUILDER_VERSION}"),
+                           (4, f"{family} {style}"), (6, postscript)):
+        names.setName(value, name_id, 3, 1, 0x409)
+    return postscript
+
+
 def renamed(font, face: Face):
     """``font`` under the face's own names (family, style, PostScript name): fontconfig and the
     PDF then tell it apart from the system's Noto CJK, whose names it came with."""
-    style = "Bold" if face.weight >= 700 else "Regular"
-    postscript = f"{face.family.replace(' ', '')}-{style}"
-    names = font["name"]
-    names.names = [record for record in names.names if record.nameID not in (1, 2, 3, 4, 6, 16, 17, 21, 22)]
-    for name_id, value in ((1, face.family), (2, style), (3, f"{postscript};{BUILDER_VERSION}"),
-                           (4, f"{face.family} {style}"), (6, postscript)):
-        names.setName(value, name_id, 3, 1, 0x409)
+    postscript = _set_names(font["name"], face.family, face.weight)
     cff = font["CFF "].cff
     cff.fontNames = [postscript]
     top = cff.topDictIndex[0]
-    top.FullName, top.FamilyName = f"{face.family} {style}", face.family
+    top.FullName = font["name"].getDebugName(4)
+    top.FamilyName = face.family
+    return font
+
+
+def _renamed_rare(whole: bytes, face: Face):
+    """The whole face under the rare family's names: only its name table, which fontconfig and
+    so the PDFs read (its CFF keeps the family's own names: rewriting the 16-25 MB CFF table
+    would take seconds for names no reader uses)."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(whole), recalcTimestamp=False)  # tables read when asked for: the others copied
+    _set_names(font["name"], face.rare_family, face.weight)
     return font
 
 
@@ -221,8 +290,8 @@ def _stamp(face: Face, target: Path) -> dict | None:
 
 def is_current(face: Face, target: Path) -> bool:
     stamp = _stamp(face, target)
-    return (stamp is not None and (target / face.file_name).is_file()
-            and {key: value for key, value in stamp.items() if key != "sha256"} == _source_stamp(face))
+    return (stamp is not None and all((target / name).is_file() for name in face.file_names)
+            and {key: value for key, value in stamp.items() if key not in face.file_names} == _source_stamp(face))
 
 
 def _write_atomically(path: Path, write) -> None:
@@ -237,8 +306,23 @@ def _write_atomically(path: Path, write) -> None:
         Path(temporary).unlink(missing_ok=True)
 
 
+def _write_face(face: Face, target: Path) -> list[Path]:
+    """The everyday and the rare face of ``face`` written into ``target``; their paths."""
+    font = _source_face(face)
+    everyday = everyday_glyphs(font)
+    font = renamed(reordered(font, everyday), face)
+    whole = io.BytesIO()
+    font.save(whole)
+    paths = [target / name for name in face.file_names]
+    common = everyday_face(whole.getvalue(), sorted(font.getGlyphID(glyph) for glyph in everyday))
+    _write_atomically(paths[0], lambda temporary: temporary.write_bytes(common))
+    rare = _renamed_rare(whole.getvalue(), face)
+    _write_atomically(paths[1], rare.save)
+    return paths
+
+
 def build(target: Path | None = None) -> list[Path]:
-    """Writes each face not yet current into ``target``; the paths written."""
+    """Writes each face not yet current into ``target``; the paths written (two per face)."""
     target = Path(target or fonts_dir())
     target.mkdir(parents=True, exist_ok=True)
     written = []
@@ -246,12 +330,10 @@ def build(target: Path | None = None) -> list[Path]:
         source = _source_stamp(face)  # first: a missing source names its package
         if is_current(face, target):
             continue
-        font = renamed(reordered(_source_face(face)), face)
-        path = target / face.file_name
-        _write_atomically(path, font.save)
-        stamp = {**source, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+        paths = _write_face(face, target)
+        stamp = {**source, **{path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}}
         _write_atomically(_stamp_path(face, target), lambda temporary, s=stamp: temporary.write_text(json.dumps(s)))
-        written.append(path)
+        written += paths
     return written
 
 
@@ -267,7 +349,8 @@ def available() -> tuple[Path, ...]:
             return ()
     except FileNotFoundError:  # no source fonts: nothing to be current with
         return ()
-    return tuple(target / face.file_name for face in FACES)
+    return tuple(target / name for face in FACES for name in face.file_names)
+
 
 
 @cache

@@ -1,7 +1,9 @@
 """The print fonts (unionportal/print_fonts.py): Noto CJK SC renumbered so that everyday hanzi
-are the first glyphs.  Each glyph keeps its outline, metrics, private dict and layout rules, so
-a PDF looks the same to the pixel; its embedded font subsets are a fraction of the size."""
+are the first glyphs, and those first glyphs cut out as a small everyday face beside the whole
+("… Rare").  Each glyph keeps its outline, metrics, private dict and layout rules, so a PDF
+looks the same to the pixel; its embedded font subsets are a fraction of the size."""
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -43,36 +45,70 @@ def _hints(charstring) -> dict:
     return {key: value for key, value in charstring.private.rawDict.items() if key != "Subrs"}  # an offset
 
 
+def _vertical_forms(font) -> set:
+    """The vertical forms of punctuation: (glyph, its vertical form) pairs by glyph name, of
+    every language's 'vert' lookups."""
+    table = font["GSUB"].table
+    lookups = {index for record in table.FeatureList.FeatureRecord if record.FeatureTag == "vert"
+               for index in record.Feature.LookupListIndex}
+    return {(src, dst) for index in lookups for sub in table.LookupList.Lookup[index].SubTable
+            for src, dst in getattr(sub, "mapping", {}).items()}
+
+
 def test_everyday_hanzi_come_first_and_every_glyph_keeps_its_drawing(built_face):
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTCollection, TTFont
 
     face, folder, _written = built_face
-    source, built = print_fonts._source_face(face), TTFont(folder / face.file_name)
-    assert sorted(built.getGlyphOrder()) == sorted(source.getGlyphOrder())
-    source_cmap, built_cmap = source.getBestCmap(), built.getBestCmap()
-    assert built_cmap == source_cmap  # the same glyph (by name) for every character
+    source = print_fonts._source_face(face)
+    everyday, whole = TTFont(folder / face.file_name), TTFont(folder / face.rare_file_name)
+    assert sorted(whole.getGlyphOrder()) == sorted(source.getGlyphOrder())
+    source_cmap, whole_cmap, everyday_cmap = source.getBestCmap(), whole.getBestCmap(), everyday.getBestCmap()
+    assert whole_cmap == source_cmap  # the same glyph (by name) for every character
+    assert everyday_cmap.items() <= source_cmap.items()
     gb2312 = [c for c in print_fonts.first_characters() if 0x4E00 <= c <= 0x9FFF]
     assert len(gb2312) == 6763
-    assert max(built.getGlyphID(built_cmap[c]) for c in gb2312) < 8000
+    assert all(c in everyday_cmap for c in print_fonts.first_characters() if c in source_cmap)
+    for font in (everyday, whole):  # numbered first in both
+        assert max(font.getGlyphID(source_cmap[c]) for c in gb2312) < 8000
     assert max(source.getGlyphID(source_cmap[c]) for c in gb2312) > 60000  # what it was
-    source_top, built_top = (f["CFF "].cff.topDictIndex[0] for f in (source, built))
+    assert len(everyday.getGlyphOrder()) < 9000
+    assert (folder / face.file_name).stat().st_size * 5 < (folder / face.rare_file_name).stat().st_size
     rare = [c for c in (0x4DAE, 0x5803, 0x9FA5, 0x20AC) if c in source_cmap]  # 䶮 堃 龥 €
-    for character in [*map(ord, SAMPLE), *rare]:
+    assert rare and not any(c in everyday_cmap for c in rare)
+    source_top = source["CFF "].cff.topDictIndex[0]
+    for character, font in [*((ord(c), everyday) for c in SAMPLE), *((c, whole) for c in [*map(ord, SAMPLE), *rare])]:
         name = source_cmap[character]
-        old, new = source_top.CharStrings[name], built_top.CharStrings[name]
+        old, new = source_top.CharStrings[name], font["CFF "].cff.topDictIndex[0].CharStrings[name]
         assert _outline(new) == _outline(old), chr(character)  # drawn through its own subroutines
         assert _hints(new) == _hints(old), chr(character)  # its own private dict (FDSelect)
         for metrics in ("hmtx", "vmtx"):
-            assert built[metrics][name] == source[metrics][name], chr(character)
-    vertical = {}
-    for font in (source, built):  # the vertical forms of punctuation, by glyph name
-        table = font["GSUB"].table
-        lookups = {index for record in table.FeatureList.FeatureRecord if record.FeatureTag == "vert"
-                   for index in record.Feature.LookupListIndex}
-        vertical[font is built] = {src: dst for index in lookups
-                                   for sub in table.LookupList.Lookup[index].SubTable
-                                   for src, dst in getattr(sub, "mapping", {}).items()}
-    assert vertical[True] == vertical[False] and vertical[True]
+            assert font[metrics][name] == source[metrics][name], chr(character)
+    vertical = _vertical_forms(source)
+    assert _vertical_forms(whole) == vertical and vertical
+    # Everyday text shaped by HarfBuzz, across and down the page, comes out as the same glyphs
+    # from the everyday face as from the source (the GSUB lookups it keeps: 中文 quotes and
+    # dashes, vertical punctuation).
+    source_data = (print_fonts.SYSTEM_FONTS / face.source).read_bytes()
+    source_index = next(index for index, font in enumerate(TTCollection(print_fonts.SYSTEM_FONTS / face.source).fonts)
+                        if font["name"].getDebugName(1) == face.source_family)
+    for direction in ("ltr", "ttb"):
+        assert (_shaped((folder / face.file_name).read_bytes(), 0, everyday.getGlyphOrder(), SAMPLE, direction)
+                == _shaped(source_data, source_index, source.getGlyphOrder(), SAMPLE, direction)), direction
+    assert _shaped(source_data, source_index, source.getGlyphOrder(), "「，」", "ttb") != [
+        source_cmap[ord(c)] for c in "「，」"]  # (vertical forms were asked for)
+
+
+def _shaped(data: bytes, index: int, glyph_order: list[str], text: str, direction: str) -> list[str]:
+    """``text`` shaped as Simplified Chinese by HarfBuzz with the face ``index`` of ``data``:
+    the glyphs' names."""
+    import uharfbuzz
+
+    font = uharfbuzz.Font(uharfbuzz.Face(data, index))
+    buffer = uharfbuzz.Buffer()
+    buffer.add_str(text)
+    buffer.direction, buffer.script, buffer.language = direction, "Hani", "zh-Hans"
+    uharfbuzz.shape(font, buffer)
+    return [glyph_order[info.codepoint] for info in buffer.glyph_infos]
 
 
 def _pages_as_images(pdf: bytes) -> list[bytes]:
@@ -91,7 +127,7 @@ def _with_system_fonts_only(html: str) -> bytes:
     from weasyprint.text.fonts import FontConfiguration
 
     def system_only(css: str) -> str:
-        return css.replace('"UnionPortal Sans", ', "").replace('"UnionPortal Serif", ', "")
+        return re.sub(r'"UnionPortal (Sans|Serif)( Rare)?", ', "", css)
 
     fonts = FontConfiguration()
     print_css = CSS(string=system_only(Path(finders.find("css/print.css")).read_text()), font_config=fonts)
@@ -112,7 +148,43 @@ def test_a_pdf_looks_the_same_to_the_pixel_and_carries_a_fraction_of_the_fonts()
     fonts = subprocess.run(["pdffonts", "-"], input=with_print_fonts, capture_output=True, check=True).stdout
     assert b"UnionPortal-Sans" in fonts and b"UnionPortal-Serif-Bold" in fonts
     assert b"Noto" not in fonts  # every character printed in the print fonts
+    assert b"Rare" not in fonts  # and from the everyday faces: the whole ones never opened
     assert len(with_print_fonts) < len(before) / 3, (len(with_print_fonts), len(before))
+
+
+def test_a_rare_character_is_printed_from_the_whole_face_in_the_same_design():
+    """生僻字 in a name: outside the everyday faces, printed from their "Rare" twins (not from
+    the system's Noto CJK), looking the same and read back as the same characters."""
+    rare = "王䶮 李堃 张喆"
+    html = render_to_string("pdf_sample.html", {
+        "title": "会员名册", "section": rare, "version": "1", "rows": [f"会员：{rare}", f"<b>{rare}</b>"],
+        "raw": f"<h2>{rare}</h2><p>{rare}</p>"})
+    with_print_fonts = renderer.html_to_pdf(html)
+    assert _pages_as_images(with_print_fonts) == _pages_as_images(_with_system_fonts_only(html))
+    fonts = subprocess.run(["pdffonts", "-"], input=with_print_fonts, capture_output=True, check=True).stdout
+    assert b"UnionPortal-Sans-Rare" in fonts and b"UnionPortal-Serif-Rare" in fonts
+    assert b"Noto" not in fonts
+    text = subprocess.run(["pdftotext", "-", "-"], input=with_print_fonts, capture_output=True, check=True).stdout
+    assert rare in text.decode()
+
+
+def _print_styles() -> dict[str, str]:
+    """print.css and every template under a ``pdf/`` folder (their own <style>), by path."""
+    styles = {"print.css": Path(finders.find("css/print.css")).read_text()}
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    styles.update({str(path): path.read_text() for path in templates.rglob("pdf/*.html")})
+    return styles
+
+
+def test_every_print_font_stack_names_the_rare_face_right_after_its_family():
+    stacks = [(path, stack) for path, text in _print_styles().items()
+              for stack in re.findall(r"font(?:-family)?:([^;}]*)", text) if "UnionPortal" in stack]
+    assert len(stacks) >= 15
+    for path, stack in stacks:
+        families = re.findall(r'"([^"]+)"', stack)
+        for family in ("UnionPortal Sans", "UnionPortal Serif"):
+            if family in families:
+                assert families[families.index(family) + 1] == f"{family} Rare", (path, stack)
 
 
 def test_the_fonts_are_loaded_from_their_folder_copied_nowhere_and_never_fetched_by_url():
@@ -130,8 +202,9 @@ def test_a_font_is_built_again_only_when_its_source_or_the_builder_changed(built
     from fontTools.ttLib import TTFont
 
     face, folder, written = built_face
-    assert written == [folder / face.file_name] and print_fonts.is_current(face, folder)
+    assert written == [folder / name for name in face.file_names] and print_fonts.is_current(face, folder)
     assert TTFont(folder / face.file_name)["name"].getDebugName(1) == "UnionPortal Sans"
+    assert TTFont(folder / face.rare_file_name)["name"].getDebugName(1) == "UnionPortal Sans Rare"
     shutil.copytree(folder, tmp_path, dirs_exist_ok=True)  # the module's build stays as built
     monkeypatch.setattr(print_fonts, "FACES", (face,))
     built_at = (tmp_path / face.file_name).stat().st_mtime_ns
@@ -139,11 +212,13 @@ def test_a_font_is_built_again_only_when_its_source_or_the_builder_changed(built
     monkeypatch.setattr(print_fonts, "BUILDER_VERSION", "changed")
     assert not print_fonts.is_current(face, tmp_path)
     # Built again without the reordering, which test_everyday_hanzi_come_first_… tests (3 s).
-    monkeypatch.setattr(print_fonts, "reordered", lambda font: font)
-    assert print_fonts.build(tmp_path) == [tmp_path / face.file_name]
+    monkeypatch.setattr(print_fonts, "reordered", lambda font, everyday: font)
+    assert print_fonts.build(tmp_path) == [tmp_path / name for name in face.file_names]
     assert (tmp_path / face.file_name).stat().st_mtime_ns != built_at
     assert print_fonts.is_current(face, tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [face.file_name, face.file_name + ".json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*face.file_names, face.file_name + ".json"])
+    (tmp_path / face.rare_file_name).unlink()  # half a face is no face
+    assert not print_fonts.is_current(face, tmp_path)
 
 
 def test_without_the_source_fonts_the_build_says_which_package_is_missing(tmp_path, monkeypatch):

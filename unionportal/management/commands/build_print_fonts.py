@@ -5,8 +5,9 @@ from unionportal.commands import PortalCommand
 
 
 class Command(PortalCommand):
-    help = ("Write the print fonts (Noto CJK SC with everyday hanzi numbered first, so PDFs embed "
-            "small font subsets) to PRINT_FONTS_DIR; faces already current are kept.")
+    help = ("Write the print fonts (Noto CJK SC with everyday hanzi numbered first and cut out as a "
+            "small face of their own, so PDFs copy and embed small fonts) to PRINT_FONTS_DIR; faces "
+            "already current are kept.")
 
     def handle(self, *args, **options):
         try:
@@ -15,5 +16,6 @@ class Command(PortalCommand):
             raise CommandError(str(exc)) from exc
         for path in written:
             self.stdout.write(f"written {path}")
-        self.stdout.write(f"{len(print_fonts.FACES) - len(written)} of {len(print_fonts.FACES)} "
-                          f"print fonts already current in {print_fonts.fonts_dir()}.")
+        faces = print_fonts.FACES
+        kept = [face for face in faces if print_fonts.fonts_dir() / face.file_name not in written]
+        self.stdout.write(f"{len(kept)} of {len(faces)} print fonts already current in {print_fonts.fonts_dir()}.")
