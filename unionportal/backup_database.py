@@ -75,8 +75,10 @@ def table_fingerprints(connection) -> dict[str, dict]:
         for table in sorted(connection.introspection.table_names(cursor)):
             if table in skipped:
                 continue
-            columns = sorted(column.name for column in
-                             connection.introspection.get_table_description(cursor, table))
+            # The column names as the table has them (Django's get_table_description would also
+            # parse each table's SQL for its collations: nine tenths of a fingerprint on SQLite).
+            cursor.execute(f"SELECT * FROM {quote(table)} WHERE 1 = 0")
+            columns = sorted(column[0] for column in cursor.description)
             keys = connection.introspection.get_primary_key_columns(cursor, table) or columns
             cursor.execute(f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)} "
                            f"ORDER BY {', '.join(map(quote, keys))}")
