@@ -65,6 +65,18 @@ def _canonical(value):
     return value
 
 
+def _column_names(connection, cursor, table: str) -> list[str]:
+    """``table``'s column names, sorted. Not Django's ``get_table_description``: on SQLite it
+    also parses each table's SQL for its collations (nine tenths of a fingerprint there)."""
+    if connection.vendor == "sqlite":
+        # (Not a SELECT's cursor.description: Django's SQLite connection parses column names,
+        # which cuts a name at its first "[".) Hidden columns are a virtual table's.
+        cursor.execute("SELECT name FROM pragma_table_xinfo(%s) WHERE hidden != 1", [table])
+        return sorted(name for (name,) in cursor.fetchall())
+    cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} WHERE 1 = 0")
+    return sorted(column[0] for column in cursor.description)
+
+
 def table_fingerprints(connection) -> dict[str, dict]:
     """``{table: {"rows": n, "sha256": hex}}`` for every table: the rows in primary-key order,
     every column by name.  The same data on the same database vendor gives the same digest."""
@@ -75,10 +87,7 @@ def table_fingerprints(connection) -> dict[str, dict]:
         for table in sorted(connection.introspection.table_names(cursor)):
             if table in skipped:
                 continue
-            # The column names as the table has them (Django's get_table_description would also
-            # parse each table's SQL for its collations: nine tenths of a fingerprint on SQLite).
-            cursor.execute(f"SELECT * FROM {quote(table)} WHERE 1 = 0")
-            columns = sorted(column[0] for column in cursor.description)
+            columns = _column_names(connection, cursor, table)
             keys = connection.introspection.get_primary_key_columns(cursor, table) or columns
             cursor.execute(f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)} "
                            f"ORDER BY {', '.join(map(quote, keys))}")

@@ -20,7 +20,8 @@ such characters never opens it.  (A fontconfig alias would say it once, but Pang
 does not follow one.)
 
 ``manage.py build_print_fonts`` (run by ``make``) writes them to ``PRINT_FONTS_DIR`` under their
-own names ("UnionPortal Sans", "UnionPortal Serif"); the PDF renderer adds that folder to its
+own names ("UnionPortal Sans", "UnionPortal Serif"), in files named by the build (an earlier
+build's files stay, for the processes started before it); the PDF renderer adds that folder to its
 font configuration (``unionportal.pdf.font_config``; not through @font-face, for which
 WeasyPrint copies each font, 90 MB in all, into a temporary folder of every process), and the
 font stacks of print.css and of the print templates name them ahead of the system's Noto CJK.
@@ -51,8 +52,10 @@ class Face:
 
     @property
     def file_name(self) -> str:
-        """The everyday face's file."""
-        return f"{self.family.replace(' ', '')}-{self.weight}.otf"
+        """The everyday face's file: named by the build that wrote it, so that a new build never
+        replaces a file that a process still running (started before it) may open for the first
+        time - with the whole face's characters registered for that name."""
+        return f"{self.family.replace(' ', '')}-{self.weight}-b{BUILDER_VERSION}.otf"
 
     @property
     def rare_family(self) -> str:
@@ -61,7 +64,7 @@ class Face:
 
     @property
     def rare_file_name(self) -> str:
-        return f"{self.rare_family.replace(' ', '')}-{self.weight}.otf"
+        return f"{self.rare_family.replace(' ', '')}-{self.weight}-b{BUILDER_VERSION}.otf"
 
     @property
     def file_names(self) -> tuple[str, str]:
@@ -104,7 +107,9 @@ def first_characters() -> list[int]:
 def _source_face(face: Face):
     from fontTools.ttLib import TTCollection
 
-    collection = TTCollection(SYSTEM_FONTS / face.source, recalcBBoxes=False)
+    # (The source's own timestamp kept: two builds of one source are the same bytes, so every
+    # app server's fonts, and so its PDFs' cache keys, agree.)
+    collection = TTCollection(SYSTEM_FONTS / face.source, recalcBBoxes=False, recalcTimestamp=False)
     for font in collection.fonts:
         if font["name"].getDebugName(1) == face.source_family:
             return font
@@ -129,7 +134,9 @@ def _substitutions(subtable):
 # what can appear in a PDF without the CSS asking for a variant.  Not 'aalt' and the other
 # alternates features: they reach thousands of glyphs no print template asks for.
 DEFAULT_FEATURES = frozenset({"ccmp", "locl", "rlig", "calt", "liga", "clig", "rclt"})
-# And in vertical text (writing-mode: vertical-rl), the vertical forms of punctuation.
+# And the vertical forms of punctuation (HarfBuzz applies 'vert' in vertical text; 'vrt2' is its
+# alternative): kept so that the everyday face shapes vertical text as the source does, though no
+# print template writes vertically today.
 VERTICAL_FEATURES = frozenset({"vert", "vrt2"})
 
 
@@ -234,11 +241,16 @@ def everyday_face(whole: bytes, glyph_ids) -> bytes:
     return face.blob.data
 
 
+# The name records a face's names are in: family, style, unique id, full name, PostScript name,
+# and the typographic and WWS family and style (dropped: they would name Noto's family).
+NAME_IDS = (1, 2, 3, 4, 6, 16, 17, 21, 22)
+
+
 def _set_names(names, family: str, weight: int) -> str:
     """The name table's family, style and PostScript names set to ``family``; the PostScript name."""
     style = "Bold" if weight >= 700 else "Regular"
     postscript = f"{family.replace(' ', '')}-{style}"
-    names.names = [record for record in names.names if record.nameID not in (1, 2, 3, 4, 6, 16, 17, 21, 22)]
+    names.names = [record for record in names.names if record.nameID not in NAME_IDS]
     for name_id, value in ((1, family), (2, style), (3, f"{postscript};{BUILDER_VERSION}"),
                            (4, f"{family} {style}"), (6, postscript)):
         names.setName(value, name_id, 3, 1, 0x409)
@@ -258,12 +270,14 @@ def renamed(font, face: Face):
 
 
 def _renamed_rare(whole: bytes, face: Face):
-    """The whole face under the rare family's names: only its name table, which fontconfig and
-    so the PDFs read (its CFF keeps the family's own names: rewriting the 16-25 MB CFF table
-    would take seconds for names no reader uses)."""
+    """The whole face under the rare family's names: only its name table, which fontconfig,
+    Pango and so the PDFs' font names read. Its CFF table keeps the family's own PostScript
+    name, against the OpenType rule that the two agree: rewriting those 16-25 MB would take
+    seconds of every build for a name no reader here uses."""
     from fontTools.ttLib import TTFont
 
-    font = TTFont(io.BytesIO(whole), recalcTimestamp=False)  # tables read when asked for: the others copied
+    # Tables read when asked for, the others copied as they are.
+    font = TTFont(io.BytesIO(whole), recalcTimestamp=False)
     _set_names(font["name"], face.rare_family, face.weight)
     return font
 
@@ -290,8 +304,9 @@ def _stamp(face: Face, target: Path) -> dict | None:
 
 def is_current(face: Face, target: Path) -> bool:
     stamp = _stamp(face, target)
-    return (stamp is not None and all((target / name).is_file() for name in face.file_names)
-            and {key: value for key, value in stamp.items() if key not in face.file_names} == _source_stamp(face))
+    if stamp is None or not all((target / name).is_file() for name in face.file_names):
+        return False
+    return {key: value for key, value in stamp.items() if key not in face.file_names} == _source_stamp(face)
 
 
 def _write_atomically(path: Path, write) -> None:
@@ -331,7 +346,8 @@ def build(target: Path | None = None) -> list[Path]:
         if is_current(face, target):
             continue
         paths = _write_face(face, target)
-        stamp = {**source, **{path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}}
+        checksums = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}
+        stamp = {**source, **checksums}
         _write_atomically(_stamp_path(face, target), lambda temporary, s=stamp: temporary.write_text(json.dumps(s)))
         written += paths
     return written
@@ -350,7 +366,6 @@ def available() -> tuple[Path, ...]:
     except FileNotFoundError:  # no source fonts: nothing to be current with
         return ()
     return tuple(target / name for face in FACES for name in face.file_names)
-
 
 
 @cache

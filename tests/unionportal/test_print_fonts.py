@@ -3,6 +3,8 @@ are the first glyphs, and those first glyphs cut out as a small everyday face be
 ("… Rare").  Each glyph keeps its outline, metrics, private dict and layout rules, so a PDF
 looks the same to the pixel; its embedded font subsets are a fraction of the size."""
 
+import io
+import json
 import re
 import shutil
 import subprocess
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.core.management import call_command
 from django.template.loader import render_to_string
 
 from unionportal import pdf as renderer
@@ -73,10 +76,13 @@ def test_everyday_hanzi_come_first_and_every_glyph_keeps_its_drawing(built_face)
     assert max(source.getGlyphID(source_cmap[c]) for c in gb2312) > 60000  # what it was
     assert len(everyday.getGlyphOrder()) < 9000
     assert (folder / face.file_name).stat().st_size * 5 < (folder / face.rare_file_name).stat().st_size
+    for font in (everyday, whole):  # the source's own timestamp: two builds are the same bytes
+        assert font["head"].modified == source["head"].modified
     rare = [c for c in (0x4DAE, 0x5803, 0x9FA5, 0x20AC) if c in source_cmap]  # 䶮 堃 龥 €
     assert rare and not any(c in everyday_cmap for c in rare)
     source_top = source["CFF "].cff.topDictIndex[0]
-    for character, font in [*((ord(c), everyday) for c in SAMPLE), *((c, whole) for c in [*map(ord, SAMPLE), *rare])]:
+    checked = [*((ord(c), everyday) for c in SAMPLE), *((c, whole) for c in [*map(ord, SAMPLE), *rare])]
+    for character, font in checked:
         name = source_cmap[character]
         old, new = source_top.CharStrings[name], font["CFF "].cff.topDictIndex[0].CharStrings[name]
         assert _outline(new) == _outline(old), chr(character)  # drawn through its own subroutines
@@ -89,11 +95,14 @@ def test_everyday_hanzi_come_first_and_every_glyph_keeps_its_drawing(built_face)
     # from the everyday face as from the source (the GSUB lookups it keeps: 中文 quotes and
     # dashes, vertical punctuation).
     source_data = (print_fonts.SYSTEM_FONTS / face.source).read_bytes()
-    source_index = next(index for index, font in enumerate(TTCollection(print_fonts.SYSTEM_FONTS / face.source).fonts)
+    collection = TTCollection(print_fonts.SYSTEM_FONTS / face.source)
+    source_index = next(index for index, font in enumerate(collection.fonts)
                         if font["name"].getDebugName(1) == face.source_family)
+    everyday_data = (folder / face.file_name).read_bytes()
     for direction in ("ltr", "ttb"):
-        assert (_shaped((folder / face.file_name).read_bytes(), 0, everyday.getGlyphOrder(), SAMPLE, direction)
-                == _shaped(source_data, source_index, source.getGlyphOrder(), SAMPLE, direction)), direction
+        mine = _shaped(everyday_data, 0, everyday.getGlyphOrder(), SAMPLE, direction)
+        theirs = _shaped(source_data, source_index, source.getGlyphOrder(), SAMPLE, direction)
+        assert mine == theirs, direction
     assert _shaped(source_data, source_index, source.getGlyphOrder(), "「，」", "ttb") != [
         source_cmap[ord(c)] for c in "「，」"]  # (vertical forms were asked for)
 
@@ -164,32 +173,38 @@ def test_a_rare_character_is_printed_from_the_whole_face_in_the_same_design():
     fonts = subprocess.run(["pdffonts", "-"], input=with_print_fonts, capture_output=True, check=True).stdout
     assert b"UnionPortal-Sans-Rare" in fonts and b"UnionPortal-Serif-Rare" in fonts
     assert b"Noto" not in fonts
-    text = subprocess.run(["pdftotext", "-", "-"], input=with_print_fonts, capture_output=True, check=True).stdout
+    text = subprocess.run(["pdftotext", "-", "-"], input=with_print_fonts, capture_output=True,
+                          check=True).stdout
     assert rare in text.decode()
 
 
 def _print_styles() -> dict[str, str]:
-    """print.css and every template under a ``pdf/`` folder (their own <style>), by path."""
+    """print.css and every print template (their own <style>), by path: the files
+    ``pdf._print_templates_digest`` reads."""
     styles = {"print.css": Path(finders.find("css/print.css")).read_text()}
     templates = Path(__file__).resolve().parents[2] / "templates"
-    styles.update({str(path): path.read_text() for path in templates.rglob("pdf/*.html")})
+    styles.update({str(path): path.read_text() for path in templates.glob("*/pdf/**/*.html")})
     return styles
 
 
-def test_every_print_font_stack_names_the_rare_face_right_after_its_family():
-    stacks = [(path, stack) for path, text in _print_styles().items()
-              for stack in re.findall(r"font(?:-family)?:([^;}]*)", text) if "UnionPortal" in stack]
+def test_every_print_font_stack_starts_with_a_print_font_and_its_rare_face():
+    """A stack naming the system's Noto CJK names a print font first (else those PDFs embed
+    Noto's 40-65k-glyph subsets), and each print font is followed by its "Rare" face (else a
+    rare character comes from Noto's)."""
+    stacks = [(path, re.findall(r'"([^"]+)"', stack)) for path, text in _print_styles().items()
+              for stack in re.findall(r"font(?:-family)?\s*:([^;}]*)", text)
+              if "UnionPortal" in stack or "Noto" in stack]
     assert len(stacks) >= 15
-    for path, stack in stacks:
-        families = re.findall(r'"([^"]+)"', stack)
-        for family in ("UnionPortal Sans", "UnionPortal Serif"):
-            if family in families:
-                assert families[families.index(family) + 1] == f"{family} Rare", (path, stack)
+    for path, families in stacks:
+        assert families[0] in ("UnionPortal Sans", "UnionPortal Serif"), (path, families)
+        for index, family in enumerate(families):
+            if family in ("UnionPortal Sans", "UnionPortal Serif"):
+                assert families[index + 1:index + 2] == [f"{family} Rare"], (path, families)
 
 
 def test_the_fonts_are_loaded_from_their_folder_copied_nowhere_and_never_fetched_by_url():
-    """Through @font-face WeasyPrint would copy the four fonts (80 MB) into a temporary folder
-    of every process, left behind by any process that is killed."""
+    """Through @font-face WeasyPrint would copy the eight font files (about 90 MB) into a
+    temporary folder of every process, left behind by any process that is killed."""
     config = renderer.font_config()
     renderer.html_to_pdf('<html lang="zh-hans"><p>工会 <b>工会</b></p><h1>工会</h1></html>')
     assert config._folder is None
@@ -207,25 +222,33 @@ def test_a_font_is_built_again_only_when_its_source_or_the_builder_changed(built
     assert TTFont(folder / face.rare_file_name)["name"].getDebugName(1) == "UnionPortal Sans Rare"
     shutil.copytree(folder, tmp_path, dirs_exist_ok=True)  # the module's build stays as built
     monkeypatch.setattr(print_fonts, "FACES", (face,))
-    built_at = (tmp_path / face.file_name).stat().st_mtime_ns
+    monkeypatch.setattr(print_fonts, "fonts_dir", lambda: tmp_path)
+    earlier = sorted(path.name for path in tmp_path.iterdir())
     assert print_fonts.build(tmp_path) == []  # current: kept
+    said = io.StringIO()
+    call_command("build_print_fonts", stdout=said)
+    assert said.getvalue() == f"1 of 1 print fonts already current in {tmp_path}.\n"
     monkeypatch.setattr(print_fonts, "BUILDER_VERSION", "changed")
     assert not print_fonts.is_current(face, tmp_path)
     # Built again without the reordering, which test_everyday_hanzi_come_first_… tests (3 s).
     monkeypatch.setattr(print_fonts, "reordered", lambda font, everyday: font)
-    assert print_fonts.build(tmp_path) == [tmp_path / name for name in face.file_names]
-    assert (tmp_path / face.file_name).stat().st_mtime_ns != built_at
+    said = io.StringIO()
+    call_command("build_print_fonts", stdout=said)
+    assert said.getvalue().splitlines() == [*(f"written {tmp_path / name}" for name in face.file_names),
+                                            f"0 of 1 print fonts already current in {tmp_path}."]
     assert print_fonts.is_current(face, tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*face.file_names, face.file_name + ".json"])
+    stamp = json.loads((tmp_path / (face.file_name + ".json")).read_text())
+    assert set(face.file_names) <= stamp.keys()  # each file's checksum: the PDFs' cache key
+    # The new build's files beside the earlier build's, which a process started before it
+    # may still open: none of them replaced.
+    assert set(earlier).isdisjoint([*face.file_names, face.file_name + ".json"])
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        [*earlier, *face.file_names, face.file_name + ".json"])
     (tmp_path / face.rare_file_name).unlink()  # half a face is no face
     assert not print_fonts.is_current(face, tmp_path)
 
 
 def test_without_the_source_fonts_the_build_says_which_package_is_missing(tmp_path, monkeypatch):
-    import io
-
-    from django.core.management import call_command
-
     monkeypatch.setattr(print_fonts, "SYSTEM_FONTS", tmp_path / "nowhere")
     monkeypatch.setattr(print_fonts, "fonts_dir", lambda: tmp_path / "fonts")
     errors = io.StringIO()

@@ -16,6 +16,6 @@ class Command(PortalCommand):
             raise CommandError(str(exc)) from exc
         for path in written:
             self.stdout.write(f"written {path}")
-        faces = print_fonts.FACES
-        kept = [face for face in faces if print_fonts.fonts_dir() / face.file_name not in written]
-        self.stdout.write(f"{len(kept)} of {len(faces)} print fonts already current in {print_fonts.fonts_dir()}.")
+        faces, folder = print_fonts.FACES, print_fonts.fonts_dir()
+        kept = [face for face in faces if folder / face.file_name not in written]
+        self.stdout.write(f"{len(kept)} of {len(faces)} print fonts already current in {folder}.")
