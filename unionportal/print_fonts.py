@@ -326,12 +326,13 @@ def _write_face(face: Face, target: Path) -> list[Path]:
     font = _source_face(face)
     everyday = everyday_glyphs(font)
     font = renamed(reordered(font, everyday), face)
-    whole = io.BytesIO()
-    font.save(whole)
+    saved = io.BytesIO()
+    font.save(saved)
+    whole = saved.getvalue()  # (16-25 MB: read out once)
     paths = [target / name for name in face.file_names]
-    common = everyday_face(whole.getvalue(), sorted(font.getGlyphID(glyph) for glyph in everyday))
+    common = everyday_face(whole, sorted(font.getGlyphID(glyph) for glyph in everyday))
     _write_atomically(paths[0], lambda temporary: temporary.write_bytes(common))
-    rare = _renamed_rare(whole.getvalue(), face)
+    rare = _renamed_rare(whole, face)
     _write_atomically(paths[1], rare.save)
     return paths
 

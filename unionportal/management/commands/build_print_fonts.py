@@ -12,7 +12,7 @@ class Command(PortalCommand):
     def handle(self, *args, **options):
         try:
             written = print_fonts.build()
-        except FileNotFoundError as exc:
+        except (FileNotFoundError, ValueError) as exc:  # a missing source; a face HarfBuzz cannot cut
             raise CommandError(str(exc)) from exc
         for path in written:
             self.stdout.write(f"written {path}")
